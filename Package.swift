@@ -1,0 +1,68 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Afterhours",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "callbacks", targets: ["callbacks"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+    ],
+    targets: [
+        // Domain: plain Swift, no I/O.
+        .target(name: "BusinessTime"),
+        .target(name: "CallbackQueue", dependencies: ["BusinessTime"]),
+
+        // Adapters at the edges.
+        .systemLibrary(
+            name: "CSndFile", pkgConfig: "sndfile",
+            providers: [.apt(["libsndfile1-dev"])]),
+        .target(name: "AudioProbe", dependencies: ["CSndFile"]),
+        .target(name: "Spool", dependencies: ["CallbackQueue"]),
+        .target(
+            name: "CallbackStore",
+            dependencies: ["CallbackQueue", .product(name: "GRDB", package: "GRDB.swift")]),
+
+        // The application: configuration, the ingest pipeline, prompts, rendering.
+        .target(
+            name: "Afterhours",
+            dependencies: [
+                "BusinessTime", "CallbackQueue", "AudioProbe", "Spool", "CallbackStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            plugins: ["EmbedPrompts"]),
+
+        // The command line: one file per subcommand, testable in-process.
+        .target(
+            name: "CallbacksCLI",
+            dependencies: [
+                "Afterhours",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(name: "callbacks", dependencies: ["CallbacksCLI"]),
+
+        // Build tooling: prompts/*.mustache compiled into the binary.
+        .executableTarget(name: "embed-prompts", path: "Plugins/EmbedPromptsTool"),
+        .plugin(
+            name: "EmbedPrompts", capability: .buildTool(),
+            dependencies: ["embed-prompts"], path: "Plugins/EmbedPrompts"),
+
+        .testTarget(name: "BusinessTimeTests", dependencies: ["BusinessTime"]),
+        .testTarget(name: "AudioProbeTests", dependencies: ["AudioProbe"]),
+        .testTarget(name: "SpoolTests", dependencies: ["Spool", "CallbackQueue"]),
+        .testTarget(name: "CallbackQueueTests", dependencies: ["CallbackQueue"]),
+        .testTarget(name: "CallbackStoreTests", dependencies: ["CallbackStore"]),
+        .testTarget(
+            name: "CallbacksCLITests",
+            dependencies: ["CallbacksCLI", "Afterhours", "CallbackStore"]),
+    ]
+)

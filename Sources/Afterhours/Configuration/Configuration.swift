@@ -1,0 +1,96 @@
+import BusinessTime
+import CallbackQueue
+import Foundation
+
+/// Everything `callbacks.yaml` says, validated, with the built-in defaults filled in.
+public struct Configuration: Sendable {
+    /// The file it was read from; nil for the built-in defaults.
+    public var file: String?
+    public var business: Business
+    public var callbacks: CallbackPolicy
+    public var spool: SpoolSettings
+    public var storage: Storage
+    public var phone: Phone
+    public var owner: Owner
+    public var escalation: Escalation
+
+    public struct Business: Sendable {
+        public var name: String
+        public var hours: BusinessHours
+    }
+
+    public struct SpoolSettings: Sendable, Equatable {
+        public enum Layout: String, Sendable, CaseIterable { case auto, asterisk, sidecar }
+        public var path: String
+        public var layout: Layout
+        /// Copy files into the archive instead of moving them out of the spool.
+        public var keepOriginals: Bool
+        public var archive: String
+        public var quarantine: String
+    }
+
+    public struct Storage: Sendable, Equatable {
+        public var database: String
+    }
+
+    public struct Phone: Sendable, Equatable {
+        /// ISO 3166 region for numbers written without a country code.
+        public var defaultRegion: String
+    }
+
+    public struct Owner: Sendable, Equatable {
+        /// Mailboxes that are the owner's private line.
+        public var mailboxes: [String]
+        public var notify: [NotificationChannel]
+    }
+
+    public enum NotificationChannel: Sendable, Equatable {
+        case webhook(URL)
+        case command(String)
+        case email(String)
+    }
+
+    public struct Escalation: Sendable, Equatable {
+        public var repeatCalls: Int
+        /// Wall-clock seconds in which `repeatCalls` messages escalate.
+        public var repeatWindow: Int
+        public var onBreach: Bool
+        public var vip: [PhoneNumber]
+    }
+
+    /// The built-in defaults: spool `./var/spool`, database `./var/afterhours.sqlite`,
+    /// Mon–Fri 09:00–17:00 in the machine's time zone, respond within 2 business hours.
+    public static func builtIn(timeZone: TimeZone = .current) -> Configuration {
+        Configuration(
+            file: nil,
+            business: Business(name: "our office", hours: .standard(timeZone: timeZone)),
+            callbacks: CallbackPolicy(),
+            spool: SpoolSettings(
+                path: "var/spool", layout: .auto, keepOriginals: false, archive: "var/archive",
+                quarantine: "var/quarantine"),
+            storage: Storage(database: "var/afterhours.sqlite"),
+            phone: Phone(defaultRegion: "US"),
+            owner: Owner(mailboxes: [], notify: []),
+            escalation: Escalation(repeatCalls: 3, repeatWindow: 86_400, onBreach: true, vip: []))
+    }
+}
+
+/// A configuration that cannot be used: the file, the key and what is wrong.
+public struct ConfigurationError: Error, CustomStringConvertible, Sendable, Equatable {
+    public let file: String
+    public let line: Int?
+    public let key: String?
+    public let problem: String
+
+    public init(file: String, line: Int? = nil, key: String? = nil, problem: String) {
+        self.file = file
+        self.line = line
+        self.key = key
+        self.problem = problem
+    }
+
+    public var description: String {
+        let place = line.map { "\(file):\($0)" } ?? file
+        return key.map { "\(place): \($0): \(problem)" } ?? "\(place): \(problem)"
+    }
+}

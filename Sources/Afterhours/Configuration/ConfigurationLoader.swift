@@ -1,0 +1,191 @@
+import BusinessTime
+import CallbackQueue
+import Foundation
+import Yams
+
+extension Configuration {
+    /// Where the configuration comes from (DESIGN §3): `--config`, else
+    /// `$CALLBACKS_CONFIG`, else `./callbacks.yaml`, else `/etc/afterhours/callbacks.yaml`,
+    /// else the built-in defaults.
+    public static func locate(explicit: String?, environment: [String: String]) -> String? {
+        if let explicit { return explicit }
+        if let fromEnvironment = environment["CALLBACKS_CONFIG"], !fromEnvironment.isEmpty {
+            return fromEnvironment
+        }
+        return ["callbacks.yaml", "/etc/afterhours/callbacks.yaml"].first {
+            FileManager.default.fileExists(atPath: $0)
+        }
+    }
+
+    /// Loads and validates the configuration found as `locate` says.
+    public static func load(explicit: String?, environment: [String: String]) throws(ConfigurationError) -> Configuration {
+        guard let path = locate(explicit: explicit, environment: environment) else { return .builtIn() }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(file: path, problem: "cannot be read (missing or not permitted)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError(file: path, problem: "is not UTF-8 text")
+        }
+        return try parse(yaml: text, file: path)
+    }
+
+    /// Parses YAML text. Relative paths in it are resolved against the file's folder, so a
+    /// configuration means the same wherever the command is run from.
+    public static func parse(yaml: String, file: String) throws(ConfigurationError) -> Configuration {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch {
+            throw ConfigurationError(file: file, problem: "is not valid YAML: \(error)")
+        }
+        var configuration = Configuration.builtIn()
+        configuration.file = file
+        guard let root else { return configuration }
+        let base = URL(fileURLWithPath: file).deletingLastPathComponent()
+        let document = try Section(root, key: nil, file: file)
+        try document.allowKeys(["business", "callbacks", "spool", "storage", "phone", "owner", "escalation"])
+
+        if let business = try document.section("business") {
+            try business.allowKeys(["name", "timezone", "hours", "holidays"])
+            configuration.business.name = try business.string("name") ?? configuration.business.name
+            configuration.business.hours = try readHours(business, file: file)
+        }
+        if let callbacks = try document.section("callbacks") {
+            try callbacks.allowKeys(["respond_within", "urgent_within", "retry_after", "max_attempts", "claim_lease", "silent"])
+            var policy = configuration.callbacks
+            policy.respondWithin = try callbacks.duration("respond_within") ?? policy.respondWithin
+            policy.urgentWithin = try callbacks.duration("urgent_within") ?? policy.urgentWithin
+            policy.retryAfter = try callbacks.duration("retry_after") ?? policy.retryAfter
+            policy.claimLease = try callbacks.duration("claim_lease") ?? policy.claimLease
+            policy.maxAttempts = try callbacks.positiveInt("max_attempts") ?? policy.maxAttempts
+            if let silent = try callbacks.oneOf("silent", ["queue", "skip"]) { policy.queueSilent = silent == "queue" }
+            configuration.callbacks = policy
+        }
+        if let spool = try document.section("spool") {
+            try spool.allowKeys(["path", "layout", "keep_originals", "archive", "quarantine"])
+            var settings = configuration.spool
+            settings.path = try spool.path("path", base: base) ?? settings.path
+            settings.archive = try spool.path("archive", base: base) ?? settings.archive
+            settings.quarantine = try spool.path("quarantine", base: base) ?? settings.quarantine
+            settings.keepOriginals = try spool.bool("keep_originals") ?? settings.keepOriginals
+            if let layout = try spool.oneOf("layout", SpoolSettings.Layout.allCases.map(\.rawValue)) {
+                settings.layout = SpoolSettings.Layout(rawValue: layout) ?? .auto
+            }
+            configuration.spool = settings
+        }
+        if let storage = try document.section("storage") {
+            try storage.allowKeys(["database"])
+            configuration.storage.database = try storage.path("database", base: base) ?? configuration.storage.database
+        }
+        if let phone = try document.section("phone") {
+            try phone.allowKeys(["default_region"])
+            if let region = try phone.string("default_region") {
+                guard region.count == 2, region.allSatisfy(\.isLetter) else {
+                    throw phone.error("default_region", "\"\(region)\" is not a two-letter region code such as US or GB")
+                }
+                configuration.phone.defaultRegion = region.uppercased()
+            }
+        }
+        if let owner = try document.section("owner") {
+            try owner.allowKeys(["mailboxes", "notify"])
+            configuration.owner.mailboxes = try owner.strings("mailboxes") ?? []
+            configuration.owner.notify = try readChannels(owner)
+        }
+        if let escalation = try document.section("escalation") {
+            try escalation.allowKeys(["repeat_calls", "repeat_window", "on_breach", "vip"])
+            var rules = configuration.escalation
+            rules.repeatCalls = try escalation.positiveInt("repeat_calls") ?? rules.repeatCalls
+            rules.repeatWindow = try escalation.duration("repeat_window") ?? rules.repeatWindow
+            rules.onBreach = try escalation.bool("on_breach") ?? rules.onBreach
+            let region = configuration.phone.defaultRegion
+            rules.vip = try (escalation.strings("vip") ?? []).enumerated().map { index, raw throws(ConfigurationError) in
+                guard let number = PhoneNumber.normalise(raw, defaultRegion: region) else {
+                    throw escalation.error("vip[\(index)]", "\"\(raw)\" is not a phone number")
+                }
+                return number
+            }
+            configuration.escalation = rules
+        }
+        return configuration
+    }
+
+    private static func readHours(_ business: Section, file: String) throws(ConfigurationError) -> BusinessHours {
+        let zoneName = try business.string("timezone")
+        var timeZone = TimeZone.current
+        if let zoneName {
+            guard let zone = TimeZone(identifier: zoneName) else {
+                throw business.error("timezone", "\"\(zoneName)\" is not an IANA time zone such as America/New_York")
+            }
+            timeZone = zone
+        }
+        var weekly: [Weekday: [OpeningInterval]] = [:]
+        if let hours = try business.section("hours") {
+            try hours.allowKeys(Set(Weekday.allCases.map(\.key)))
+            for day in Weekday.allCases {
+                weekly[day] = try hours.intervals(day.key)
+            }
+        } else {
+            let nineToFive = try business.parse("hours", nil) { () throws(ScheduleError) in
+                try OpeningInterval(parsing: "09:00-17:00")
+            }
+            for day in Weekday.allCases { weekly[day] = day.rawValue <= 5 ? [nineToFive] : [] }
+        }
+        var holidays: [LocalDate] = []
+        var specialDays: [LocalDate: [OpeningInterval]] = [:]
+        for (index, node) in try business.sequence("holidays").enumerated() {
+            let key = "holidays[\(index)]"
+            if let text = node.scalar?.string {
+                holidays.append(try business.parse(key, node) { () throws(ScheduleError) in try LocalDate(parsing: text) })
+            } else if case .mapping = node {
+                let entry = try Section(node, key: business.childKey(key), file: file)
+                try entry.allowKeys(["date", "hours"])
+                guard let dateText = try entry.string("date") else {
+                    throw entry.error(nil, "needs a date (YYYY-MM-DD)")
+                }
+                let date = try entry.parse("date", node) { () throws(ScheduleError) in try LocalDate(parsing: dateText) }
+                let intervals = try entry.intervals("hours")
+                if intervals.isEmpty { holidays.append(date) } else { specialDays[date] = intervals }
+            } else {
+                throw business.error(key, "should be a date (YYYY-MM-DD) or {date, hours}")
+            }
+        }
+        do {
+            return try BusinessHours(timeZone: timeZone, weekly: weekly, holidays: holidays, specialDays: specialDays)
+        } catch {
+            throw ConfigurationError(
+                file: file, line: business.line, key: "business." + error.key, problem: error.message)
+        }
+    }
+
+    private static func readChannels(_ owner: Section) throws(ConfigurationError) -> [NotificationChannel] {
+        var channels: [NotificationChannel] = []
+        for (index, node) in try owner.sequence("notify").enumerated() {
+            let key = "notify[\(index)]"
+            guard case .mapping(let mapping) = node, mapping.count == 1, let entry = mapping.first,
+                let kind = entry.key.scalar?.string, let value = entry.value.scalar?.string, !value.isEmpty
+            else {
+                throw owner.error(key, "should be one of `webhook: URL`, `command: PATH` or `email: ADDRESS`")
+            }
+            switch kind {
+            case "webhook":
+                guard let url = URL(string: value), ["http", "https"].contains(url.scheme ?? "") else {
+                    throw owner.error(key, "\"\(value)\" is not an http(s) URL")
+                }
+                channels.append(.webhook(url))
+            case "command":
+                guard value.hasPrefix("/") else {
+                    throw owner.error(key, "\"\(value)\" should be an absolute path to a program (it is run without a shell)")
+                }
+                channels.append(.command(value))
+            case "email":
+                guard value.contains("@"), !value.contains(where: { $0.isWhitespace || $0 == "," }) else {
+                    throw owner.error(key, "\"\(value)\" is not one email address")
+                }
+                channels.append(.email(value))
+            default:
+                throw owner.error(key, "unknown channel \"\(kind)\"; use webhook, command or email")
+            }
+        }
+        return channels
+    }
+}

@@ -1,0 +1,175 @@
+import CallbackQueue
+import Foundation
+
+/// What a person at a desk reads at 8am: callbacks as text, in the business's time zone,
+/// with colour only when writing to a terminal.
+public struct DeskText: Sendable {
+    public let businessName: String
+    public let timeZone: TimeZone
+    public let now: Date
+    public let colour: Bool
+    private let spoken: SpokenTime
+    private let calendar: Calendar
+
+    public init(businessName: String, timeZone: TimeZone, now: Date, colour: Bool) {
+        self.businessName = businessName
+        self.timeZone = timeZone
+        self.now = now
+        self.colour = colour
+        self.spoken = SpokenTime(timeZone: timeZone)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        self.calendar = calendar
+    }
+
+    // MARK: - One callback, in full (`next`, `show`)
+
+    /// The whole story of one callback, for the person about to dial.
+    public func callback(_ detail: CallbackDetail, staff: String?, withHistory: Bool) -> String {
+        let callback = detail.callback
+        var lines: [String] = []
+        let who = callback.caller.name ?? (callback.caller.isAnonymous ? "Unknown caller" : "Caller")
+        let number = callback.caller.number?.formatted
+            ?? callback.caller.rawNumber.map { "\($0) (not a dialable number)" }
+            ?? "no number: listen to the message for one"
+        lines.append(bold("\(who)  \(number)") + dim("   callback #\(callback.id)"))
+        lines.append(dueLine(callback))
+        var status = "Status: \(callback.status(at: now).rawValue)"
+        if callback.status(at: now) == .claimed, let by = callback.claimedBy, let until = callback.claimExpiresAt {
+            status += " by \(by) until \(clock(until))"
+        }
+        if callback.urgent { status += ", " + red("urgent") }
+        if callback.escalated { status += ", " + red("escalated") }
+        if callback.attempts > 0 { status += ", \(callback.attempts) attempt\(callback.attempts == 1 ? "" : "s") so far" }
+        lines.append(status)
+
+        lines.append("")
+        lines.append("\(detail.messages.count) message\(detail.messages.count == 1 ? "" : "s"):")
+        for stored in detail.messages {
+            lines.append("  " + messageLine(stored))
+        }
+        let notes = detail.history.filter { $0.note != nil && [.attempted, .noted, .done, .escalated].contains($0.kind) }
+        if !notes.isEmpty {
+            lines.append("")
+            lines.append("Notes:")
+            for event in notes {
+                lines.append("  \(day(event.at)) \(clock(event.at))  \(event.actor): \(event.note ?? "")")
+            }
+        }
+        if let staff, callback.status(at: now) != .done, let opening = openingLine(detail, staff: staff) {
+            lines.append("")
+            lines.append("Say: " + opening)
+        }
+        if withHistory, !detail.history.isEmpty {
+            lines.append("")
+            lines.append("History:")
+            for event in detail.history {
+                let note = event.note.map { " (\($0))" } ?? ""
+                lines.append("  \(day(event.at)) \(clock(event.at))  \(event.kind.rawValue) by \(event.actor)\(note)")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The suggested first sentence, from `prompts/opening-line.mustache`.
+    public func openingLine(_ detail: CallbackDetail, staff: String) -> String? {
+        let first = detail.messages.first?.voicemail.receivedAt ?? detail.callback.firstReceivedAt
+        let staffName = staff.prefix(1).uppercased() + staff.dropFirst()
+        return try? Prompts.render(
+            .openingLine,
+            [
+                "caller_first_name": detail.callback.caller.firstName ?? "",
+                "staff_name": staffName,
+                "business_name": businessName,
+                "called_when": spoken.whenLeft(first, now: now),
+                "late": detail.callback.deadline < now,
+            ])
+    }
+
+    func messageLine(_ stored: StoredVoicemail) -> String {
+        let voicemail = stored.voicemail
+        var parts = ["\(day(voicemail.receivedAt)) \(clock(voicemail.receivedAt))"]
+        if let audio = voicemail.audio {
+            parts.append(String(format: "%5.1fs", audio.durationSeconds))
+        }
+        parts.append("mailbox \(voicemail.mailbox)")
+        if voicemail.urgent { parts.append(red("urgent")) }
+        if voicemail.audio?.silent == true { parts.append(dim("silent (hang-up?)")) }
+        if let error = voicemail.audioError { parts.append(red("audio unreadable: \(error)")) }
+        if let path = stored.audioPath { parts.append(path) }
+        return parts.joined(separator: "  ")
+    }
+
+    /// "Due in 1h 20m (by Mon 10:00)" or "3h 5m late (was due Fri 17:00)".
+    func dueLine(_ callback: Callback) -> String {
+        let seconds = Int(callback.deadline.timeIntervalSince(now))
+        if callback.status(at: now) == .done {
+            return "Done" + (callback.closedAt.map { " \(day($0)) \(clock($0))" } ?? "")
+        }
+        if seconds >= 0 {
+            return "Due in \(Self.span(seconds)) (by \(day(callback.deadline)) \(clock(callback.deadline)))"
+        }
+        return red("\(Self.span(-seconds)) late") + " (was due \(day(callback.deadline)) \(clock(callback.deadline)))"
+    }
+
+    // MARK: - The queue (`list`)
+
+    /// One line per callback, in serving order.
+    public func table(_ details: [CallbackDetail]) -> String {
+        guard !details.isEmpty else { return "Nothing to call back." }
+        var rows: [[String]] = [["#", "CALLER", "NUMBER", "MSGS", "DUE", "STATUS"]]
+        for detail in details {
+            let callback = detail.callback
+            let seconds = Int(callback.deadline.timeIntervalSince(now))
+            var status = callback.status(at: now).rawValue
+            if callback.status(at: now) == .claimed, let by = callback.claimedBy { status += " (\(by))" }
+            if callback.urgent { status += " urgent" }
+            if callback.escalated { status += " escalated" }
+            rows.append([
+                String(callback.id),
+                callback.caller.name ?? (callback.caller.isAnonymous ? "(unknown)" : "-"),
+                callback.caller.number?.formatted ?? "-",
+                String(detail.messages.count),
+                callback.status(at: now) == .done
+                    ? "done"
+                    : (seconds >= 0 ? "in \(Self.span(seconds))" : "\(Self.span(-seconds)) late"),
+                status,
+            ])
+        }
+        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.enumerated().map { index, row in
+            let line = row.enumerated().map { column, cell in
+                column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+            return index == 0 ? dim(line) : line
+        }.joined(separator: "\n")
+    }
+
+    // MARK: - Pieces
+
+    /// "1h 20m", "45m", "2d 3h" for spans of wall-clock time.
+    static func span(_ seconds: Int) -> String {
+        let minutes = seconds / 60
+        if minutes < 1 { return "\(seconds)s" }
+        if minutes < 60 { return "\(minutes)m" }
+        let hours = minutes / 60
+        if hours < 48 { return minutes % 60 == 0 ? "\(hours)h" : "\(hours)h \(minutes % 60)m" }
+        return hours % 24 == 0 ? "\(hours / 24)d" : "\(hours / 24)d \(hours % 24)h"
+    }
+
+    func day(_ date: Date) -> String {
+        let parts = calendar.dateComponents([.weekday, .month, .day], from: date)
+        let weekday = calendar.shortWeekdaySymbols[(parts.weekday ?? 1) - 1]
+        let month = calendar.shortMonthSymbols[(parts.month ?? 1) - 1]
+        return "\(weekday) \(month) \(parts.day ?? 0)"
+    }
+
+    func clock(_ date: Date) -> String {
+        let parts = calendar.dateComponents([.hour, .minute], from: date)
+        return String(format: "%02d:%02d", parts.hour ?? 0, parts.minute ?? 0)
+    }
+
+    private func bold(_ text: String) -> String { colour ? "\u{1B}[1m\(text)\u{1B}[0m" : text }
+    private func dim(_ text: String) -> String { colour ? "\u{1B}[2m\(text)\u{1B}[0m" : text }
+    private func red(_ text: String) -> String { colour ? "\u{1B}[31m\(text)\u{1B}[0m" : text }
+}

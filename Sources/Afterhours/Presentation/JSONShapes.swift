@@ -1,0 +1,121 @@
+import CallbackQueue
+import Foundation
+
+/// The `--json` shapes of DESIGN §3. Fields may be added, never renamed; absent values
+/// are written as `null`, not left out, so consumers can rely on every key.
+public struct JSONShapes: Sendable {
+    public let timeZone: TimeZone
+    public let now: Date
+
+    public init(timeZone: TimeZone, now: Date) {
+        self.timeZone = timeZone
+        self.now = now
+    }
+
+    func time(_ date: Date?) -> JSONValue {
+        date.map { .string(ISO8601.format($0, in: timeZone)) } ?? .null
+    }
+
+    public func callback(_ detail: CallbackDetail, withHistory: Bool = false) -> JSONValue {
+        let callback = detail.callback
+        var fields: [(String, JSONValue)] = [
+            ("id", .int(callback.id)),
+            ("status", .string(callback.status(at: now).rawValue)),
+            ("caller", .object([
+                ("number", callback.caller.number.map { .string($0.e164) } ?? .null),
+                ("name", callback.caller.name.map(JSONValue.string) ?? .null),
+            ])),
+            ("deadline", time(callback.deadline)),
+            ("urgent", .bool(callback.urgent)),
+            ("escalated", .bool(callback.escalated)),
+            ("claimed_by", callback.status(at: now) == .claimed ? callback.claimedBy.map(JSONValue.string) ?? .null : .null),
+            ("attempts", .int(Int64(callback.attempts))),
+            ("messages", .array(detail.messages.map(message))),
+            ("anonymous", .bool(callback.caller.isAnonymous)),
+            ("claim_expires_at", callback.status(at: now) == .claimed ? time(callback.claimExpiresAt) : .null),
+        ]
+        if withHistory {
+            fields.append(("history", .array(detail.history.map(event))))
+        }
+        return .object(fields)
+    }
+
+    public func message(_ stored: StoredVoicemail) -> JSONValue {
+        let voicemail = stored.voicemail
+        let audio = voicemail.audio
+        return .object([
+            ("id", .int(stored.id)),
+            ("received_at", time(voicemail.receivedAt)),
+            ("mailbox", .string(voicemail.mailbox)),
+            ("urgent", .bool(voicemail.urgent)),
+            ("duration_seconds", audio.map { .double($0.durationSeconds) } ?? .null),
+            ("silent", .bool(audio?.silent ?? false)),
+            ("audio", stored.audioPath.map(JSONValue.string) ?? .null),
+            ("format", audio.map { .string($0.format) } ?? .null),
+            ("sample_rate", audio.map { .int(Int64($0.sampleRate)) } ?? .null),
+            ("channels", audio.map { .int(Int64($0.channels)) } ?? .null),
+            ("error", voicemail.audioError.map(JSONValue.string) ?? .null),
+        ])
+    }
+
+    public func event(_ event: CallbackEvent) -> JSONValue {
+        .object([
+            ("at", time(event.at)),
+            ("actor", .string(event.actor)),
+            ("kind", .string(event.kind.rawValue)),
+            ("note", event.note.map(JSONValue.string) ?? .null),
+        ])
+    }
+}
+
+/// A JSON document with its keys in a fixed order, so output is stable and readable.
+public indirect enum JSONValue: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case int(Int64)
+    case double(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([(String, JSONValue)])
+
+    public static func == (a: JSONValue, b: JSONValue) -> Bool { a.rendered() == b.rendered() }
+
+    /// Pretty-printed with two-space indentation.
+    public func rendered(indent: String = "") -> String {
+        let inner = indent + "  "
+        switch self {
+        case .null: return "null"
+        case .bool(let value): return value ? "true" : "false"
+        case .int(let value): return String(value)
+        case .double(let value):
+            // Two decimals are enough for seconds of audio; keep whole numbers readable.
+            return value.isFinite ? String(format: "%.2f", value) : "null"
+        case .string(let value): return Self.quote(value)
+        case .array(let items):
+            if items.isEmpty { return "[]" }
+            return "[\n" + items.map { inner + $0.rendered(indent: inner) }.joined(separator: ",\n") + "\n\(indent)]"
+        case .object(let fields):
+            if fields.isEmpty { return "{}" }
+            return "{\n"
+                + fields.map { inner + Self.quote($0.0) + ": " + $0.1.rendered(indent: inner) }.joined(separator: ",\n")
+                + "\n\(indent)}"
+        }
+    }
+
+    static func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

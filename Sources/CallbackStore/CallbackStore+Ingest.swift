@@ -1,0 +1,112 @@
+import CallbackQueue
+import Foundation
+import GRDB
+
+/// What storing one message did.
+public enum RecordOutcome: Sendable, Equatable {
+    /// A new message; `callbackID` is nil when it was kept out of the queue.
+    case stored(voicemailID: Int64, callbackID: Int64?, joinedExisting: Bool)
+    /// Already stored earlier (re-run, renumbered slot, rewritten `.txt`, crash recovery).
+    case duplicate(voicemailID: Int64, audioPath: String?)
+}
+
+extension CallbackStore {
+    /// Stores a message and queues it, in one transaction: a message from a number with a
+    /// callback not yet done joins it, which keeps the earliest deadline; anything else
+    /// opens a callback of its own. `audioPath` names the archive path for the new
+    /// message's id, so the row says where its audio will be before the file moves.
+    public func record(
+        _ voicemail: Voicemail, deadline: Date, queue: Bool, at now: Date, actor: String,
+        audioPath: @escaping (Int64) -> String?
+    ) throws(StoreError) -> RecordOutcome {
+        try write { db in
+            if let existing = try Row.fetchOne(
+                db, sql: "SELECT id, audio_path FROM voicemail WHERE identity = ?",
+                arguments: [voicemail.identity])
+            {
+                return .duplicate(voicemailID: existing["id"], audioPath: existing["audio_path"])
+            }
+
+            var callbackID: Int64?
+            var joined = false
+            if queue {
+                let number = voicemail.caller.number?.e164
+                if let number,
+                    let open = try Int64.fetchOne(
+                        db,
+                        sql: "SELECT id FROM callback WHERE caller_number = ? AND status != 'done' ORDER BY id LIMIT 1",
+                        arguments: [number])
+                {
+                    try db.execute(
+                        sql: """
+                            UPDATE callback SET
+                                deadline = MIN(deadline, :deadline),
+                                urgent = urgent OR :urgent,
+                                caller_name = COALESCE(caller_name, :name),
+                                first_received_at = MIN(first_received_at, :received)
+                            WHERE id = :id
+                            """,
+                        arguments: [
+                            "deadline": deadline.unixSeconds, "urgent": voicemail.urgent,
+                            "name": voicemail.caller.name,
+                            "received": voicemail.receivedAt.unixSeconds, "id": open,
+                        ])
+                    callbackID = open
+                    joined = true
+                } else {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO callback (caller_number, caller_name, caller_raw, status, deadline,
+                                urgent, first_received_at, available_at, created_at)
+                            VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?)
+                            """,
+                        arguments: [
+                            number, voicemail.caller.name, voicemail.caller.rawNumber,
+                            deadline.unixSeconds, voicemail.urgent,
+                            voicemail.receivedAt.unixSeconds, now.unixSeconds, now.unixSeconds,
+                        ])
+                    callbackID = db.lastInsertedRowID
+                }
+            }
+
+            let audio = voicemail.audio
+            try db.execute(
+                sql: """
+                    INSERT INTO voicemail (identity, callback_id, received_at, context, mailbox, folder,
+                        urgent, pbx_message_id, caller_name, caller_number, caller_raw, format,
+                        sample_rate, channels, frames, duration_seconds, peak, rms, speech_seconds,
+                        silent, audio_error, ingested_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    voicemail.identity, callbackID, voicemail.receivedAt.unixSeconds,
+                    voicemail.context, voicemail.mailbox, voicemail.folder, voicemail.urgent,
+                    voicemail.pbxMessageID, voicemail.caller.name, voicemail.caller.number?.e164,
+                    voicemail.caller.rawNumber, audio?.format, audio?.sampleRate, audio?.channels,
+                    audio?.frames, audio?.durationSeconds, audio?.peak, audio?.rms,
+                    audio?.speechSeconds, audio?.silent, voicemail.audioError, now.unixSeconds,
+                ])
+            let voicemailID = db.lastInsertedRowID
+            try db.execute(
+                sql: "UPDATE voicemail SET audio_path = ? WHERE id = ?",
+                arguments: [audioPath(voicemailID), voicemailID])
+
+            if let callbackID {
+                let note = "message #\(voicemailID) on mailbox \(voicemail.mailbox)"
+                    + (joined ? ", joined this callback" : "")
+                try Self.appendEvent(
+                    db, callbackID: callbackID, at: now, actor: actor, kind: .ingested, note: note)
+            }
+            return .stored(voicemailID: voicemailID, callbackID: callbackID, joinedExisting: joined)
+        }
+    }
+
+    static func appendEvent(
+        _ db: Database, callbackID: Int64, at: Date, actor: String, kind: CallbackEvent.Kind,
+        note: String?
+    ) throws {
+        try db.execute(
+            sql: "INSERT INTO callback_event (callback_id, at, actor, kind, note) VALUES (?, ?, ?, ?, ?)",
+            arguments: [callbackID, at.unixSeconds, actor, kind.rawValue, note])
+    }
+}

@@ -1,0 +1,76 @@
+import CallbackQueue
+import Foundation
+import GRDB
+
+/// The queue's durable state: messages, callbacks and their history, in one SQLite file.
+///
+/// The CLI and the service are separate processes on the same file, so every
+/// read-then-write happens inside one `BEGIN IMMEDIATE` transaction, and writers wait
+/// for each other (`busyMode`) instead of failing.
+public final class CallbackStore: Sendable {
+    let writer: any DatabaseWriter
+
+    /// Opens (creating folders and file on first use) the database at `path`, in WAL mode,
+    /// and brings its schema up to date.
+    public init(path: String) throws(StoreError) {
+        let url = URL(fileURLWithPath: path)
+        do {
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(10)
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
+            writer = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(writer)
+        } catch {
+            throw StoreError("cannot open the database \(path): \(Self.describe(error))")
+        }
+    }
+
+    /// Runs `body` in one write transaction, mapping database failures to `StoreError`.
+    func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try writer.write(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError("database write failed: \(Self.describe(error))")
+        }
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try writer.read(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError("database read failed: \(Self.describe(error))")
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError { return error.message ?? error.description }
+        return String(describing: error)
+    }
+}
+
+/// A store failure or a refused change, with the sentence the user sees.
+public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
+    public enum Code: Sendable, Equatable {
+        case database
+        case notFound
+        /// The change is not allowed in the callback's current state.
+        case refused
+    }
+    public let code: Code
+    public let message: String
+
+    public init(_ message: String, code: Code = .database) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

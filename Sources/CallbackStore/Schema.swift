@@ -1,0 +1,78 @@
+import GRDB
+
+extension CallbackStore {
+    /// The schema, one migration per change; never edit a shipped migration.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: messages, callbacks, history") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE callback (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        caller_number TEXT,
+                        caller_name TEXT,
+                        caller_raw TEXT,
+                        status TEXT NOT NULL CHECK (status IN ('open', 'claimed', 'waiting', 'done')),
+                        deadline INTEGER NOT NULL,
+                        urgent BOOLEAN NOT NULL DEFAULT 0,
+                        escalated BOOLEAN NOT NULL DEFAULT 0,
+                        claimed_by TEXT,
+                        claim_expires_at INTEGER,
+                        retry_at INTEGER,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        first_received_at INTEGER NOT NULL,
+                        -- when `next` may serve it: now for open, the lease end for claimed,
+                        -- the retry time for waiting; NULL once done
+                        available_at INTEGER,
+                        created_at INTEGER NOT NULL,
+                        closed_at INTEGER
+                    );
+                    -- The serving order of DESIGN §5, walked in index order by `next`.
+                    CREATE INDEX callback_serving_order ON callback
+                        (escalated DESC, urgent DESC, deadline, first_received_at, id)
+                        WHERE status != 'done';
+                    CREATE INDEX callback_open_by_caller ON callback (caller_number)
+                        WHERE status != 'done';
+
+                    CREATE TABLE voicemail (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        identity TEXT NOT NULL UNIQUE,
+                        callback_id INTEGER REFERENCES callback(id),
+                        received_at INTEGER NOT NULL,
+                        context TEXT NOT NULL,
+                        mailbox TEXT NOT NULL,
+                        folder TEXT NOT NULL,
+                        urgent BOOLEAN NOT NULL,
+                        pbx_message_id TEXT,
+                        caller_name TEXT,
+                        caller_number TEXT,
+                        caller_raw TEXT,
+                        format TEXT,
+                        sample_rate INTEGER,
+                        channels INTEGER,
+                        frames INTEGER,
+                        duration_seconds REAL,
+                        peak REAL,
+                        rms REAL,
+                        speech_seconds REAL,
+                        silent BOOLEAN,
+                        audio_error TEXT,
+                        audio_path TEXT,
+                        ingested_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX voicemail_by_callback ON voicemail (callback_id, received_at);
+
+                    CREATE TABLE callback_event (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        callback_id INTEGER NOT NULL REFERENCES callback(id),
+                        at INTEGER NOT NULL,
+                        actor TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        note TEXT
+                    );
+                    CREATE INDEX callback_event_by_callback ON callback_event (callback_id, id);
+                    """)
+        }
+        return migrator
+    }
+}

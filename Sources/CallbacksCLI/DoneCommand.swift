@@ -1,0 +1,28 @@
+import Afterhours
+import ArgumentParser
+
+struct DoneCommand: ContextCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "done", abstract: "Record that the caller was reached, closing the callback.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The callback's number.")
+    var id: Int64
+
+    @Option(help: "What was agreed, for whoever reads the history.")
+    var note: String?
+
+    @Flag(help: "Close it even though someone else has claimed it.")
+    var force = false
+
+    func run(in context: CommandContext) async throws {
+        let desk = try Desk(global, context)
+        let detail = try desk.openStore().markDone(id: id, by: desk.actor, note: note, at: desk.now, force: force)
+        if desk.json {
+            desk.print(desk.shapes.callback(detail, withHistory: true))
+        } else {
+            desk.print("Callback #\(id) done.")
+        }
+    }
+}

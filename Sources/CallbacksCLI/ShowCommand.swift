@@ -1,0 +1,22 @@
+import Afterhours
+import ArgumentParser
+
+struct ShowCommand: ContextCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "One callback: caller, messages with audio paths, attempts, notes, history.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The callback's number.")
+    var id: Int64
+
+    func run(in context: CommandContext) async throws {
+        let desk = try Desk(global, context)
+        let detail = try desk.openStore().detail(id: id)
+        if desk.json {
+            desk.print(desk.shapes.callback(detail, withHistory: true))
+        } else {
+            desk.print(desk.text.callback(detail, staff: desk.actor, withHistory: true))
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import CallbackQueue
+import CallbackStore
+import Foundation
+import Testing
+
+/// A store on a real SQLite file in a fresh temporary folder.
+func temporaryStore() throws -> (CallbackStore, URL) {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("afterhours-store-\(UUID().uuidString)")
+    let store = try CallbackStore(path: folder.appendingPathComponent("nested/afterhours.sqlite").path)
+    return (store, folder)
+}
+
+func voicemail(
+    _ identity: String, number: String?, name: String? = nil, at seconds: Double, urgent: Bool = false,
+    mailbox: String = "1001"
+) -> Voicemail {
+    Voicemail(
+        identity: identity, receivedAt: Date(timeIntervalSince1970: seconds), mailbox: mailbox,
+        context: "default", folder: "INBOX", urgent: urgent,
+        caller: Caller(name: name, number: number.flatMap { PhoneNumber(e164: $0) }, rawNumber: number),
+        pbxMessageID: nil,
+        audio: AudioSummary(
+            format: "wav-pcm16", sampleRate: 8000, channels: 1, frames: 8000, durationSeconds: 1, peak: 0.5,
+            rms: 0.1, speechSeconds: 1, silent: false),
+        audioError: nil)
+}
+
+@Suite("Callback store")
+struct CallbackStoreTests {
+    let now = Date(timeIntervalSince1970: 1_000_000)
+
+    @Test("creates its folders and file on first use, and reopens with the same data")
+    func createsAndReopens() throws {
+        let (store, folder) = try temporaryStore()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        _ = try store.record(voicemail("a", number: "+15551234567", at: 10), deadline: now, queue: true, at: now, actor: "t", audioPath: { _ in nil })
+        let reopened = try CallbackStore(path: folder.appendingPathComponent("nested/afterhours.sqlite").path)
+        #expect(try reopened.queue(at: now, includeAll: true).count == 1)
+    }
+
+    @Test("a message recorded twice is stored once")
+    func duplicate() throws {
+        let (store, folder) = try temporaryStore()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let message = voicemail("ctx/1001/id/10/abc", number: "+15551234567", at: 10)
+        let first = try store.record(message, deadline: now, queue: true, at: now, actor: "t", audioPath: { "/a/\($0).wav" })
+        let second = try store.record(message, deadline: now, queue: true, at: now, actor: "t", audioPath: { "/b/\($0).wav" })
+        guard case .stored(let id, _, _) = first else { Issue.record("first was not stored"); return }
+        #expect(second == .duplicate(voicemailID: id, audioPath: "/a/\(id).wav"))
+        #expect(try store.queue(at: now, includeAll: true).flatMap(\.messages).count == 1)
+    }
+
+    @Test("messages from one number join one callback, which keeps the earliest deadline")
+    func merging() throws {
+        let (store, folder) = try temporaryStore()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let later = now.addingTimeInterval(3600)
+        _ = try store.record(voicemail("1", number: "+15551234567", at: 10), deadline: later, queue: true, at: now, actor: "t", audioPath: { _ in nil })
+        let joined = try store.record(
+            voicemail("2", number: "+15551234567", name: "Jane", at: 20, urgent: true), deadline: now, queue: true, at: now,
+            actor: "t", audioPath: { _ in nil })
+        _ = try store.record(voicemail("3", number: nil, at: 30), deadline: now, queue: true, at: now, actor: "t", audioPath: { _ in nil })
+        _ = try store.record(voicemail("4", number: nil, at: 40), deadline: now, queue: true, at: now, actor: "t", audioPath: { _ in nil })
+        guard case .stored(_, _, let wasJoined) = joined else { Issue.record("not stored"); return }
+        #expect(wasJoined)
+        let queue = try store.queue(at: now, includeAll: false)
+        #expect(queue.count == 3, "anonymous messages stand alone")
+        let jane = try #require(queue.first { $0.callback.caller.number?.e164 == "+15551234567" })
+        #expect(jane.messages.count == 2)
+        #expect(jane.callback.deadline == now)
+        #expect(jane.callback.urgent)
+        #expect(jane.callback.caller.name == "Jane")
+        #expect(queue.first?.callback.id == jane.callback.id, "urgent is served first")
+    }
+
+    @Test("next claims in serving order, never hands out a claimed callback, and takes over lapsed claims")
+    func claims() throws {
+        let (store, folder) = try temporaryStore()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        _ = try store.record(voicemail("1", number: "+15550000001", at: 10), deadline: now.addingTimeInterval(200), queue: true, at: now, actor: "t", audioPath: { _ in nil })
+        _ = try store.record(voicemail("2", number: "+15550000002", at: 20), deadline: now.addingTimeInterval(100), queue: true, at: now, actor: "t", audioPath: { _ in nil })
+        let first = try #require(try store.claimNext(by: "alice", at: now, lease: 600))
+        let second = try #require(try store.claimNext(by: "bob", at: now, lease: 600))
+        #expect(first.callback.caller.number?.e164 == "+15550000002")
+        #expect(second.callback.caller.number?.e164 == "+15550000001")
+        #expect(try store.claimNext(by: "carol", at: now, lease: 600) == nil)
+
+        let afterLease = now.addingTimeInterval(600)
+        let retaken = try #require(try store.claimNext(by: "carol", at: afterLease, lease: 600))
+        #expect(retaken.callback.id == first.callback.id)
+        #expect(retaken.callback.claimedBy == "carol")
+        #expect(retaken.history.map(\.kind) == [.ingested, .claimed, .lapsed, .claimed])
+    }
+
+    @Test("done closes; a second done and a foreign claim are refused")
+    func done() throws {
+        let (store, folder) = try temporaryStore()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        _ = try store.record(voicemail("1", number: "+15550000001", at: 10), deadline: now, queue: true, at: now, actor: "t", audioPath: { _ in nil })
+        let claimed = try #require(try store.claimNext(by: "alice", at: now, lease: 600))
+        let id = claimed.callback.id
+        #expect(throws: StoreError.self) { try store.markDone(id: id, by: "bob", note: nil, at: now, force: false) }
+        let closed = try store.markDone(id: id, by: "alice", note: "booked Tuesday", at: now, force: false)
+        #expect(closed.callback.status(at: now) == .done)
+        #expect(closed.history.last?.note == "booked Tuesday")
+        #expect(throws: StoreError.self) { try store.markDone(id: id, by: "alice", note: nil, at: now, force: true) }
+        #expect(throws: StoreError.self) { try store.detail(id: 999) }
+        #expect(try store.queue(at: now, includeAll: false).isEmpty)
+    }
+}
