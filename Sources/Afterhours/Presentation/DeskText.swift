@@ -19,6 +19,7 @@ public struct DeskText: Sendable {
         self.spoken = SpokenTime(timeZone: timeZone)
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
+        calendar.locale = Locale(identifier: "en_US_POSIX")
         self.calendar = calendar
     }
 

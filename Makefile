@@ -1,0 +1,44 @@
+# Afterhours — `make run` to see it work on the bundled example, `make test` to test it.
+SHELL := /bin/bash
+SWIFT ?= swift
+# System libraries the build links against; installed with apt-get when missing.
+APT_PACKAGES := libsndfile1-dev libsqlite3-dev pkg-config
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+DEMO := var/demo
+DEMO_NOW := 2026-11-23T08:05:00-05:00
+CALLBACKS := CALLBACKS_CONFIG=$(DEMO)/callbacks.yaml CALLBACKS_NOW=$(DEMO_NOW) .build/debug/callbacks
+
+.PHONY: deps build run test bench clean
+
+deps:
+	@missing=""; \
+	for package in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+# A fresh copy of the example spool (fixtures/spool) turned into callbacks, as staff
+# would see them on Monday morning at 08:05 New York time.
+run: build
+	@rm -rf $(DEMO) && mkdir -p $(DEMO) && cp -R fixtures/spool $(DEMO)/spool && cp fixtures/demo.yaml $(DEMO)/callbacks.yaml
+	@echo "\$$ callbacks ingest" && $(CALLBACKS) ingest
+	@echo && echo "\$$ callbacks list" && $(CALLBACKS) list
+	@echo && echo "\$$ callbacks next --as alice" && $(CALLBACKS) next --as alice
+	@echo && echo "\$$ callbacks next --as bob --json" && $(CALLBACKS) next --as bob --json
+	@echo && echo "(The demo lives in $(DEMO); run more commands with: export CALLBACKS_CONFIG=$(DEMO)/callbacks.yaml CALLBACKS_NOW=$(DEMO_NOW))"
+
+test: deps
+	$(SWIFT) test
+
+bench: deps
+	$(SWIFT) build -c release --product callbacks-bench
+	.build/release/callbacks-bench
+
+clean:
+	rm -rf .build var
