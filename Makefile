@@ -37,7 +37,8 @@ test: deps
 	$(SWIFT) test
 
 bench: deps
-	$(SWIFT) build -c release --product callbacks-bench
+	$(SWIFT) build -c release --static-swift-stdlib --product callbacks
+	$(SWIFT) build -c release --static-swift-stdlib --product callbacks-bench
 	.build/release/callbacks-bench
 
 clean:

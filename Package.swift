@@ -5,7 +5,8 @@ let package = Package(
     name: "Afterhours",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "callbacks", targets: ["callbacks"])
+        .executable(name: "callbacks", targets: ["callbacks"]),
+        .executable(name: "callbacks-bench", targets: ["callbacks-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -49,6 +50,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(name: "callbacks", dependencies: ["CallbacksCLI"]),
+
+        // `make bench`: measured in a release build, never in tests.
+        .executableTarget(
+            name: "callbacks-bench",
+            dependencies: [
+                "BusinessTime", "CallbackQueue", "CallbackStore", "Afterhours", "CSndFile",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
 
         // Build tooling: prompts/*.mustache compiled into the binary.
         .executableTarget(name: "embed-prompts", path: "Plugins/EmbedPromptsTool"),

@@ -8,6 +8,7 @@ public struct CallbacksCommand: AsyncParsableCommand {
         abstract: "Turn after-hours voicemail into a callback queue with a promise attached.",
         subcommands: [
             IngestCommand.self, ListCommand.self, ShowCommand.self, NextCommand.self, DoneCommand.self,
+            NoAnswerCommand.self, ReleaseCommand.self, EscalateCommand.self, StatsCommand.self, HoursCommand.self,
         ])
 
     public init() {}

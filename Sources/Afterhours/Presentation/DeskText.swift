@@ -158,6 +158,16 @@ public struct DeskText: Sendable {
         return hours % 24 == 0 ? "\(hours / 24)d" : "\(hours / 24)d \(hours % 24)h"
     }
 
+    /// "Mon Nov 23 10:00", or "today at 10:00" / "tomorrow at 09:00" when close.
+    public func moment(_ date: Date) -> String {
+        let days = calendar.dateComponents([.day], from: calendar.startOfDay(for: now), to: calendar.startOfDay(for: date)).day ?? 0
+        switch days {
+        case 0: return "today at \(clock(date))"
+        case 1: return "tomorrow at \(clock(date))"
+        default: return "\(day(date)) \(clock(date))"
+        }
+    }
+
     func day(_ date: Date) -> String {
         let parts = calendar.dateComponents([.weekday, .month, .day], from: date)
         let weekday = calendar.shortWeekdaySymbols[(parts.weekday ?? 1) - 1]

@@ -1,0 +1,113 @@
+import Afterhours
+import ArgumentParser
+import Foundation
+
+struct NoAnswerCommand: ContextCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "no-answer",
+        abstract: "Record a call that did not reach the caller; it comes back after callbacks.retry_after.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The callback's number.")
+    var id: Int64
+
+    @Option(help: "What happened (voicemail left, line busy, …).")
+    var note: String?
+
+    @Flag(help: "Record it even though someone else has claimed it.")
+    var force = false
+
+    func run(in context: CommandContext) async throws {
+        let desk = try Desk(global, context)
+        let policy = desk.configuration.callbacks
+        let retryAt = desk.configuration.business.hours.deadline(from: desk.now, within: policy.retryAfter)
+        let detail = try desk.openStore().recordNoAnswer(
+            id: id, by: desk.actor, note: note, at: desk.now, retryAt: retryAt, maxAttempts: policy.maxAttempts,
+            force: force)
+        if desk.json {
+            desk.print(desk.shapes.callback(detail, withHistory: true))
+        } else {
+            var line = "Callback #\(id): attempt \(detail.callback.attempts) recorded; back in the queue \(desk.text.moment(retryAt))."
+            if detail.callback.escalated, detail.callback.attempts >= policy.maxAttempts {
+                line += " Escalated to the owner after \(detail.callback.attempts) attempts."
+            }
+            desk.print(line)
+        }
+    }
+}
+
+struct ReleaseCommand: ContextCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "release", abstract: "Give a claimed callback back to the queue.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The callback's number.")
+    var id: Int64
+
+    @Flag(help: "Release someone else's claim.")
+    var force = false
+
+    func run(in context: CommandContext) async throws {
+        let desk = try Desk(global, context)
+        let detail = try desk.openStore().release(id: id, by: desk.actor, at: desk.now, force: force)
+        desk.print(desk.json ? desk.shapes.callback(detail, withHistory: true).rendered() : "Callback #\(id) is back in the queue.")
+    }
+}
+
+struct EscalateCommand: ContextCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "escalate", abstract: "Hand a callback to the owner.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The callback's number.")
+    var id: Int64
+
+    @Option(help: "Why the owner should take it (a complaint, a refund, …).")
+    var reason: String
+
+    func run(in context: CommandContext) async throws {
+        let desk = try Desk(global, context)
+        let detail = try desk.openStore().escalate(id: id, by: desk.actor, reason: reason, at: desk.now)
+        desk.print(desk.json ? desk.shapes.callback(detail, withHistory: true).rendered() : "Callback #\(id) escalated to the owner.")
+    }
+}
+
+struct StatsCommand: ContextCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats", abstract: "Queue health: open, claimed, waiting, done today, overdue, promises kept.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "The period for promises kept, in days back from now.")
+    var days: Int = 7
+
+    func run(in context: CommandContext) async throws {
+        let desk = try Desk(global, context)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = desk.configuration.business.hours.timeZone
+        let startOfToday = calendar.startOfDay(for: desk.now)
+        let from = calendar.date(byAdding: .day, value: -max(days, 1), to: desk.now) ?? desk.now
+        let stats = try desk.openStore().stats(at: desk.now, startOfToday: startOfToday, period: from...desk.now)
+        let kept = stats.dueInPeriod == 0 ? nil : Double(stats.doneByDeadlineInPeriod) / Double(stats.dueInPeriod)
+        if desk.json {
+            desk.print(
+                JSONValue.object([
+                    ("open", .int(Int64(stats.open))), ("claimed", .int(Int64(stats.claimed))),
+                    ("waiting", .int(Int64(stats.waiting))), ("done_today", .int(Int64(stats.doneToday))),
+                    ("overdue", .int(Int64(stats.overdue))), ("period_days", .int(Int64(days))),
+                    ("due_in_period", .int(Int64(stats.dueInPeriod))),
+                    ("done_by_deadline", .int(Int64(stats.doneByDeadlineInPeriod))),
+                    ("kept_share", kept.map(JSONValue.double) ?? .null),
+                ]))
+        } else {
+            desk.print(
+                """
+                Open \(stats.open) · claimed \(stats.claimed) · waiting \(stats.waiting) · done today \(stats.doneToday) · overdue \(stats.overdue)
+                Last \(days) days: \(stats.doneByDeadlineInPeriod) of \(stats.dueInPeriod) callbacks due were done by their deadline\(kept.map { String(format: " (%.0f%%)", $0 * 100) } ?? "").
+                """)
+        }
+    }
+}
