@@ -18,22 +18,16 @@ public struct ClockError: Error, CustomStringConvertible, Sendable {
 }
 
 /// ISO 8601 instants with an explicit offset, as the command line reads and writes them.
+/// Format styles are values, cheap to make and safe to share, unlike formatters.
 public enum ISO8601 {
     /// Parses `2026-11-23T08:00:00-05:00`, `…Z`, with or without fractional seconds.
     public static func parse(_ text: String) -> Date? {
-        let plain = ISO8601DateFormatter()
-        plain.formatOptions = [.withInternetDateTime]
-        if let date = plain.date(from: text) { return date }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return fractional.date(from: text)
+        if let date = try? Date.ISO8601FormatStyle().parse(text) { return date }
+        return try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)
     }
 
     /// `date` written with `timeZone`'s offset at that instant, to the second.
     public static func format(_ date: Date, in timeZone: TimeZone) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        formatter.timeZone = timeZone
-        return formatter.string(from: date)
+        date.formatted(Date.ISO8601FormatStyle(timeZoneSeparator: .colon, timeZone: timeZone))
     }
 }

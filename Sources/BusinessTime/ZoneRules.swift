@@ -13,8 +13,9 @@ struct ZoneRules: Sendable {
     /// Instants the table covers; outside it, Foundation is asked directly.
     private let covered: ClosedRange<Int64>
 
-    /// 1970 to 2100 covers every realistic message; dates beyond are still right, only slower.
-    static let coverage: ClosedRange<Int64> = 0...4_102_444_800
+    /// 2000 to 2060 covers every realistic message and costs about a millisecond to build;
+    /// dates outside are still exact, only slower (Foundation is asked each time).
+    static let coverage: ClosedRange<Int64> = 946_684_800...2_840_140_800
 
     init(timeZone: TimeZone) {
         self.timeZone = timeZone
@@ -24,13 +25,13 @@ struct ZoneRules: Sendable {
             Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant))))
         }
         // Daylight-saving transitions come from the zone data; a standard-offset change that
-        // is not flagged as one (a country moving zones) is caught by sampling every 30 days
-        // and bisecting to the second.
+        // is not flagged as one (a country moving zones) is caught by sampling twice a year
+        // and bisecting to the second. (Sampling is what start-up pays for: keep it sparse.)
         var cursor = Self.coverage.lowerBound
         changes.append(Int64.min)
         offsets.append(offset(cursor))
         var nextTransition = timeZone.nextDaylightSavingTimeTransition(after: Date(timeIntervalSince1970: TimeInterval(cursor)))
-        let step: Int64 = 30 * 86_400
+        let step: Int64 = 182 * 86_400
         while cursor < Self.coverage.upperBound {
             var next = min(cursor + step, Self.coverage.upperBound)
             if let transition = nextTransition, Int64(transition.timeIntervalSince1970) <= next {
@@ -133,6 +134,9 @@ extension ZoneRules {
             let middle = (low + high) / 2
             if changes[middle] <= instant { low = middle + 1 } else { high = middle }
         }
-        return low < changes.count ? changes[low] : nil
+        if low < changes.count { return changes[low] }
+        // Past the table: the zone data knows what comes after.
+        return timeZone.nextDaylightSavingTimeTransition(after: Date(timeIntervalSince1970: TimeInterval(covered.upperBound)))
+            .map { Int64($0.timeIntervalSince1970) }
     }
 }

@@ -34,7 +34,9 @@ extension Configuration {
     public static func parse(yaml: String, file: String) throws(ConfigurationError) -> Configuration {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: yaml)
+            // Every value is read as text and checked here, so the basic resolver (no
+            // regular expressions to compile at start-up) is all that is needed.
+            root = try Yams.compose(yaml: yaml, .basic)
         } catch {
             throw ConfigurationError(file: file, problem: "is not valid YAML: \(error)")
         }
