@@ -178,8 +178,8 @@ public struct BusinessHours: Sendable {
         var closedDays = 0
         while closedDays <= Self.horizonDays {
             // Past the partial first days, whole weeks go by at once.
-            if day > firstDay, weekLength > 0, remaining > 2 * weekLength {
-                var weeks = Int((remaining - 1) / weekLength) - 1
+            if day > firstDay, weekLength > 0, remaining > weekLength {
+                var weeks = Int((remaining - 1) / weekLength)
                 while weeks > 0 {
                     let total = businessSeconds(weeks: weeks, fromDay: day)
                     if total < remaining {
@@ -269,6 +269,10 @@ public struct BusinessHours: Sendable {
     @inline(__always)
     func instants(of span: LocalSpan, day: Int) -> (Int64, Int64) {
         let midnight = Int64(day) * 86_400
+        // Most days have no offset change anywhere near: one lookup converts both ends.
+        if let offset = zone.uniformOffset(around: midnight) {
+            return (midnight + Int64(span.start) - offset, midnight + Int64(span.end) - offset)
+        }
         return (zone.instant(ofLocal: midnight + Int64(span.start)), zone.instant(ofLocal: midnight + Int64(span.end)))
     }
 

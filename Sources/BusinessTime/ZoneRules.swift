@@ -97,10 +97,13 @@ struct ZoneRules: Sendable {
         }
     }
 
-    /// The offset is the same all through the local day `day` (no transition that day).
-    func isRegular(day: Int) -> Bool {
-        let start = Int64(day) * 86_400
-        return offset(at: start - 86_400) == offset(at: start + 2 * 86_400)
+    /// The offset in force from a day before to three days after local midnight
+    /// `midnight` — every instant of that day's intervals, overnight ones included, in
+    /// any zone — or nil if it changes in between.
+    @inline(__always)
+    func uniformOffset(around midnight: Int64) -> Int64? {
+        let before = offset(at: midnight - 86_400)
+        return before == offset(at: midnight + 3 * 86_400) ? before : nil
     }
 }
 
