@@ -76,15 +76,15 @@ public struct DeskText: Sendable {
     public func openingLine(_ detail: CallbackDetail, staff: String) -> String? {
         let first = detail.messages.first?.voicemail.receivedAt ?? detail.callback.firstReceivedAt
         let staffName = staff.prefix(1).uppercased() + staff.dropFirst()
-        return try? Prompts.render(
-            .openingLine,
-            [
-                "caller_first_name": detail.callback.caller.firstName ?? "",
-                "staff_name": staffName,
-                "business_name": businessName,
-                "called_when": spoken.whenLeft(first, now: now),
-                "late": detail.callback.deadline < now,
-            ])
+        var values: [String: Any] = [
+            "staff_name": staffName,
+            "business_name": businessName,
+            "called_when": spoken.whenLeft(first, now: now),
+            "late": detail.callback.deadline < now,
+        ]
+        // Absent, not empty: Mustache sections treat an empty string as true.
+        if let name = detail.callback.caller.firstName { values["caller_first_name"] = name }
+        return try? Prompts.render(.openingLine, values)
     }
 
     func messageLine(_ stored: StoredVoicemail) -> String {
