@@ -26,7 +26,7 @@ build: deps
 # A fresh copy of the example spool (fixtures/spool) turned into callbacks, as staff
 # would see them on Monday morning at 08:05 New York time.
 run: build
-	@rm -rf $(DEMO) && mkdir -p $(DEMO) && cp -R fixtures/spool $(DEMO)/spool && cp fixtures/demo.yaml $(DEMO)/callbacks.yaml
+	@rm -rf $(DEMO) && mkdir -p $(DEMO) && cp -Rp fixtures/spool $(DEMO)/spool && cp fixtures/demo.yaml $(DEMO)/callbacks.yaml
 	@echo "\$$ callbacks ingest" && $(CALLBACKS) ingest
 	@echo && echo "\$$ callbacks list" && $(CALLBACKS) list
 	@echo && echo "\$$ callbacks next --as alice" && $(CALLBACKS) next --as alice

@@ -110,3 +110,15 @@ extension CallbackStore {
             arguments: [callbackID, at.unixSeconds, actor, kind.rawValue, note])
     }
 }
+
+extension CallbackStore {
+    /// The id of a stored message whose identity starts with `identityPrefix` (context,
+    /// mailbox, PBX id and time, without the audio hash), if any.
+    public func voicemail(identityPrefix: String) throws(StoreError) -> Int64? {
+        try read { db in
+            try Int64.fetchOne(
+                db, sql: "SELECT id FROM voicemail WHERE substr(identity, 1, length(:prefix)) = :prefix ORDER BY id LIMIT 1",
+                arguments: ["prefix": identityPrefix])
+        }
+    }
+}

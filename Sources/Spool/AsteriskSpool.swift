@@ -1,19 +1,35 @@
 import Foundation
 
-/// One message found in an Asterisk voicemail spool: its metadata file and every audio
-/// file recorded for it (Asterisk records one file per configured format).
+/// One message found in the spool: its metadata file, if any, and every audio file
+/// recorded for it (Asterisk records one file per configured format).
 public struct SpoolMessage: Sendable, Equatable {
+    public enum Layout: String, Sendable, Equatable {
+        /// `<context>/<mailbox>/<folder>/msgNNNN.txt` + audio.
+        case asterisk
+        /// `<name>.<audio>` + optional `<name>.json` at the spool's top level.
+        case sidecar
+    }
+
+    public var layout: Layout
     public var context: String
     public var mailbox: String
     public var folder: String
-    /// The slot name, `msg0000`; Asterisk renumbers slots, so it is not an identity.
+    /// The slot name, `msg0000`, or the sidecar's base name; Asterisk renumbers slots, so
+    /// it is not an identity.
     public var slot: String
-    public var metadataFile: URL
+    /// The `.txt` (Asterisk, always) or `.json` (sidecar, optional).
+    public var metadataFile: URL?
     /// Audio files in order of preference: the first is the one to probe.
     public var audioFiles: [URL]
 
-    /// Every file that belongs to the message.
-    public var files: [URL] { [metadataFile] + audioFiles }
+    /// Every file that belongs to the message; the metadata file last, since it marks the
+    /// message as complete and so must be the last to leave the spool.
+    public var files: [URL] { audioFiles + (metadataFile.map { [$0] } ?? []) }
+
+    /// Where it was found, for messages and logs.
+    public var location: String {
+        layout == .asterisk ? "\(context)/\(mailbox)/\(folder)/\(slot)" : slot
+    }
 }
 
 /// A file ingest did not take on this pass, and why.
@@ -48,12 +64,21 @@ public struct LeftBehind: Sendable, Equatable {
 
     public var file: URL
     public var reason: Reason
+
+    public init(file: URL, reason: Reason) {
+        self.file = file
+        self.reason = reason
+    }
 }
 
 /// What one pass over the spool found.
 public struct SpoolScan: Sendable, Equatable {
     public var messages: [SpoolMessage] = []
+    /// `.txt` files with no audio beside them.
+    public var orphanMetadata: [SpoolMessage] = []
     public var leftBehind: [LeftBehind] = []
+
+    public init() {}
 }
 
 /// Reads the Asterisk voicemail layout: `<root>/<context>/<mailbox>/<folder>/msgNNNN.*`.
@@ -79,6 +104,12 @@ public struct AsteriskSpool: Sendable {
 
     public func scan() -> SpoolScan {
         var scan = SpoolScan()
+        scanContexts(into: &scan)
+        return scan
+    }
+
+    /// Adds the Asterisk tree under `root` to `scan`.
+    public func scanContexts(into scan: inout SpoolScan) {
         for context in Self.directories(in: root) {
             for mailbox in Self.directories(in: context) {
                 for file in Self.files(in: mailbox) {
@@ -95,7 +126,6 @@ public struct AsteriskSpool: Sendable {
                 }
             }
         }
-        return scan
     }
 
     private func scanFolder(_ folder: URL, context: String, mailbox: String, into scan: inout SpoolScan) {
@@ -123,12 +153,17 @@ public struct AsteriskSpool: Sendable {
                 continue
             }
             guard !audio.isEmpty else {
-                scan.leftBehind.append(LeftBehind(file: metadata, reason: .noAudio))
+                // Either its audio is still on its way, or an interrupted run already
+                // archived the audio; the ingester tells the two apart.
+                scan.orphanMetadata.append(
+                    SpoolMessage(
+                        layout: .asterisk, context: context, mailbox: mailbox, folder: folder.lastPathComponent,
+                        slot: slot, metadataFile: metadata, audioFiles: []))
                 continue
             }
             scan.messages.append(
                 SpoolMessage(
-                    context: context, mailbox: mailbox, folder: folder.lastPathComponent,
+                    layout: .asterisk, context: context, mailbox: mailbox, folder: folder.lastPathComponent,
                     slot: slot, metadataFile: metadata, audioFiles: ordered(audio)))
         }
     }
@@ -147,12 +182,12 @@ public struct AsteriskSpool: Sendable {
     }
 
     /// Real subdirectories, sorted; symlinks and dotfiles are skipped.
-    static func directories(in directory: URL) -> [URL] {
+    public static func directories(in directory: URL) -> [URL] {
         entries(in: directory).filter { $0.type == .typeDirectory }.map(\.url)
     }
 
     /// Regular files, sorted; symlinks and dotfiles other than `.lock` are skipped.
-    static func files(in directory: URL) -> [URL] {
+    public static func files(in directory: URL) -> [URL] {
         entries(in: directory).filter { $0.type == .typeRegular }.map(\.url)
     }
 

@@ -29,6 +29,7 @@ final class Harness: @unchecked Sendable {
           path: spool
           archive: archive
           quarantine: quarantine
+          settle: 0s
         storage:
           database: afterhours.sqlite
         """

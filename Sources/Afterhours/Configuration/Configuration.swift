@@ -27,6 +27,16 @@ public struct Configuration: Sendable {
         public var keepOriginals: Bool
         public var archive: String
         public var quarantine: String
+        /// Files must have been unchanged this long (seconds) before they are read: the
+        /// PBX may still be writing or copying them.
+        public var settle: Int = 2
+        /// An unfinished recording (0 frames, header sizes not yet set) or a `.txt` with no
+        /// audio is waited for this long (seconds), then ingested with its error.
+        public var giveUpAfter: Int = 600
+        /// Audio extensions in order of preference for probing.
+        public var audioPreference: [String] = ["wav", "WAV", "wav16", "flac", "gsm", "sln", "ulaw", "alaw", "ogg", "mp3"]
+        /// How often `serve` rescans the whole spool even without file events (seconds).
+        public var rescan: Int = 30
     }
 
     public struct Storage: Sendable, Equatable {

@@ -64,12 +64,19 @@ extension Configuration {
             configuration.callbacks = policy
         }
         if let spool = try document.section("spool") {
-            try spool.allowKeys(["path", "layout", "keep_originals", "archive", "quarantine"])
+            try spool.allowKeys(["path", "layout", "keep_originals", "archive", "quarantine", "settle", "give_up_after", "audio_preference", "rescan"])
             var settings = configuration.spool
             settings.path = try spool.path("path", base: base) ?? settings.path
             settings.archive = try spool.path("archive", base: base) ?? settings.archive
             settings.quarantine = try spool.path("quarantine", base: base) ?? settings.quarantine
             settings.keepOriginals = try spool.bool("keep_originals") ?? settings.keepOriginals
+            settings.settle = try spool.duration("settle") ?? settings.settle
+            settings.giveUpAfter = try spool.duration("give_up_after") ?? settings.giveUpAfter
+            settings.rescan = try spool.duration("rescan") ?? settings.rescan
+            if let preference = try spool.strings("audio_preference") {
+                guard !preference.isEmpty else { throw spool.error("audio_preference", "should list at least one extension") }
+                settings.audioPreference = preference
+            }
             if let layout = try spool.oneOf("layout", SpoolSettings.Layout.allCases.map(\.rawValue)) {
                 settings.layout = SpoolSettings.Layout(rawValue: layout) ?? .auto
             }

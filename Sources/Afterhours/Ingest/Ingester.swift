@@ -9,14 +9,18 @@ import Spool
 /// One pass from spool to queue: find complete messages, read their audio, store each
 /// once, then move its files into the archive (or the quarantine).
 ///
-/// The order makes a crash at any point safe: until the row is committed the files are
-/// still in the spool; after it, a re-run finds the same identity, counts a duplicate,
-/// and finishes moving the files to the paths the row already names.
+/// The order makes a crash at any point safe. Until the row is committed the files are
+/// still in the spool. After it, files leave audio first and metadata last, the probed
+/// audio last of the audio: a re-run either finds the same identity (the probed audio
+/// and its `.txt` still there) and finishes the move, or finds a `.txt` whose audio is
+/// already archived and moves it after its message.
 public struct Ingester: Sendable {
     public let configuration: Configuration
     public let store: CallbackStore
     public let logger: Logger
     let probe = AudioProbe()
+    /// Messages probed at once, in parallel, before their rows are written.
+    static let batchSize = 64
 
     public init(configuration: Configuration, store: CallbackStore, logger: Logger) {
         self.configuration = configuration
@@ -24,77 +28,230 @@ public struct Ingester: Sendable {
         self.logger = logger
     }
 
-    /// Ingests everything ready in `spoolPath` (default: the configured spool) at `now`.
-    public func runOnce(spoolPath: String? = nil, at now: Date, actor: String) -> IngestSummary {
+    /// Ingests everything ready in `spoolPath` (default: the configured spool). `now` is
+    /// the business clock (`CALLBACKS_NOW` in tests); `fileClock` judges file ages and is
+    /// always the real clock by default.
+    public func runOnce(spoolPath: String? = nil, at now: Date, fileClock: Date = Date(), actor: String) -> IngestSummary {
         let root = URL(fileURLWithPath: spoolPath ?? configuration.spool.path)
         var summary = IngestSummary()
         guard FileManager.default.fileExists(atPath: root.path) else {
             summary.problems.append("spool folder \(root.path) does not exist")
             return summary
         }
-        let scan = AsteriskSpool(root: root).scan()
+        var scan = SpoolScan()
+        let layout = configuration.spool.layout
+        if layout != .sidecar {
+            AsteriskSpool(root: root, audioPreference: configuration.spool.audioPreference).scanContexts(into: &scan)
+        }
+        if layout != .asterisk {
+            SidecarSpool(root: root).scan(into: &scan)
+        } else {
+            for file in AsteriskSpool.files(in: root) {
+                scan.leftBehind.append(LeftBehind(file: file, reason: .notAMessage("not in a mailbox folder (spool.layout is asterisk)")))
+            }
+        }
         for left in scan.leftBehind {
             summary.leave(left.file, because: left.reason.description, incomplete: left.reason.isIncomplete)
         }
-        for message in scan.messages {
-            ingest(message, at: now, actor: actor, into: &summary)
+        for orphan in scan.orphanMetadata {
+            recoverOrphan(orphan, fileClock: fileClock, into: &summary)
+        }
+        var start = 0
+        while start < scan.messages.count {
+            let batch = Array(scan.messages[start..<min(start + Self.batchSize, scan.messages.count)])
+            for (message, preparation) in zip(batch, prepareAll(batch, fileClock: fileClock)) {
+                commit(message, preparation, at: now, actor: actor, into: &summary)
+            }
+            start += Self.batchSize
         }
         return summary
     }
 
-    private func ingest(_ message: SpoolMessage, at now: Date, actor: String, into summary: inout IngestSummary) {
-        let slotName = "\(message.context)/\(message.mailbox)/\(message.folder)/\(message.slot)"
-        guard let data = FileManager.default.contents(atPath: message.metadataFile.path) else {
-            summary.leave(message.metadataFile, because: "cannot be read; will retry", incomplete: true)
-            return
+    // MARK: - Preparing: read metadata and audio (no writes; run in parallel)
+
+    enum Preparation: Sendable {
+        case ready(Voicemail, probed: URL?)
+        case wait(String)
+        case quarantine(String)
+    }
+
+    private func prepareAll(_ messages: [SpoolMessage], fileClock: Date) -> [Preparation] {
+        let results = PreparationSlots(count: messages.count)
+        DispatchQueue.concurrentPerform(iterations: messages.count) { index in
+            results.set(index, prepare(messages[index], fileClock: fileClock))
         }
-        let metadata = AsteriskMessageFile(data: data)
-        guard let origtime = metadata.origtime else {
-            quarantine(
-                message.files, name: slotName, at: now,
-                reason: "\(message.metadataFile.lastPathComponent): no origtime (when the message was left), so it cannot be queued",
-                into: &summary)
-            return
+        return results.values
+    }
+
+    func prepare(_ message: SpoolMessage, fileClock: Date) -> Preparation {
+        let ages = message.files.map { Self.age(of: $0, at: fileClock) }
+        guard ages.allSatisfy({ $0 >= Double(configuration.spool.settle) }) else {
+            return .wait("still being written (changed in the last \(configuration.spool.settle)s)")
+        }
+        let metadata: MessageMetadata
+        switch readMetadata(message) {
+        case .success(let read): metadata = read
+        case .failure(let problem): return .quarantine(problem.message)
         }
 
-        let (audio, audioFile, audioError) = probeFirstReadable(message.audioFiles)
-        let fingerprint: String
-        do {
-            fingerprint = try AudioFingerprint.of(audioFile)
-        } catch {
-            summary.leave(audioFile, because: "cannot be read (\(error.localizedDescription)); will retry", incomplete: true)
-            return
+        var audio: AudioSummary?
+        var audioError: String?
+        var probed: URL?
+        for file in message.audioFiles {
+            switch probeAudio(file) {
+            case .success(let summary):
+                audio = summary
+                probed = file
+            case .failure(let problem):
+                audioError = audioError ?? problem.message
+                if problem.unfinished, (ages.min() ?? 0) < Double(configuration.spool.giveUpAfter) {
+                    return .wait("\(file.lastPathComponent) is still being recorded (header not yet finished)")
+                }
+                continue
+            }
+            break
         }
-        let (name, rawNumber) = AsteriskCallerID.parse(metadata.callerID ?? "")
+        if audio != nil { audioError = nil }
+        let hashed = probed ?? message.audioFiles.first
+        var fingerprint = "none"
+        if let hashed {
+            do {
+                fingerprint = try AudioFingerprint.of(hashed)
+            } catch {
+                return .wait("\(hashed.lastPathComponent) cannot be read (\(error.localizedDescription))")
+            }
+        }
+        let region = configuration.phone.defaultRegion
         let caller = Caller(
-            name: name,
-            number: rawNumber.flatMap { PhoneNumber.normalise($0, defaultRegion: configuration.phone.defaultRegion) },
-            rawNumber: rawNumber)
+            name: metadata.callerName,
+            number: metadata.rawNumber.flatMap { PhoneNumber.normalise($0, defaultRegion: region) },
+            rawNumber: metadata.rawNumber)
         let voicemail = Voicemail(
-            identity: [message.context, message.mailbox, metadata.messageID ?? "", String(origtime), fingerprint]
-                .joined(separator: "/"),
-            receivedAt: Date(timeIntervalSince1970: TimeInterval(origtime)),
-            mailbox: message.mailbox, context: message.context, folder: message.folder,
-            urgent: metadata.isUrgent || message.folder.caseInsensitiveCompare("Urgent") == .orderedSame,
-            caller: caller, pbxMessageID: metadata.messageID,
+            identity: metadata.identityPrefix + fingerprint,
+            receivedAt: metadata.receivedAt, mailbox: metadata.mailbox, context: message.context,
+            folder: message.folder, urgent: metadata.urgent, caller: caller, pbxMessageID: metadata.messageID,
             audio: audio, audioError: audioError)
+        return .ready(voicemail, probed: probed)
+    }
+
+    struct MessageMetadata {
+        var receivedAt: Date
+        var mailbox: String
+        var callerName: String?
+        var rawNumber: String?
+        var urgent: Bool
+        var messageID: String?
+        /// Identity without the audio hash: what a half-moved message is recognised by.
+        var identityPrefix: String
+    }
+
+    struct Problem: Error {
+        let message: String
+        var unfinished = false
+    }
+
+    func readMetadata(_ message: SpoolMessage) -> Result<MessageMetadata, Problem> {
+        switch message.layout {
+        case .asterisk:
+            guard let file = message.metadataFile, let data = FileManager.default.contents(atPath: file.path) else {
+                return .failure(Problem(message: "\(message.slot).txt cannot be read"))
+            }
+            let txt = AsteriskMessageFile(data: data)
+            guard let origtime = txt.origtime else {
+                return .failure(Problem(message: "\(file.lastPathComponent): no origtime (when the message was left), so it cannot be queued"))
+            }
+            let (name, number) = AsteriskCallerID.parse(txt.callerID ?? "")
+            let urgent = txt.isUrgent || message.folder.caseInsensitiveCompare("Urgent") == .orderedSame
+            let prefix = [message.context, message.mailbox, txt.messageID ?? "", String(origtime), ""].joined(separator: "/")
+            return .success(
+                MessageMetadata(
+                    receivedAt: Date(timeIntervalSince1970: TimeInterval(origtime)), mailbox: message.mailbox,
+                    callerName: name, rawNumber: number, urgent: urgent, messageID: txt.messageID, identityPrefix: prefix))
+        case .sidecar:
+            var sidecar = SidecarMetadata()
+            if let file = message.metadataFile {
+                guard let data = FileManager.default.contents(atPath: file.path) else {
+                    return .failure(Problem(message: "\(file.lastPathComponent) cannot be read"))
+                }
+                do {
+                    sidecar = try JSONDecoder().decode(SidecarMetadata.self, from: data)
+                } catch {
+                    return .failure(Problem(message: "\(file.lastPathComponent): not the sidecar JSON (\(Self.describe(error)))"))
+                }
+            }
+            var received = message.audioFiles.first.flatMap(Self.modificationDate) ?? Date()
+            if let text = sidecar.receivedAt {
+                guard let parsed = ISO8601.parse(text) else {
+                    return .failure(Problem(message: "\(message.slot).json: received_at \"\(text)\" is not ISO 8601 with an offset"))
+                }
+                received = parsed
+            }
+            let mailbox = sidecar.mailbox ?? ""
+            let prefix = ["sidecar", mailbox, message.slot, String(Int64(received.timeIntervalSince1970)), ""].joined(separator: "/")
+            return .success(
+                MessageMetadata(
+                    receivedAt: received, mailbox: mailbox, callerName: sidecar.callerName.flatMap { $0.isEmpty ? nil : $0 },
+                    rawNumber: sidecar.callerNumber, urgent: sidecar.urgent ?? false, messageID: nil, identityPrefix: prefix))
+        }
+    }
+
+    func probeAudio(_ file: URL) -> Result<AudioSummary, Problem> {
+        do {
+            let info = try probe.probe(file)
+            if info.frames == 0, Self.isUnfinishedWAV(file) {
+                return .failure(Problem(message: "\(file.lastPathComponent): recording never finished (0 frames, header sizes never set)", unfinished: true))
+            }
+            return .success(
+                AudioSummary(
+                    format: info.format, sampleRate: info.sampleRate, channels: info.channels, frames: info.frames,
+                    durationSeconds: info.durationSeconds, peak: info.peak, rms: info.rms,
+                    speechSeconds: info.speechSeconds, silent: info.silent))
+        } catch {
+            let empty = ((try? FileManager.default.attributesOfItem(atPath: file.path))?[.size] as? Int) == 0
+            return .failure(Problem(message: error.description, unfinished: empty))
+        }
+    }
+
+    /// Asterisk writes 0 in the RIFF size while recording and patches it on close; a
+    /// finished empty recording (hung up at the beep) has it set.
+    static func isUnfinishedWAV(_ file: URL) -> Bool {
+        guard let handle = try? FileHandle(forReadingFrom: file) else { return false }
+        defer { try? handle.close() }
+        guard let header = try? handle.read(upToCount: 8), header.count == 8, header.prefix(4) == Data("RIFF".utf8)
+        else { return false }
+        return header.suffix(4).allSatisfy { $0 == 0 }
+    }
+
+    // MARK: - Committing: store, then move (serial)
+
+    private func commit(_ message: SpoolMessage, _ preparation: Preparation, at now: Date, actor: String, into summary: inout IngestSummary) {
+        let voicemail: Voicemail
+        let probed: URL?
+        switch preparation {
+        case .wait(let reason):
+            message.files.forEach { summary.leave($0, because: reason, incomplete: true) }
+            return
+        case .quarantine(let reason):
+            quarantine(message.files, name: message.location, at: now, reason: reason, into: &summary)
+            return
+        case .ready(let ready, let file):
+            voicemail = ready
+            probed = file
+        }
 
         let policy = configuration.callbacks
-        let silentSkipped = (audio?.silent ?? false) && !policy.queueSilent
-        let nothingToCall = audioError != nil && caller.isAnonymous
+        let silentSkipped = (voicemail.audio?.silent ?? false) && !policy.queueSilent
+        let nothingToCall = voicemail.audioError != nil && voicemail.caller.isAnonymous
         let deadline = policy.deadline(for: voicemail, hours: configuration.business.hours)
         let archiveFolder = archiveFolder(for: voicemail.receivedAt)
         let outcome: RecordOutcome
         do {
             outcome = try store.record(
                 voicemail, deadline: deadline, queue: !silentSkipped && !nothingToCall, at: now, actor: actor,
-                audioPath: { id in
-                    audioError == nil
-                        ? archiveFolder.appendingPathComponent("\(id).\(audioFile.pathExtension)").path : nil
-                })
+                audioPath: { id in probed.map { archiveFolder.appendingPathComponent("\(id).\($0.pathExtension)").path } })
         } catch {
-            summary.leave(message.metadataFile, because: "not stored: \(error); will retry", incomplete: true)
-            logger.error("could not store voicemail", metadata: ["voicemail.slot": "\(slotName)", "error": "\(error)"])
+            summary.leave(message.files[0], because: "not stored: \(error); will retry", incomplete: true)
+            logger.error("could not store voicemail", metadata: ["voicemail.location": "\(message.location)", "error": "\(error)"])
             return
         }
 
@@ -107,9 +264,10 @@ public struct Ingester: Sendable {
             logger.info(
                 "ingested voicemail",
                 metadata: [
-                    "voicemail.id": "\(id)", "voicemail.slot": "\(slotName)",
+                    "voicemail.id": "\(id)", "voicemail.location": "\(message.location)",
                     "callback.id": "\(callbackID.map(String.init) ?? "none")", "callback.joined": "\(joined)",
-                    "caller.number": "\(caller.number?.e164 ?? "unknown")",
+                    "caller.number": "\(voicemail.caller.number?.e164 ?? "unknown")",
+                    "audio.seconds": "\(voicemail.audio.map { String(format: "%.1f", $0.durationSeconds) } ?? "unreadable")",
                 ])
         case .duplicate(let id, _):
             voicemailID = id
@@ -117,36 +275,46 @@ public struct Ingester: Sendable {
             if configuration.spool.keepOriginals { return }
         }
 
-        if let audioError {
-            quarantine(message.files, name: "\(voicemailID)", at: voicemail.receivedAt, reason: audioError, into: &summary)
+        if let error = voicemail.audioError, probed == nil {
+            quarantine(message.files, name: "\(voicemailID)", at: voicemail.receivedAt, reason: error, into: &summary)
             return
         }
+        // Other formats first, the probed audio last of the audio, the metadata last of all.
+        let audio = message.audioFiles.filter { $0 != probed } + (probed.map { [$0] } ?? [])
+        let ordered = audio + (message.metadataFile.map { [$0] } ?? [])
         do {
             let mover = FileMover(keepOriginals: configuration.spool.keepOriginals)
-            for file in message.files {
+            for file in ordered {
                 try mover.place(file, at: archiveFolder.appendingPathComponent("\(voicemailID).\(file.pathExtension)"))
             }
         } catch {
-            summary.problems.append("\(slotName): stored as message #\(voicemailID) but its files could not be archived: \(error.localizedDescription); the next run finishes the move")
+            summary.problems.append("\(message.location): stored as message #\(voicemailID) but its files could not be archived: \(error.localizedDescription); the next run finishes the move")
         }
     }
 
-    /// Probes each audio file in order of preference until one reads.
-    private func probeFirstReadable(_ files: [URL]) -> (AudioSummary?, URL, String?) {
-        var firstError: String?
-        for file in files {
-            do {
-                let info = try probe.probe(file)
-                let summary = AudioSummary(
-                    format: info.format, sampleRate: info.sampleRate, channels: info.channels,
-                    frames: info.frames, durationSeconds: info.durationSeconds, peak: info.peak,
-                    rms: info.rms, speechSeconds: info.speechSeconds, silent: info.silent)
-                return (summary, file, nil)
-            } catch {
-                firstError = firstError ?? error.description
+    /// A metadata file with no audio: the tail of a move a crash interrupted (its message
+    /// is stored: archive it beside its audio), or a message whose audio has not arrived.
+    private func recoverOrphan(_ orphan: SpoolMessage, fileClock: Date, into summary: inout IngestSummary) {
+        guard let file = orphan.metadataFile else { return }
+        if case .success(let metadata) = readMetadata(orphan),
+            let stored = try? store.voicemail(identityPrefix: metadata.identityPrefix)
+        {
+            let folder = archiveFolder(for: metadata.receivedAt)
+            if !configuration.spool.keepOriginals {
+                do {
+                    try FileMover(keepOriginals: false).place(file, at: folder.appendingPathComponent("\(stored).\(file.pathExtension)"))
+                    summary.duplicates += 1
+                } catch {
+                    summary.problems.append("\(file.path): could not be archived beside message #\(stored): \(error.localizedDescription)")
+                }
             }
+            return
         }
-        return (nil, files[0], firstError ?? "no audio")
+        if Self.age(of: file, at: fileClock) >= Double(configuration.spool.giveUpAfter) {
+            quarantine([file], name: orphan.location, at: fileClock, reason: "\(file.lastPathComponent): no audio arrived within \(DurationText.format(configuration.spool.giveUpAfter))", into: &summary)
+        } else {
+            summary.leave(file, because: "no audio file beside it yet", incomplete: true)
+        }
     }
 
     private func quarantine(_ files: [URL], name: String, at date: Date, reason: String, into summary: inout IngestSummary) {
@@ -158,7 +326,7 @@ public struct Ingester: Sendable {
             summary.quarantined += 1
             logger.warning("quarantined voicemail", metadata: ["quarantine.folder": "\(folder.path)", "reason": "\(reason)"])
         } catch {
-            summary.problems.append("\(files[0].path): could not be quarantined (\(error.localizedDescription)); left in the spool")
+            summary.problems.append("\(files.first?.path ?? name): could not be quarantined (\(error.localizedDescription)); left in the spool")
         }
     }
 
@@ -174,10 +342,44 @@ public struct Ingester: Sendable {
         let parts = calendar.dateComponents([.year, .month, .day], from: date)
         return String(format: "%04d/%02d/%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
     }
+
+    static func modificationDate(_ file: URL) -> Date? {
+        (try? FileManager.default.attributesOfItem(atPath: file.path))?[.modificationDate] as? Date
+    }
+
+    /// Seconds since the file last changed (0 if it cannot be read: treat as fresh).
+    static func age(of file: URL, at clock: Date) -> Double {
+        modificationDate(file).map { clock.timeIntervalSince($0) } ?? 0
+    }
+
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.dataCorrupted(let context): return context.debugDescription
+        case DecodingError.typeMismatch(_, let context): return "\(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)"
+        default: return String(describing: error)
+        }
+    }
+}
+
+/// Result slots filled by parallel workers, each index written once.
+private final class PreparationSlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [Ingester.Preparation?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: Ingester.Preparation) { lock.withLock { slots[index] = value } }
+
+    var values: [Ingester.Preparation] { lock.withLock { slots.map { $0 ?? .wait("not prepared") } } }
 }
 
 /// What one ingest pass did, and every file it left behind with why.
 public struct IngestSummary: Sendable, Equatable {
+    public struct LeftFile: Sendable, Equatable {
+        public var path: String
+        public var reason: String
+    }
+
     public var ingested = 0
     public var duplicates = 0
     public var quarantined = 0
@@ -186,18 +388,14 @@ public struct IngestSummary: Sendable, Equatable {
     /// Stored but kept out of the queue (`callbacks.silent: skip`).
     public var silentSkipped = 0
     /// Every file left in the spool, with the reason.
-    public var leftBehind: [(path: String, reason: String)] = []
+    public var leftBehind: [LeftFile] = []
     /// Failures the admin should look at; nothing was lost, but something needs a retry.
     public var problems: [String] = []
 
-    mutating func leave(_ file: URL, because reason: String, incomplete isIncomplete: Bool) {
-        leftBehind.append((file.path, reason))
-        if isIncomplete { incomplete += 1 }
-    }
+    public init() {}
 
-    public static func == (a: IngestSummary, b: IngestSummary) -> Bool {
-        a.ingested == b.ingested && a.duplicates == b.duplicates && a.quarantined == b.quarantined
-            && a.incomplete == b.incomplete && a.silentSkipped == b.silentSkipped
-            && a.leftBehind.map(\.path) == b.leftBehind.map(\.path) && a.problems == b.problems
+    mutating func leave(_ file: URL, because reason: String, incomplete isIncomplete: Bool) {
+        leftBehind.append(LeftFile(path: file.path, reason: reason))
+        if isIncomplete { incomplete += 1 }
     }
 }
