@@ -80,7 +80,8 @@ struct Region {
     let internationalPrefixes: [String]
     let trunkPrefix: String?
 
-    static let nanp = Region(callingCode: "1", internationalPrefixes: ["011"], trunkPrefix: nil)
+    /// North American numbers never start with 0, so `00` is as unambiguous as `011`.
+    static let nanp = Region(callingCode: "1", internationalPrefixes: ["011", "00"], trunkPrefix: nil)
 
     /// Calling codes by ISO region; regions not listed are read as North American.
     static let callingCodes: [String: String] = [

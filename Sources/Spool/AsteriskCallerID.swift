@@ -47,9 +47,12 @@ public enum AsteriskCallerID {
         return (clean(name), clean(number))
     }
 
+    /// What phone systems write in place of a withheld name or number.
+    static let anonymousMarkers: Set<String> = ["unknown", "anonymous", "restricted", "private", "unavailable", "withheld"]
+
     private static func clean(_ value: String?) -> String? {
         guard let trimmed = value?.trimmingCharacters(in: .whitespaces), !trimmed.isEmpty,
-            trimmed.caseInsensitiveCompare("unknown") != .orderedSame
+            !anonymousMarkers.contains(trimmed.lowercased())
         else { return nil }
         return trimmed
     }

@@ -105,7 +105,8 @@ public struct Ingester: Sendable {
             case .failure(let problem):
                 audioError = audioError ?? problem.message
                 if problem.unfinished, (ages.min() ?? 0) < Double(configuration.spool.giveUpAfter) {
-                    return .wait("\(file.lastPathComponent) is still being recorded (header not yet finished)")
+                    let state = problem.empty ? "0 bytes so far" : "header not yet finished"
+                    return .wait("\(file.lastPathComponent) is still being recorded (\(state))")
                 }
                 continue
             }
@@ -148,6 +149,7 @@ public struct Ingester: Sendable {
     struct Problem: Error {
         let message: String
         var unfinished = false
+        var empty = false
     }
 
     func readMetadata(_ message: SpoolMessage) -> Result<MessageMetadata, Problem> {
@@ -208,7 +210,7 @@ public struct Ingester: Sendable {
                     speechSeconds: info.speechSeconds, silent: info.silent))
         } catch {
             let empty = ((try? FileManager.default.attributesOfItem(atPath: file.path))?[.size] as? Int) == 0
-            return .failure(Problem(message: error.description, unfinished: empty))
+            return .failure(Problem(message: error.description, unfinished: empty, empty: empty))
         }
     }
 
