@@ -23,11 +23,15 @@ deps:
 build: deps
 	$(SWIFT) build
 
-# A fresh copy of the example spool (fixtures/spool) turned into callbacks, as staff
-# would see them on Monday morning at 08:05 New York time.
+# The service on a fresh copy of the example spool (fixtures/spool): `callbacks serve`
+# watches the spool and turns each voicemail into a callback; then staff see the queue
+# as on Monday morning at 08:05 New York time.
 run: build
-	@rm -rf $(DEMO) && mkdir -p $(DEMO) && cp -Rp fixtures/spool $(DEMO)/spool && cp fixtures/demo.yaml $(DEMO)/callbacks.yaml
-	@echo "\$$ callbacks ingest" && $(CALLBACKS) ingest
+	@rm -rf $(DEMO) && mkdir -p $(DEMO)/spool && cp fixtures/demo.yaml $(DEMO)/callbacks.yaml
+	@echo "\$$ callbacks serve   (in the background; log in $(DEMO)/serve.log)"
+	@CALLBACKS_CONFIG=$(DEMO)/callbacks.yaml .build/debug/callbacks serve 2> $(DEMO)/serve.log & echo $$! > $(DEMO)/serve.pid
+	@sleep 1 && cp -Rp fixtures/spool/. $(DEMO)/spool/ && echo "(the PBX drops six voicemails into $(DEMO)/spool)" && sleep 3
+	@kill -TERM $$(cat $(DEMO)/serve.pid) && sleep 1 && cut -c1-160 $(DEMO)/serve.log
 	@echo && echo "\$$ callbacks list" && $(CALLBACKS) list
 	@echo && echo "\$$ callbacks next --as alice" && $(CALLBACKS) next --as alice
 	@echo && echo "\$$ callbacks next --as bob --json" && $(CALLBACKS) next --as bob --json

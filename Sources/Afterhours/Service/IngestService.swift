@@ -1,0 +1,63 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// `callbacks serve`'s ingest: a pass at start, then one whenever the spool changes
+/// (debounced), when files left waiting should have settled, and every
+/// `spool.rescan` seconds as a safety net. A pass in flight always finishes: shutdown
+/// waits for it.
+public struct IngestService: Service {
+    let ingester: Ingester
+    let now: @Sendable () -> Date
+    let logger: Logger
+
+    public init(ingester: Ingester, now: @escaping @Sendable () -> Date, logger: Logger) {
+        self.ingester = ingester
+        self.now = now
+        self.logger = logger
+    }
+
+    enum Trigger: Sendable { case changed, rescan, retry }
+
+    public func run() async throws {
+        let spool = URL(fileURLWithPath: ingester.configuration.spool.path)
+        try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
+        let (triggers, continuation) = AsyncStream<Trigger>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let watcher = try SpoolWatcher(root: spool) { continuation.yield(.changed) }
+        defer { watcher.stop() }
+        let rescan = max(ingester.configuration.spool.rescan, 1)
+        let ticker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(rescan))
+                continuation.yield(.rescan)
+            }
+        }
+        defer { ticker.cancel() }
+        logger.info("watching the spool", metadata: ["spool.path": "\(spool.path)", "spool.rescan": "\(rescan)s"])
+
+        var retry: Task<Void, Never>?
+        continuation.yield(.rescan)
+        for await trigger in triggers.cancelOnGracefulShutdown() {
+            if trigger == .retry { retry = nil }
+            if trigger == .changed {
+                // Let a burst of writes (audio, then the .txt) land before scanning.
+                try? await Task.sleep(for: .milliseconds(250))
+            }
+            let summary = ingester.runOnce(at: now(), actor: "serve")
+            watcher.watchFolders()
+            for problem in summary.problems {
+                logger.error("ingest problem", metadata: ["problem": "\(problem)"])
+            }
+            // Files left to settle: look again once they should have.
+            if summary.incomplete > 0, retry == nil {
+                let wait = ingester.configuration.spool.settle + 1
+                retry = Task {
+                    try? await Task.sleep(for: .seconds(wait))
+                    continuation.yield(.retry)
+                }
+            }
+        }
+        retry?.cancel()
+        logger.info("stopped watching the spool")
+    }
+}

@@ -1,0 +1,34 @@
+import Afterhours
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+
+struct ServeCommand: ContextCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "The service: watch the spool and ingest as messages arrive, until SIGTERM or SIGINT.")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run(in context: CommandContext) async throws {
+        let desk = try Desk(global, context)
+        var logger = Logger(label: "afterhours") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = context.environment["CALLBACKS_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        let store = try desk.openStore()
+        let fixedNow = context.environment["CALLBACKS_NOW"].flatMap { $0.isEmpty ? nil : ISO8601.parse($0) }
+        let ingest = IngestService(
+            ingester: Ingester(configuration: desk.configuration, store: store, logger: logger),
+            now: { fixedNow ?? Date() }, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: ingest)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        logger.info(
+            "afterhours serving",
+            metadata: [
+                "config": "\(desk.configuration.file ?? "built-in defaults")",
+                "database": "\(desk.configuration.storage.database)",
+            ])
+        try await group.run()
+    }
+}
