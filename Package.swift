@@ -58,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "callbacks-bench",
             dependencies: [
-                "BusinessTime", "CallbackQueue", "CallbackStore", "Afterhours", "CSndFile",
+                "BusinessTime", "CallbackQueue", "CallbackStore", "Afterhours", "AudioProbe", "CSndFile",
                 .product(name: "Logging", package: "swift-log"),
             ]),
 

@@ -36,9 +36,39 @@ public struct AudioProbeError: Error, CustomStringConvertible, Sendable, Equatab
 /// grow with the length of the message.
 public struct AudioProbe: Sendable {
     public let chunkFrames: Int
+    /// How long messages are analysed; nil decodes every sample.
+    public let sampling: Sampling?
 
-    public init(chunkFrames: Int = 4096) {
+    /// Analysing a systematic sample of a long message: `windowSeconds` of every
+    /// `strideSeconds`, for messages longer than `minimumSeconds` in formats that allow it
+    /// (see `canSample`). Levels and speech come from the sample (speech scaled to the whole);
+    /// a message shorter than its header says is decoded in full instead.
+    public struct Sampling: Sendable, Equatable {
+        public var windowSeconds: Int
+        public var strideSeconds: Int
+        public var minimumSeconds: Int
+
+        public init(windowSeconds: Int = 1, strideSeconds: Int = 4, minimumSeconds: Int = 12) {
+            self.windowSeconds = windowSeconds
+            self.strideSeconds = max(strideSeconds, windowSeconds)
+            self.minimumSeconds = minimumSeconds
+        }
+    }
+
+    public init(chunkFrames: Int = 4096, sampling: Sampling? = nil) {
         self.chunkFrames = max(chunkFrames, 256)
+        self.sampling = sampling
+    }
+
+    /// Whether a sample can be taken cheaply and exactly: WAV, raw and FLAC headers state
+    /// the length exactly (Ogg and MP3 only estimate it), and seeking must land where it
+    /// says. libsndfile 1.2.0's GSM 6.10 seek computes the byte offset from samples per
+    /// block instead of bytes per block, so GSM is always decoded in full.
+    static func canSample(_ format: Int32) -> Bool {
+        let major = Int(format) & Int(SF_FORMAT_TYPEMASK)
+        let subtype = Int(format) & Int(SF_FORMAT_SUBMASK)
+        return [Int(SF_FORMAT_WAV), Int(SF_FORMAT_WAVEX), Int(SF_FORMAT_RAW), Int(SF_FORMAT_FLAC)].contains(major)
+            && subtype != Int(SF_FORMAT_GSM610)
     }
 
     /// Headerless formats Asterisk writes, told apart only by extension (all 8 kHz mono
@@ -81,29 +111,46 @@ public struct AudioProbe: Sendable {
         }
 
         let channels = Int(info.channels)
-        var analysis = SpeechAnalysis(sampleRate: Int(info.samplerate))
-        var buffer = [Float](repeating: 0, count: chunkFrames * channels)
+        let rate = Int(info.samplerate)
+        var reader = ChunkReader(file: file, channels: channels, chunkFrames: chunkFrames)
+        var analysis = SpeechAnalysis(sampleRate: rate)
         var frames: Int64 = 0
-        while true {
-            let read = buffer.withUnsafeMutableBufferPointer { pointer in
-                sf_readf_float(file, pointer.baseAddress, sf_count_t(chunkFrames))
+        var sampledFrames: Int64 = 0
+        if let plan = sampling, Self.canSample(info.format), info.frames > Int64(rate) * Int64(plan.minimumSeconds) {
+            // Long message with a trustworthy length: analyse `window` of every `stride`.
+            let window = Int64(rate) * Int64(plan.windowSeconds)
+            let stride = Int64(rate) * Int64(plan.strideSeconds)
+            var position: Int64 = 0
+            var complete = true
+            while position < info.frames, complete {
+                let wanted = min(window, info.frames - position)
+                guard sf_seek(file, sf_count_t(position), SEEK_SET) == position else { complete = false; break }
+                let got = reader.read(upTo: wanted, into: &analysis)
+                sampledFrames += got
+                complete = got == wanted
+                position += stride
             }
-            if read <= 0 { break }
-            frames += read
-            buffer.withUnsafeBufferPointer { pointer in
-                for frame in 0..<Int(read) {
-                    var sum: Float = 0
-                    for channel in 0..<channels { sum += pointer[frame * channels + channel] }
-                    analysis.add(sum / Float(channels))
-                }
+            if complete {
+                frames = info.frames
+            } else {
+                // Shorter than its header says (truncated): measure it the long way.
+                analysis = SpeechAnalysis(sampleRate: rate)
+                sampledFrames = 0
+                _ = sf_seek(file, 0, SEEK_SET)
             }
+        }
+        if frames == 0 {
+            frames = reader.read(upTo: .max, into: &analysis)
+            sampledFrames = frames
         }
         if sf_error(file) != 0 {
             let reason = String(cString: sf_strerror(file))
             throw AudioProbeError(path: path, message: "could not be decoded after \(frames) frames (libsndfile: \(reason))")
         }
-        let result = analysis.finish()
-        let rate = Int(info.samplerate)
+        var result = analysis.finish()
+        if sampledFrames > 0, sampledFrames < frames {
+            result.speechSeconds *= Double(frames) / Double(sampledFrames)
+        }
         return AudioInfo(
             format: rawName ?? Self.formatName(info.format), sampleRate: rate, channels: channels, frames: frames,
             durationSeconds: Double(frames) / Double(rate), peak: result.peak, rms: result.rms,
@@ -130,5 +177,45 @@ public struct AudioProbe: Sendable {
         case Int(SF_FORMAT_AU): return "au-" + encoding
         default: return String(format: "0x%06x-", major) + encoding
         }
+    }
+}
+
+/// Reads frames in fixed-size chunks through one reused buffer, mixing channels to mono
+/// for the analysis.
+struct ChunkReader {
+    let file: OpaquePointer
+    let channels: Int
+    let chunkFrames: Int
+    private var buffer: [Float]
+
+    init(file: OpaquePointer, channels: Int, chunkFrames: Int) {
+        self.file = file
+        self.channels = channels
+        self.chunkFrames = chunkFrames
+        buffer = [Float](repeating: 0, count: chunkFrames * channels)
+    }
+
+    /// Reads up to `limit` frames (to the end for `.max`); returns how many were read.
+    mutating func read(upTo limit: Int64, into analysis: inout SpeechAnalysis) -> Int64 {
+        var total: Int64 = 0
+        let channels = channels
+        while total < limit {
+            let wanted = sf_count_t(min(Int64(chunkFrames), limit - total))
+            let read = buffer.withUnsafeMutableBufferPointer { sf_readf_float(file, $0.baseAddress, wanted) }
+            if read <= 0 { break }
+            total += read
+            buffer.withUnsafeBufferPointer { pointer in
+                if channels == 1 {
+                    for frame in 0..<Int(read) { analysis.add(pointer[frame]) }
+                } else {
+                    for frame in 0..<Int(read) {
+                        var sum: Float = 0
+                        for channel in 0..<channels { sum += pointer[frame * channels + channel] }
+                        analysis.add(sum / Float(channels))
+                    }
+                }
+            }
+        }
+        return total
     }
 }

@@ -1,4 +1,5 @@
 import Afterhours
+import AudioProbe
 import BusinessTime
 import CSndFile
 import CallbackQueue
@@ -146,6 +147,7 @@ func ingestBenchmark(messages: Int) throws {
     configuration.spool.archive = root.appendingPathComponent("archive").path
     configuration.spool.quarantine = root.appendingPathComponent("quarantine").path
     configuration.storage.database = root.appendingPathComponent("afterhours.sqlite").path
+    configuration.spool.settle = 0  // the files were written a moment ago, and are complete
     let store = try CallbackStore(path: configuration.storage.database)
     var logger = Logger(label: "bench")
     logger.logLevel = .error
@@ -159,6 +161,27 @@ func ingestBenchmark(messages: Int) throws {
     print(String(format: "ingest: %d messages (30 s, 8 kHz; wav/WAV49/gsm, %.0f MB) in %.2f s: %.0f messages per second; reading the same bytes took %.2f s (ingest is %.1f× that); peak memory %.0f MiB",
         ingested, Double(bytes) / 1e6, seconds(elapsed), rate, seconds(readOnly), seconds(elapsed) / seconds(readOnly), peakMemoryMiB()))
     try? FileManager.default.removeItem(at: root)
+}
+
+if only == nil || only == "probe" {
+    let root = scratch.appendingPathComponent("probe")
+    try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    let formats: [(String, Int32)] = [
+        ("wav", Int32(SF_FORMAT_WAV) | Int32(SF_FORMAT_PCM_16)),
+        ("WAV", Int32(SF_FORMAT_WAV) | Int32(SF_FORMAT_GSM610)),
+        ("gsm", Int32(SF_FORMAT_RAW) | Int32(SF_FORMAT_GSM610)),
+    ]
+    for (ext, format) in formats {
+        let url = root.appendingPathComponent("message.\(ext)")
+        writeAudio(url, format: format, seconds: 30, seed: 3)
+        for (label, probe) in [("every sample", AudioProbe()), ("sampled", AudioProbe(sampling: .init()))] {
+            let runs = 100
+            let elapsed = clock.measure {
+                for _ in 0..<runs { _ = try? probe.probe(url) }
+            }
+            print(String(format: "probe: 30 s %@, %@: %.2f ms each", ext, label, seconds(elapsed) / Double(runs) * 1000))
+        }
+    }
 }
 
 if only == nil || only == "ingest" {

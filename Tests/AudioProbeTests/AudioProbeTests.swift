@@ -109,3 +109,43 @@ struct AudioProbeTests {
         #expect(info.speechSeconds > 20 && info.speechSeconds <= 61)
     }
 }
+
+@Suite("Audio probe: sampling long messages")
+struct AudioProbeSamplingTests {
+    /// Nine minutes of near silence, then a minute of a warbling, loudness-varying voice-like signal.
+    func longMessage(_ url: URL) throws {
+        try writeWAV(url, seconds: 600) { index in
+            guard index >= 8000 * 540 else { return Int16(index % 7 == 0 ? 3 : -3) }
+            let t = Double(index) / 8000
+            let pitch = 180 + 60 * sin(2 * .pi * 3 * t)
+            let envelope = 0.5 + 0.5 * sin(2 * .pi * 2.3 * t)
+            return Int16(9000 * envelope * sin(2 * .pi * pitch * t + 5 * sin(2 * .pi * 0.7 * t)))
+        }
+    }
+
+    @Test("a sampled probe agrees with a full decode on length, silence and (roughly) speech")
+    func sampledAgreesWithFull() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("sampled-\(UUID().uuidString).wav")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try longMessage(url)
+        let full = try AudioProbe().probe(url)
+        let sampled = try AudioProbe(sampling: .init()).probe(url)
+        #expect(sampled.frames == full.frames)
+        #expect(sampled.durationSeconds == full.durationSeconds)
+        #expect(sampled.silent == full.silent)
+        #expect(abs(sampled.speechSeconds - full.speechSeconds) < 0.25 * full.speechSeconds + 2)
+        #expect(sampled.peak <= full.peak)
+    }
+
+    @Test("a long file shorter than its header says is decoded in full, with its real length")
+    func truncatedLongFile() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("cut-\(UUID().uuidString).wav")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try longMessage(url)
+        let data = try Data(contentsOf: url)
+        try data.prefix(44 + 8000 * 2 * 100).write(to: url)  // 100 s of a 600 s header
+        let info = try AudioProbe(sampling: .init()).probe(url)
+        #expect(info.frames == 8000 * 100)
+        #expect(info.silent)
+    }
+}

@@ -18,7 +18,7 @@ public struct Ingester: Sendable {
     public let configuration: Configuration
     public let store: CallbackStore
     public let logger: Logger
-    let probe = AudioProbe()
+    let probe = AudioProbe(sampling: .init())
     /// Messages probed at once, in parallel, before their rows are written.
     static let batchSize = 64
 
