@@ -17,7 +17,7 @@ extension CallbackStore {
     /// message's id, so the row says where its audio will be before the file moves.
     public func record(
         _ voicemail: Voicemail, deadline: Date, queue: Bool, at now: Date, actor: String,
-        audioPath: @escaping (Int64) -> String?
+        rules: EscalationRules = EscalationRules(), audioPath: @escaping (Int64) -> String?
     ) throws(StoreError) -> RecordOutcome {
         try write { db in
             if let existing = try Row.fetchOne(
@@ -29,13 +29,15 @@ extension CallbackStore {
 
             var callbackID: Int64?
             var joined = false
+            // The owner's line keeps its own callbacks: they never join or show up as staff's.
+            let owner = rules.ownerMailboxes.contains(voicemail.mailbox)
             if queue {
                 let number = voicemail.caller.number?.e164
                 if let number,
                     let open = try Int64.fetchOne(
                         db,
-                        sql: "SELECT id FROM callback WHERE caller_number = ? AND status != 'done' ORDER BY id LIMIT 1",
-                        arguments: [number])
+                        sql: "SELECT id FROM callback WHERE caller_number = ? AND status != 'done' AND owner = ? ORDER BY id LIMIT 1",
+                        arguments: [number, owner])
                 {
                     try db.execute(
                         sql: """
@@ -57,13 +59,13 @@ extension CallbackStore {
                     try db.execute(
                         sql: """
                             INSERT INTO callback (caller_number, caller_name, caller_raw, status, deadline,
-                                urgent, first_received_at, available_at, created_at)
-                            VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?)
+                                urgent, first_received_at, available_at, created_at, owner)
+                            VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)
                             """,
                         arguments: [
                             number, voicemail.caller.name, voicemail.caller.rawNumber,
                             deadline.unixSeconds, voicemail.urgent,
-                            voicemail.receivedAt.unixSeconds, now.unixSeconds, now.unixSeconds,
+                            voicemail.receivedAt.unixSeconds, now.unixSeconds, now.unixSeconds, owner,
                         ])
                     callbackID = db.lastInsertedRowID
                 }
@@ -96,6 +98,23 @@ extension CallbackStore {
                     + (joined ? ", joined this callback" : "")
                 try Self.appendEvent(
                     db, callbackID: callbackID, at: now, actor: actor, kind: .ingested, note: note)
+                var recent = 0
+                if let number = voicemail.caller.number?.e164 {
+                    recent = try Int.fetchOne(
+                        db,
+                        sql: "SELECT COUNT(*) FROM voicemail WHERE caller_number = ? AND received_at > ? AND received_at <= ?",
+                        arguments: [number, voicemail.receivedAt.unixSeconds - Int64(rules.repeatWindow), voicemail.receivedAt.unixSeconds]) ?? 0
+                }
+                for reason in rules.reasons(for: voicemail, recentFromCaller: recent) {
+                    let note: String
+                    switch reason {
+                    case .ownerLine: note = "message on the owner's line (mailbox \(voicemail.mailbox))"
+                    case .vip: note = "a VIP called"
+                    case .repeatCaller: note = "\(recent) messages within \(rules.repeatWindow / 3600)h"
+                    default: note = reason.rawValue
+                    }
+                    try raiseEscalation(db, callbackID: callbackID, reason: reason, at: now, actor: "system", note: note)
+                }
             }
             return .stored(voicemailID: voicemailID, callbackID: callbackID, joinedExisting: joined)
         }

@@ -55,8 +55,8 @@ extension CallbackStore {
             try Self.appendEvent(
                 db, callbackID: id, at: now, actor: actor, kind: .attempted,
                 note: note ?? "no answer (attempt \(attempts) of \(maxAttempts))")
-            if attempts >= maxAttempts, !callback.escalated {
-                try Self.markEscalated(db, id: id, at: now, actor: "system", reason: "max attempts reached (\(attempts))")
+            if attempts >= maxAttempts {
+                try raiseEscalation(db, callbackID: id, reason: .maxAttempts, at: now, actor: "system", note: "max attempts reached (\(attempts))")
             }
             return try Self.detail(db, id: id, withHistory: true)
         }
@@ -69,14 +69,9 @@ extension CallbackStore {
             if callback.status(at: now) == .done {
                 throw StoreError("callback #\(id) is already done", code: .refused)
             }
-            try Self.markEscalated(db, id: id, at: now, actor: actor, reason: reason)
+            try raiseEscalation(db, callbackID: id, reason: .staff, at: now, actor: actor, note: reason)
             return try Self.detail(db, id: id, withHistory: true)
         }
-    }
-
-    static func markEscalated(_ db: Database, id: Int64, at now: Date, actor: String, reason: String) throws {
-        try db.execute(sql: "UPDATE callback SET escalated = 1 WHERE id = ?", arguments: [id])
-        try appendEvent(db, callbackID: id, at: now, actor: actor, kind: .escalated, note: reason)
     }
 
     /// Counts for `callbacks stats`: the queue now, done since `startOfToday`, and the
@@ -95,7 +90,7 @@ extension CallbackStore {
                         SUM(status != 'done' AND deadline < :now),
                         SUM(deadline BETWEEN :from AND :to),
                         SUM(deadline BETWEEN :from AND :to AND status = 'done' AND closed_at <= deadline)
-                    FROM callback
+                    FROM callback WHERE owner = 0
                     """,
                 arguments: [
                     "now": t, "today": startOfToday.unixSeconds, "from": period.lowerBound.unixSeconds,

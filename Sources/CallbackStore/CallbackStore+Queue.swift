@@ -16,7 +16,7 @@ extension CallbackStore {
                     db,
                     sql: """
                         SELECT * FROM callback
-                        WHERE status != 'done' AND available_at <= ?
+                        WHERE status != 'done' AND owner = 0 AND available_at <= ?
                         ORDER BY \(Self.servingOrder) LIMIT 1
                         """,
                     arguments: [now.unixSeconds])
@@ -49,7 +49,7 @@ extension CallbackStore {
             let t = now.unixSeconds
             if includeAll {
                 sql = """
-                    SELECT * FROM callback ORDER BY
+                    SELECT * FROM callback WHERE owner = 0 ORDER BY
                         CASE WHEN status = 'done' THEN 2 WHEN available_at <= \(t) THEN 0 ELSE 1 END,
                         CASE WHEN status != 'done' AND available_at > \(t) THEN available_at END,
                         CASE WHEN status = 'done' THEN -closed_at END,
@@ -57,7 +57,7 @@ extension CallbackStore {
                     """
             } else {
                 sql = """
-                    SELECT * FROM callback WHERE status != 'done' AND available_at <= \(t)
+                    SELECT * FROM callback WHERE status != 'done' AND owner = 0 AND available_at <= \(t)
                     ORDER BY \(Self.servingOrder)
                     """
             }

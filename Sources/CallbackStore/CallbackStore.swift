@@ -9,10 +9,14 @@ import GRDB
 /// for each other (`busyMode`) instead of failing.
 public final class CallbackStore: Sendable {
     let writer: any DatabaseWriter
+    /// Where every new escalation is announced (`webhook:URL`, `command:PATH`,
+    /// `email:ADDRESS`): one outbox row per channel, in the escalation's transaction.
+    let notificationChannels: [String]
 
     /// Opens (creating folders and file on first use) the database at `path`, in WAL mode,
     /// and brings its schema up to date.
-    public init(path: String) throws(StoreError) {
+    public init(path: String, notificationChannels: [String] = []) throws(StoreError) {
+        self.notificationChannels = notificationChannels
         let url = URL(fileURLWithPath: path)
         do {
             try FileManager.default.createDirectory(

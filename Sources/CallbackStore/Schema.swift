@@ -73,6 +73,51 @@ extension CallbackStore {
                     CREATE INDEX callback_event_by_callback ON callback_event (callback_id, id);
                     """)
         }
+        migrator.registerMigration("v2: the owner's line, escalations, the notification outbox") { db in
+            try db.execute(
+                sql: """
+                    -- A callback from the owner's private line: the owner's, never served to staff.
+                    ALTER TABLE callback ADD COLUMN owner BOOLEAN NOT NULL DEFAULT 0;
+                    -- Set once its deadline passed and that was escalated (at most once).
+                    ALTER TABLE callback ADD COLUMN breached BOOLEAN NOT NULL DEFAULT 0;
+                    DROP INDEX callback_serving_order;
+                    CREATE INDEX callback_serving_order ON callback
+                        (escalated DESC, urgent DESC, deadline, first_received_at, id)
+                        WHERE status != 'done' AND owner = 0;
+                    -- Callbacks whose deadline may still be breached, soonest first.
+                    CREATE INDEX callback_unbreached ON callback (deadline) WHERE status != 'done' AND breached = 0;
+
+                    CREATE TABLE escalation (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        callback_id INTEGER NOT NULL REFERENCES callback(id),
+                        reason TEXT NOT NULL,
+                        -- every reason raised, comma-separated, in order
+                        reasons TEXT NOT NULL,
+                        state TEXT NOT NULL CHECK (state IN ('open', 'acknowledged', 'resolved')),
+                        created_at INTEGER NOT NULL,
+                        acknowledged_by TEXT,
+                        acknowledged_at INTEGER,
+                        resolved_by TEXT,
+                        resolved_at INTEGER,
+                        resolution TEXT
+                    );
+                    -- One escalation per callback until it is resolved.
+                    CREATE UNIQUE INDEX escalation_one_open ON escalation (callback_id) WHERE state != 'resolved';
+
+                    CREATE TABLE notification (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        escalation_id INTEGER NOT NULL REFERENCES escalation(id),
+                        channel TEXT NOT NULL,
+                        reason TEXT NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        next_attempt_at INTEGER NOT NULL,
+                        delivered_at INTEGER,
+                        last_error TEXT,
+                        UNIQUE (escalation_id, channel, reason)
+                    );
+                    CREATE INDEX notification_due ON notification (next_attempt_at) WHERE delivered_at IS NULL;
+                    """)
+        }
         return migrator
     }
 }

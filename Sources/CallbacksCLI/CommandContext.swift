@@ -67,8 +67,12 @@ struct Desk {
         json = options.json
     }
 
+    /// The store, with breached deadlines escalated first: every command that reads the
+    /// queue sees breaches as soon as they happen, service or not.
     func openStore() throws -> CallbackStore {
-        try CallbackStore(path: configuration.storage.database)
+        let store = try CallbackStore(path: configuration.storage.database, notificationChannels: configuration.notificationChannels)
+        if configuration.escalation.onBreach { try store.sweepBreaches(at: now) }
+        return store
     }
 
     var logger: Logger {

@@ -13,7 +13,9 @@ func seed(_ harness: Harness, count: Int, base: Date = Date(timeIntervalSince197
             context: "default", folder: "INBOX", urgent: false,
             caller: Caller(name: "Caller \(index)", number: PhoneNumber(e164: "+1555\(String(format: "%07d", index))"), rawNumber: nil),
             pbxMessageID: nil, audio: nil, audioError: nil)
-        _ = try store.record(voicemail, deadline: base.addingTimeInterval(Double(index * 60)), queue: true, at: base, actor: "seed", audioPath: { _ in nil })
+        // Promised from Monday 10:00 on, a minute apart: not yet breached at 08:05.
+        let deadline = Date(timeIntervalSince1970: 1_795_446_000 + Double(index * 60))
+        _ = try store.record(voicemail, deadline: deadline, queue: true, at: base, actor: "seed", audioPath: { _ in nil })
     }
 }
 
@@ -78,7 +80,7 @@ struct StaffMorningTests {
         #expect(shown["escalated"] as? Bool == true)
         let history = try #require(shown["history"] as? [[String: Any]])
         #expect(history.last?["kind"] as? String == "escalated")
-        #expect(history.last?["note"] as? String == "max attempts reached (2)")
+        #expect(history.last?["note"] as? String == "max_attempts: max attempts reached (2)")
         let list = await harness.run(["list", "--json"], now: "2026-11-23T13:00:00-05:00")
         #expect((list.json as? [[String: Any]])?.first?["id"] as? Int == id, "escalated first")
     }
@@ -122,7 +124,9 @@ struct StaffMorningTests {
         #expect(object["open"] as? Int == 1)
         #expect(object["claimed"] as? Int == 1)
         #expect(object["done_today"] as? Int == 1)
-        #expect(object["overdue"] as? Int == 2, "seeded deadlines are in 2026-11-21")
+        #expect(object["overdue"] as? Int == 0, "promised from 10:00")
+        let later = await harness.run(["stats", "--json"], now: "2026-11-23T10:01:30-05:00")
+        #expect((later.json as? [String: Any])?["overdue"] as? Int == 1, "bob's 10:01 promise passed; 10:00 was kept, 10:02 is still ahead")
     }
 }
 

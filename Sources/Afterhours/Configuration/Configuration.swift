@@ -104,3 +104,37 @@ public struct ConfigurationError: Error, CustomStringConvertible, Sendable, Equa
         return key.map { "\(place): \($0): \(problem)" } ?? "\(place): \(problem)"
     }
 }
+
+extension Configuration {
+    /// The owner's line, VIPs, repeat callers and breaches, as the store applies them.
+    public var escalationRules: EscalationRules {
+        EscalationRules(
+            ownerMailboxes: Set(owner.mailboxes), vip: Set(escalation.vip), repeatCalls: escalation.repeatCalls,
+            repeatWindow: escalation.repeatWindow, onBreach: escalation.onBreach)
+    }
+
+    /// Every configured notification channel as the outbox names it.
+    public var notificationChannels: [String] { owner.notify.map(\.identifier) }
+}
+
+extension Configuration.NotificationChannel {
+    /// `webhook:URL`, `command:PATH` or `email:ADDRESS`.
+    public var identifier: String {
+        switch self {
+        case .webhook(let url): "webhook:\(url.absoluteString)"
+        case .command(let path): "command:\(path)"
+        case .email(let address): "email:\(address)"
+        }
+    }
+
+    public init?(identifier: String) {
+        guard let colon = identifier.firstIndex(of: ":") else { return nil }
+        let value = String(identifier[identifier.index(after: colon)...])
+        switch identifier[..<colon] {
+        case "webhook": guard let url = URL(string: value) else { return nil }; self = .webhook(url)
+        case "command": self = .command(value)
+        case "email": self = .email(value)
+        default: return nil
+        }
+    }
+}

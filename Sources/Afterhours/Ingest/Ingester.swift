@@ -250,7 +250,7 @@ public struct Ingester: Sendable {
         do {
             outcome = try store.record(
                 voicemail, deadline: deadline, queue: !silentSkipped && !nothingToCall, at: now, actor: actor,
-                audioPath: { id in probed.map { archiveFolder.appendingPathComponent("\(id).\($0.pathExtension)").path } })
+                rules: configuration.escalationRules, audioPath: { id in probed.map { archiveFolder.appendingPathComponent("\(id).\($0.pathExtension)").path } })
         } catch {
             summary.leave(message.files[0], because: "not stored: \(error); will retry", incomplete: true)
             logger.error("could not store voicemail", metadata: ["voicemail.location": "\(message.location)", "error": "\(error)"])

@@ -1,4 +1,5 @@
 import CallbackQueue
+import CallbackStore
 import Foundation
 
 /// What a person at a desk reads at 8am: callbacks as text, in the business's time zone,
@@ -144,6 +145,43 @@ public struct DeskText: Sendable {
             }.joined(separator: "  ")
             return index == 0 ? dim(line) : line
         }.joined(separator: "\n")
+    }
+
+    // MARK: - Escalations (the owner's view)
+
+    /// One block per escalation, most urgent first.
+    public func escalations(_ details: [EscalationDetail]) -> String {
+        guard !details.isEmpty else { return "No open escalations." }
+        return details.map { escalationSummary($0) }.joined(separator: "\n\n")
+    }
+
+    func escalationSummary(_ detail: EscalationDetail) -> String {
+        let escalation = detail.escalation
+        let callback = detail.callback.callback
+        let who = callback.caller.name ?? (callback.caller.isAnonymous ? "Unknown caller" : "Caller")
+        let number = callback.caller.number?.formatted ?? "no number"
+        let open = Self.span(max(0, Int(now.timeIntervalSince(escalation.createdAt))))
+        var lines = [
+            bold("Escalation #\(escalation.id)") + "  \(escalation.reasons.map(\.rawValue).joined(separator: ", "))  "
+                + (escalation.state == .open ? red("open") : escalation.state.rawValue) + " for \(open)",
+            "  \(who)  \(number)   callback #\(callback.id), \(callback.status(at: now).rawValue)",
+        ]
+        for stored in detail.callback.messages {
+            lines.append("  " + messageLine(stored))
+        }
+        let undelivered = detail.notifications.filter { $0.deliveredAt == nil }
+        for notification in undelivered {
+            lines.append("  " + red("not yet notified") + " on \(notification.channel) (\(notification.attempts) attempts\(notification.lastError.map { ": \($0)" } ?? ""))")
+        }
+        if let resolution = escalation.resolution {
+            lines.append("  Resolved by \(escalation.resolvedBy ?? "the owner"): \(resolution)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// An escalation in full: the summary, then the callback's whole story.
+    public func escalation(_ detail: EscalationDetail) -> String {
+        escalationSummary(detail) + "\n\n" + callback(detail.callback, staff: nil, withHistory: true)
     }
 
     // MARK: - Pieces

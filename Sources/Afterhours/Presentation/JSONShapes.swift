@@ -1,4 +1,5 @@
 import CallbackQueue
+import CallbackStore
 import Foundation
 
 /// The `--json` shapes of DESIGN §3. Fields may be added, never renamed; absent values
@@ -38,6 +39,29 @@ public struct JSONShapes: Sendable {
             fields.append(("history", .array(detail.history.map(event))))
         }
         return .object(fields)
+    }
+
+    public func escalation(_ detail: EscalationDetail) -> JSONValue {
+        let escalation = detail.escalation
+        return .object([
+            ("id", .int(escalation.id)),
+            ("reason", .string(escalation.reason.rawValue)),
+            ("reasons", .array(escalation.reasons.map { .string($0.rawValue) })),
+            ("state", .string(escalation.state.rawValue)),
+            ("created_at", time(escalation.createdAt)),
+            ("resolution", escalation.resolution.map(JSONValue.string) ?? .null),
+            ("resolved_by", escalation.resolvedBy.map(JSONValue.string) ?? .null),
+            ("callback", callback(detail.callback, withHistory: true)),
+            ("notifications", .array(detail.notifications.map { notification in
+                .object([
+                    ("channel", .string(notification.channel)),
+                    ("reason", .string(notification.reason.rawValue)),
+                    ("delivered_at", time(notification.deliveredAt)),
+                    ("attempts", .int(Int64(notification.attempts))),
+                    ("last_error", notification.lastError.map(JSONValue.string) ?? .null),
+                ])
+            })),
+        ])
     }
 
     public func message(_ stored: StoredVoicemail) -> JSONValue {

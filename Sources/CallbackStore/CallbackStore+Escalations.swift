@@ -1,0 +1,218 @@
+import CallbackQueue
+import Foundation
+import GRDB
+
+/// An escalation with its callback and its notifications, as the owner sees it.
+public struct EscalationDetail: Sendable, Equatable {
+    public var escalation: Escalation
+    public var callback: CallbackDetail
+    public var notifications: [OwnerNotification]
+}
+
+extension CallbackStore {
+    /// Raises `reason` on the callback: a new escalation, or the reason added to its open
+    /// one (never twice). Each new reason is queued for every notification channel in the
+    /// same transaction, so it cannot be lost between here and the outbox.
+    func raiseEscalation(_ db: Database, callbackID: Int64, reason: EscalationReason, at now: Date, actor: String, note: String) throws {
+        let escalationID: Int64
+        if let open = try Row.fetchOne(
+            db, sql: "SELECT id, reasons FROM escalation WHERE callback_id = ? AND state != 'resolved'", arguments: [callbackID])
+        {
+            let reasons: String = open["reasons"]
+            if reasons.split(separator: ",").contains(Substring(reason.rawValue)) { return }
+            escalationID = open["id"]
+            try db.execute(
+                sql: "UPDATE escalation SET reasons = reasons || ',' || ? WHERE id = ?", arguments: [reason.rawValue, escalationID])
+        } else {
+            try db.execute(
+                sql: "INSERT INTO escalation (callback_id, reason, reasons, state, created_at) VALUES (?, ?, ?, 'open', ?)",
+                arguments: [callbackID, reason.rawValue, reason.rawValue, now.unixSeconds])
+            escalationID = db.lastInsertedRowID
+        }
+        try db.execute(sql: "UPDATE callback SET escalated = 1 WHERE id = ?", arguments: [callbackID])
+        try Self.appendEvent(db, callbackID: callbackID, at: now, actor: actor, kind: .escalated, note: "\(reason.rawValue): \(note)")
+        for channel in notificationChannels {
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO notification (escalation_id, channel, reason, next_attempt_at) VALUES (?, ?, ?, ?)",
+                arguments: [escalationID, channel, reason.rawValue, now.unixSeconds])
+        }
+    }
+
+    /// Escalates every callback whose deadline has passed without the caller being
+    /// reached, once each. Cheap when there is nothing to do: one indexed read.
+    @discardableResult
+    public func sweepBreaches(at now: Date) throws(StoreError) -> Int {
+        let due = try read { db in
+            try Int64.fetchAll(
+                db, sql: "SELECT id FROM callback WHERE status != 'done' AND breached = 0 AND deadline <= ?",
+                arguments: [now.unixSeconds])
+        }
+        guard !due.isEmpty else { return 0 }
+        return try write { db in
+            var raised = 0
+            for id in due {
+                // Re-checked inside the transaction: another process may have swept first.
+                guard let row = try Row.fetchOne(
+                    db, sql: "SELECT deadline FROM callback WHERE id = ? AND status != 'done' AND breached = 0", arguments: [id])
+                else { continue }
+                try db.execute(sql: "UPDATE callback SET breached = 1 WHERE id = ?", arguments: [id])
+                let deadline = Date(unixSeconds: row["deadline"])
+                try raiseEscalation(db, callbackID: id, reason: .breach, at: now, actor: "system", note: "promised by \(ISO8601Text.format(deadline))")
+                raised += 1
+            }
+            return raised
+        }
+    }
+
+    /// Open and acknowledged escalations, most urgent first (open before acknowledged,
+    /// then by reason, then oldest first); with `includeResolved`, resolved ones last.
+    public func escalations(includeResolved: Bool = false) throws(StoreError) -> [EscalationDetail] {
+        try read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM escalation \(includeResolved ? "" : "WHERE state != 'resolved'")
+                    ORDER BY CASE state WHEN 'open' THEN 0 WHEN 'acknowledged' THEN 1 ELSE 2 END,
+                        CASE reason \(EscalationReason.allCases.map { "WHEN '\($0.rawValue)' THEN \($0.rank)" }.joined(separator: " ")) ELSE 9 END,
+                        created_at, id
+                    """)
+            return try rows.map { try Self.escalationDetail(db, row: $0) }
+        }
+    }
+
+    public func escalation(id: Int64) throws(StoreError) -> EscalationDetail {
+        try read { db in try Self.escalationDetail(db, id: id) }
+    }
+
+    /// The owner has seen it.
+    public func acknowledge(escalation id: Int64, by actor: String, at now: Date) throws(StoreError) -> EscalationDetail {
+        try write { db in
+            let current = try Self.escalationDetail(db, id: id).escalation
+            guard current.state == .open else {
+                throw StoreError("escalation #\(id) is already \(current.state.rawValue)", code: .refused)
+            }
+            try db.execute(
+                sql: "UPDATE escalation SET state = 'acknowledged', acknowledged_by = ?, acknowledged_at = ? WHERE id = ?",
+                arguments: [actor, now.unixSeconds, id])
+            try Self.appendEvent(db, callbackID: current.callbackID, at: now, actor: actor, kind: .noted, note: "escalation #\(id) acknowledged")
+            return try Self.escalationDetail(db, id: id)
+        }
+    }
+
+    /// The owner dealt with it: the note is the resolution, kept on the escalation and in
+    /// the callback's history. A callback from the owner's line is closed with it; a
+    /// staff callback stays in the queue, no longer marked escalated.
+    public func resolve(escalation id: Int64, by actor: String, note: String, at now: Date) throws(StoreError) -> EscalationDetail {
+        try write { db in
+            let current = try Self.escalationDetail(db, id: id)
+            guard current.escalation.state != .resolved else {
+                throw StoreError("escalation #\(id) is already resolved", code: .refused)
+            }
+            let callbackID = current.escalation.callbackID
+            try db.execute(
+                sql: "UPDATE escalation SET state = 'resolved', resolved_by = ?, resolved_at = ?, resolution = ? WHERE id = ?",
+                arguments: [actor, now.unixSeconds, note, id])
+            try db.execute(sql: "UPDATE callback SET escalated = 0 WHERE id = ?", arguments: [callbackID])
+            try Self.appendEvent(db, callbackID: callbackID, at: now, actor: actor, kind: .resolved, note: note)
+            let owner = try Bool.fetchOne(db, sql: "SELECT owner FROM callback WHERE id = ?", arguments: [callbackID]) ?? false
+            if owner, current.callback.callback.status(at: now) != .done {
+                try db.execute(
+                    sql: "UPDATE callback SET status = 'done', closed_at = ?, available_at = NULL, claim_expires_at = NULL, retry_at = NULL WHERE id = ?",
+                    arguments: [now.unixSeconds, callbackID])
+                try Self.appendEvent(db, callbackID: callbackID, at: now, actor: actor, kind: .done, note: nil)
+            }
+            return try Self.escalationDetail(db, id: id)
+        }
+    }
+
+    // MARK: - The outbox
+
+    /// Notifications not yet delivered whose next attempt has come, oldest first.
+    public func dueNotifications(at now: Date, limit: Int = 50) throws(StoreError) -> [(OwnerNotification, EscalationDetail)] {
+        try read { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT * FROM notification WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
+                arguments: [now.unixSeconds, limit])
+            return try rows.map { row in
+                let notification = OwnerNotification(row: row)
+                return (notification, try Self.escalationDetail(db, id: notification.escalationID))
+            }
+        }
+    }
+
+    /// When the next undelivered notification is due, if any.
+    public func nextNotificationDue() throws(StoreError) -> Date? {
+        try read { db in
+            try Int64.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM notification WHERE delivered_at IS NULL")
+                .map(Date.init(unixSeconds:))
+        }
+    }
+
+    /// The channel accepted it: never sent again.
+    public func markDelivered(notification id: Int64, at now: Date) throws(StoreError) {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE notification SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
+                arguments: [now.unixSeconds, id])
+        }
+    }
+
+    /// The channel refused or failed: try again at `retryAt`.
+    public func markFailed(notification id: Int64, error: String, retryAt: Date) throws(StoreError) {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE notification SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+                arguments: [error, retryAt.unixSeconds, id])
+        }
+    }
+
+    static func escalationDetail(_ db: Database, id: Int64) throws -> EscalationDetail {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM escalation WHERE id = ?", arguments: [id]) else {
+            throw StoreError("there is no escalation #\(id)", code: .notFound)
+        }
+        return try escalationDetail(db, row: row)
+    }
+
+    static func escalationDetail(_ db: Database, row: Row) throws -> EscalationDetail {
+        let escalation = Escalation(row: row)
+        let notifications = try Row.fetchAll(
+            db, sql: "SELECT * FROM notification WHERE escalation_id = ? ORDER BY id", arguments: [escalation.id]
+        ).map(OwnerNotification.init(row:))
+        return EscalationDetail(
+            escalation: escalation, callback: try detail(db, id: escalation.callbackID, withHistory: true), notifications: notifications)
+    }
+}
+
+/// ISO 8601 in UTC for notes written by the store (the store knows no business zone).
+enum ISO8601Text {
+    static func format(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(timeZoneSeparator: .colon))
+    }
+}
+
+extension Escalation {
+    init(row: Row) {
+        let reason: String = row["reason"]
+        let reasons: String = row["reasons"]
+        let state: String = row["state"]
+        let resolvedAt: Int64? = row["resolved_at"]
+        self.init(
+            id: row["id"], callbackID: row["callback_id"], reason: EscalationReason(rawValue: reason) ?? .staff,
+            reasons: reasons.split(separator: ",").compactMap { EscalationReason(rawValue: String($0)) },
+            state: EscalationState(rawValue: state) ?? .open, createdAt: Date(unixSeconds: row["created_at"]),
+            acknowledgedBy: row["acknowledged_by"], resolvedBy: row["resolved_by"],
+            resolvedAt: resolvedAt.map(Date.init(unixSeconds:)), resolution: row["resolution"])
+    }
+}
+
+extension OwnerNotification {
+    init(row: Row) {
+        let reason: String = row["reason"]
+        let delivered: Int64? = row["delivered_at"]
+        self.init(
+            id: row["id"], escalationID: row["escalation_id"], channel: row["channel"],
+            reason: EscalationReason(rawValue: reason) ?? .staff, attempts: row["attempts"],
+            nextAttemptAt: Date(unixSeconds: row["next_attempt_at"]), deliveredAt: delivered.map(Date.init(unixSeconds:)),
+            lastError: row["last_error"])
+    }
+}

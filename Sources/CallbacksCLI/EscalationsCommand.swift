@@ -1,0 +1,75 @@
+import Afterhours
+import ArgumentParser
+import Foundation
+
+struct EscalationsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "escalations", abstract: "The owner's view: callbacks handed to the owner.",
+        subcommands: [EscalationsListCommand.self, EscalationsShowCommand.self, EscalationsAckCommand.self, EscalationsResolveCommand.self],
+        defaultSubcommand: EscalationsListCommand.self)
+}
+
+struct EscalationsListCommand: ContextCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "Open and acknowledged escalations, most urgent first.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "Also show resolved escalations.")
+    var all = false
+
+    func run(in context: CommandContext) async throws {
+        let desk = try Desk(global, context)
+        let escalations = try desk.openStore().escalations(includeResolved: all)
+        desk.print(desk.json ? JSONValue.array(escalations.map { desk.shapes.escalation($0) }).rendered() : desk.text.escalations(escalations))
+    }
+}
+
+struct EscalationsShowCommand: ContextCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "One escalation with the callback's history and audio.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The escalation's number.")
+    var id: Int64
+
+    func run(in context: CommandContext) async throws {
+        let desk = try Desk(global, context)
+        let detail = try desk.openStore().escalation(id: id)
+        desk.print(desk.json ? desk.shapes.escalation(detail).rendered() : desk.text.escalation(detail))
+    }
+}
+
+struct EscalationsAckCommand: ContextCommand {
+    static let configuration = CommandConfiguration(commandName: "ack", abstract: "Acknowledge an escalation: you have seen it.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The escalation's number.")
+    var id: Int64
+
+    func run(in context: CommandContext) async throws {
+        let desk = try Desk(global, context)
+        let detail = try desk.openStore().acknowledge(escalation: id, by: desk.actor, at: desk.now)
+        desk.print(desk.json ? desk.shapes.escalation(detail).rendered() : "Escalation #\(id) acknowledged.")
+    }
+}
+
+struct EscalationsResolveCommand: ContextCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resolve", abstract: "Resolve an escalation; the note is the resolution, kept and shown on the callback.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The escalation's number.")
+    var id: Int64
+
+    @Option(help: "What was done and told to the caller.")
+    var note: String
+
+    func run(in context: CommandContext) async throws {
+        let desk = try Desk(global, context)
+        let detail = try desk.openStore().resolve(escalation: id, by: desk.actor, note: note, at: desk.now)
+        desk.print(desk.json ? desk.shapes.escalation(detail).rendered() : "Escalation #\(id) resolved.")
+    }
+}
