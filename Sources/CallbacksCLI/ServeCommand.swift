@@ -20,9 +20,13 @@ struct ServeCommand: ContextCommand {
         let ingest = IngestService(
             ingester: Ingester(configuration: desk.configuration, store: store, logger: logger),
             now: { fixedNow ?? Date() }, logger: logger)
+        let outbox = OutboxService(
+            store: store, notifier: Notifier(configuration: desk.configuration, environment: context.environment),
+            now: { fixedNow ?? Date() }, logger: logger, sweepBreaches: desk.configuration.escalation.onBreach)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: ingest)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: [.init(service: ingest), .init(service: outbox)], gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
         logger.info(
             "afterhours serving",
             metadata: [

@@ -40,8 +40,8 @@ extension Harness {
         """
     }
 
-    func ingest(_ extra: [String] = []) async throws -> [String: Any] {
-        let result = await run(["ingest", "--json"] + extra)
+    func ingest(_ extra: [String] = [], now: String = "2026-11-23T08:05:00-05:00") async throws -> [String: Any] {
+        let result = await run(["ingest", "--json"] + extra, now: now)
         return try #require(result.json as? [String: Any], "ingest printed: \(result.output) \(result.errors)")
     }
 

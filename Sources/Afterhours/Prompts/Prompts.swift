@@ -7,6 +7,9 @@ public enum Prompts {
     /// Names of the templates, one per file in `prompts/`.
     public enum Name: String, Sendable, CaseIterable {
         case openingLine = "opening-line"
+        case escalationChat = "escalation-chat"
+        case escalationEmailSubject = "escalation-email-subject"
+        case escalationEmailBody = "escalation-email-body"
     }
 
     private static let library: Result<MustacheLibrary, PromptError> = {

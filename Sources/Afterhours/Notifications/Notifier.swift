@@ -1,0 +1,148 @@
+import CallbackQueue
+import CallbackStore
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Delivers one notification on its channel: a webhook `POST` of the escalation JSON, a
+/// command run without a shell with the JSON on stdin, or an email through the local
+/// `sendmail -t`. Success is a 2xx answer, exit status 0, or sendmail accepting it.
+public struct Notifier: Sendable {
+    public let configuration: Configuration
+    /// Where commands and `sendmail` are looked up (`PATH`).
+    public let searchPath: [String]
+    public var timeout: Duration = .seconds(30)
+
+    public init(configuration: Configuration, environment: [String: String]) {
+        self.configuration = configuration
+        searchPath = (environment["PATH"] ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+            .split(separator: ":").map(String.init)
+    }
+
+    /// The body every channel gets: the escalation (DESIGN §3) plus `text`, the short
+    /// chat message that Slack-style webhooks display.
+    func payload(_ notification: OwnerNotification, _ detail: EscalationDetail, now: Date) throws(DeliveryError) -> Data {
+        let zone = configuration.business.hours.timeZone
+        guard case .object(var fields) = JSONShapes(timeZone: zone, now: now).escalation(detail) else {
+            throw DeliveryError("the escalation could not be written as JSON")
+        }
+        do {
+            let text = try EscalationText(businessName: configuration.business.name, timeZone: zone).chat(detail, reason: notification.reason)
+            fields.append(("text", .string(text)))
+            fields.append(("announced_reason", .string(notification.reason.rawValue)))
+        } catch {
+            throw DeliveryError(error.description)
+        }
+        return Data(JSONValue.object(fields).rendered().utf8)
+    }
+
+    public func deliver(_ notification: OwnerNotification, _ detail: EscalationDetail, now: Date) async throws(DeliveryError) {
+        guard let channel = Configuration.NotificationChannel(identifier: notification.channel) else {
+            throw DeliveryError("unknown channel \(notification.channel)")
+        }
+        let body = try payload(notification, detail, now: now)
+        switch channel {
+        case .webhook(let url):
+            try await post(body, to: url, key: notification.idempotencyKey)
+        case .command(let path):
+            try await run(path, arguments: [], input: body)
+        case .email(let address):
+            let zone = configuration.business.hours.timeZone
+            let mail: (subject: String, body: String)
+            do {
+                mail = try EscalationText(businessName: configuration.business.name, timeZone: zone).email(detail, reason: notification.reason)
+            } catch {
+                throw DeliveryError(error.description)
+            }
+            let message = """
+                To: \(address)
+                Subject: \(Self.encodedHeader(mail.subject))
+                MIME-Version: 1.0
+                Content-Type: text/plain; charset=utf-8
+                Content-Transfer-Encoding: 8bit
+                Auto-Submitted: auto-generated
+                X-Afterhours-Escalation: \(notification.idempotencyKey)
+
+                \(mail.body)
+
+                """
+            guard let sendmail = locate("sendmail") ?? ["/usr/sbin/sendmail", "/usr/lib/sendmail"].first(where: FileManager.default.isExecutableFile) else {
+                throw DeliveryError("no sendmail found on PATH or in /usr/sbin")
+            }
+            try await run(sendmail, arguments: ["-t"], input: Data(message.utf8))
+        }
+    }
+
+    private func post(_ body: Data, to url: URL, key: String) async throws(DeliveryError) {
+        var request = URLRequest(url: url, timeoutInterval: 15)
+        request.httpMethod = "POST"
+        request.httpBody = body
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue(key, forHTTPHeaderField: "Idempotency-Key")
+        request.setValue("afterhours", forHTTPHeaderField: "User-Agent")
+        let response: URLResponse
+        do {
+            (_, response) = try await URLSession.shared.data(for: request)
+        } catch {
+            throw DeliveryError("\(url.host ?? url.absoluteString): \(error.localizedDescription)")
+        }
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        guard (200..<300).contains(status) else {
+            throw DeliveryError("\(url.host ?? url.absoluteString) answered HTTP \(status)")
+        }
+    }
+
+    /// Runs `path` directly (no shell: nothing from a caller reaches an argv), feeding
+    /// `input` on stdin; exit status 0 is success.
+    private func run(_ path: String, arguments: [String], input: Data) async throws(DeliveryError) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let stdin = Pipe()
+        let output = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = output
+        process.standardError = output
+        let finished = AsyncStream<Int32>.makeStream()
+        process.terminationHandler = { finished.continuation.yield($0.terminationStatus); finished.continuation.finish() }
+        do {
+            try process.run()
+        } catch {
+            throw DeliveryError("\(path) cannot be run: \(error.localizedDescription)")
+        }
+        let writer = stdin.fileHandleForWriting
+        try? writer.write(contentsOf: input)
+        try? writer.close()
+        let limit = timeout
+        let watchdog = Task {
+            try? await Task.sleep(for: limit)
+            if process.isRunning { process.terminate() }
+        }
+        var status: Int32 = -1
+        for await code in finished.stream { status = code }
+        watchdog.cancel()
+        guard status == 0 else {
+            let said = String(decoding: output.fileHandleForReading.availableData.prefix(300), as: UTF8.self)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            throw DeliveryError("\(URL(fileURLWithPath: path).lastPathComponent) exited with status \(status)\(said.isEmpty ? "" : ": \(said)")")
+        }
+    }
+
+    private func locate(_ program: String) -> String? {
+        searchPath.map { "\($0)/\(program)" }.first(where: FileManager.default.isExecutableFile)
+    }
+
+    /// RFC 2047 for headers that are not plain ASCII.
+    static func encodedHeader(_ text: String) -> String {
+        guard !text.allSatisfy(\.isASCII) else { return text }
+        return "=?UTF-8?B?\(Data(text.utf8).base64EncodedString())?="
+    }
+}
+
+/// A channel that did not take a notification, and why.
+public struct DeliveryError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

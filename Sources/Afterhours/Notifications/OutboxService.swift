@@ -1,0 +1,75 @@
+import CallbackStore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// `callbacks serve`'s notifications: every second, escalate breached deadlines and
+/// deliver what the outbox holds. A failed delivery is retried with exponential backoff
+/// and jitter; the outbox lives in the database, so nothing is lost across restarts,
+/// and a delivery is marked done only once a channel accepted it.
+public struct OutboxService: Service {
+    let store: CallbackStore
+    let notifier: Notifier
+    let now: @Sendable () -> Date
+    let logger: Logger
+    let sweepBreaches: Bool
+    /// The first retry waits about this long; each further one twice as long.
+    public var backoffBase: Double = 2
+    public var backoffCap: Double = 900
+
+    public init(store: CallbackStore, notifier: Notifier, now: @escaping @Sendable () -> Date, logger: Logger, sweepBreaches: Bool) {
+        self.store = store
+        self.notifier = notifier
+        self.now = now
+        self.logger = logger
+        self.sweepBreaches = sweepBreaches
+    }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await tick()
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    func tick() async {
+        do {
+            if sweepBreaches {
+                let raised = try store.sweepBreaches(at: now())
+                if raised > 0 { logger.notice("deadlines breached", metadata: ["escalations.raised": "\(raised)"]) }
+            }
+            for (notification, detail) in try store.dueNotifications(at: now()) {
+                let failure: DeliveryError?
+                do {
+                    try await notifier.deliver(notification, detail, now: now())
+                    failure = nil
+                } catch {
+                    failure = error
+                }
+                if let error = failure {
+                    let delay = min(backoffCap, backoffBase * pow(2, Double(notification.attempts))) * Double.random(in: 0.5...1)
+                    try store.markFailed(notification: notification.id, error: error.description, retryAt: now().addingTimeInterval(delay))
+                    logger.warning(
+                        "notification failed; will retry",
+                        metadata: [
+                            "escalation.id": "\(notification.escalationID)", "notification.channel": "\(notification.channel)",
+                            "error": "\(error.description)", "retry.in": "\(Int(delay))s",
+                            "notification.attempts": "\(notification.attempts + 1)",
+                        ])
+                } else {
+                    try store.markDelivered(notification: notification.id, at: now())
+                    logger.info(
+                        "notified the owner",
+                        metadata: [
+                            "escalation.id": "\(notification.escalationID)", "notification.channel": "\(notification.channel)",
+                            "escalation.reason": "\(notification.reason.rawValue)",
+                        ])
+                }
+            }
+        } catch {
+            logger.error("outbox", metadata: ["error": "\(error)"])
+        }
+    }
+}

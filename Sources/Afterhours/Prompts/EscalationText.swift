@@ -1,0 +1,58 @@
+import CallbackQueue
+import CallbackStore
+import Foundation
+
+/// The words of an escalation notification, from the `escalation-*` templates.
+public struct EscalationText: Sendable {
+    public let businessName: String
+    public let timeZone: TimeZone
+
+    public init(businessName: String, timeZone: TimeZone) {
+        self.businessName = businessName
+        self.timeZone = timeZone
+    }
+
+    public static func describe(_ reason: EscalationReason) -> String {
+        switch reason {
+        case .ownerLine: "A message on your private line"
+        case .repeatCaller: "A caller keeps calling"
+        case .vip: "A VIP called"
+        case .breach: "A callback promise was missed"
+        case .maxAttempts: "Staff could not reach a caller"
+        case .staff: "Staff handed you a callback"
+        }
+    }
+
+    func values(_ detail: EscalationDetail, reason: EscalationReason) -> [String: Any] {
+        let callback = detail.callback.callback
+        let messages = detail.callback.messages
+        let desk = DeskText(businessName: businessName, timeZone: timeZone, now: Date(), colour: false)
+        return [
+            "business_name": businessName,
+            "reason_text": Self.describe(reason),
+            "caller": Self.oneLine(callback.caller.name ?? "Unknown caller"),
+            "number": callback.caller.number?.formatted ?? "no number",
+            "messages": messages.count,
+            "single": messages.count == 1,
+            "received_when": messages.last.map { "\(desk.day($0.voicemail.receivedAt)) \(desk.clock($0.voicemail.receivedAt))" } ?? "",
+            "deadline": "\(desk.day(callback.deadline)) \(desk.clock(callback.deadline))",
+            "message_lines": messages.map { Self.oneLine(desk.messageLine($0)) },
+            "escalation_id": detail.escalation.id,
+        ]
+    }
+
+    public func chat(_ detail: EscalationDetail, reason: EscalationReason) throws(PromptError) -> String {
+        try Prompts.render(.escalationChat, values(detail, reason: reason))
+    }
+
+    /// Subject and body; the subject is one line, so a caller's name cannot add headers.
+    public func email(_ detail: EscalationDetail, reason: EscalationReason) throws(PromptError) -> (subject: String, body: String) {
+        let values = values(detail, reason: reason)
+        return (Self.oneLine(try Prompts.render(.escalationEmailSubject, values)), try Prompts.render(.escalationEmailBody, values))
+    }
+
+    /// Control characters (newlines above all) become spaces.
+    static func oneLine(_ text: String) -> String {
+        String(text.unicodeScalars.map { CharacterSet.controlCharacters.contains($0) ? " " : Character($0) })
+    }
+}

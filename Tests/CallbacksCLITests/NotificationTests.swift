@@ -1,0 +1,203 @@
+import Foundation
+import Testing
+
+/// A real HTTP server on 127.0.0.1 that answers 500 to the first `failures` requests and
+/// 204 after, recording every request.
+final class TestReceiver: @unchecked Sendable {
+    struct Request { let key: String?; let body: String; let status: Int }
+
+    private(set) var port: UInt16 = 0
+    private let listener: Int32
+    private let lock = NSLock()
+    private var failuresLeft: Int
+    private var recorded: [Request] = []
+
+    var requests: [Request] { lock.withLock { recorded } }
+
+    init(failures: Int) throws {
+        failuresLeft = failures
+        listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var yes: Int32 = 1
+        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(listener, 16) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+        }
+        port = UInt16(bigEndian: address.sin_port)
+        let thread = Thread { [self] in serve() }
+        thread.start()
+    }
+
+    func stop() {
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+    }
+
+    private func serve() {
+        while true {
+            let client = accept(listener, nil, nil)
+            guard client >= 0 else { return }
+            handle(client)
+            close(client)
+        }
+    }
+
+    private func handle(_ client: Int32) {
+        var data = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 8192)
+        var expected: Int?
+        while true {
+            let count = read(client, &buffer, buffer.count)
+            if count <= 0 { break }
+            data += buffer[0..<count]
+            let text = String(decoding: data, as: UTF8.self)
+            guard let headerEnd = text.range(of: "\r\n\r\n") else { continue }
+            if expected == nil {
+                let length = text[..<headerEnd.lowerBound].split(separator: "\r\n")
+                    .first { $0.lowercased().hasPrefix("content-length:") }
+                    .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
+                expected = text.utf8.distance(from: text.utf8.startIndex, to: headerEnd.upperBound) + length
+            }
+            if let expected, data.count >= expected { break }
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        let parts = text.components(separatedBy: "\r\n\r\n")
+        let key = parts[0].split(separator: "\r\n").first { $0.lowercased().hasPrefix("idempotency-key:") }
+            .map { $0.dropFirst("idempotency-key:".count).trimmingCharacters(in: .whitespaces) }
+        let status: Int = lock.withLock {
+            let status = failuresLeft > 0 ? 500 : 204
+            failuresLeft -= 1
+            recorded.append(Request(key: key, body: parts.dropFirst().joined(separator: "\r\n\r\n"), status: status))
+            return status
+        }
+        let response = "HTTP/1.1 \(status) \(status == 204 ? "No Content" : "Internal Server Error")\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        _ = response.withCString { write(client, $0, strlen($0)) }
+    }
+}
+
+/// `callbacks serve` as a child process.
+struct ServeProcess {
+    let process = Process()
+
+    init(_ harness: Harness, path: String? = nil) throws {
+        process.executableURL = ConcurrentNextTests.binary
+        process.arguments = ["serve"]
+        var environment = ["CALLBACKS_CONFIG": harness.root.appendingPathComponent("callbacks.yaml").path]
+        if let path { environment["PATH"] = path }
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    func stop(_ signal: Int32 = SIGTERM) {
+        kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+    }
+}
+
+func waitUntil(seconds: Double, _ condition: () -> Bool) async -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if condition() { return true }
+        usleep(100_000)
+    }
+    return condition()
+}
+
+@Suite("Notifying the owner")
+struct NotificationTests {
+    @Test("a webhook that fails at first gets the escalation exactly once as accepted, across a kill and restart mid-retry")
+    func webhookSurvivesRestart() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: ConcurrentNextTests.binary.path), "build the binary first (make test does)")
+        let receiver = try TestReceiver(failures: 2)
+        defer { receiver.stop() }
+        let harness = try Harness(config: Harness.acme + """
+
+            owner:
+              mailboxes: ["200"]
+              notify:
+                - webhook: http://127.0.0.1:\(receiver.port)/afterhours
+            """)
+        try harness.put("default/200/INBOX/msg0000.wav", copying: "speech.wav")
+        try harness.put("default/200/INBOX/msg0000.txt", text: Harness.txt(callerid: "\"Pat Owner-Friend\" <5551112222>", origtime: 1_795_280_400))
+
+        var serve = try ServeProcess(harness)
+        #expect(await waitUntil(seconds: 15) { receiver.requests.count >= 1 }, "first attempt made")
+        serve.stop(SIGKILL)  // mid-retry: the next attempt is only in the database now
+        #expect(receiver.requests.allSatisfy { $0.status == 500 })
+
+        serve = try ServeProcess(harness)
+        #expect(await waitUntil(seconds: 30) { receiver.requests.contains { $0.status == 204 } }, "delivered after the restart")
+        usleep(3_000_000)  // anything more would arrive now
+        serve.stop()
+
+        let requests = receiver.requests
+        #expect(requests.filter { $0.status == 204 }.count == 1, "accepted exactly once")
+        #expect(requests.count == 3, "two failures, one success")
+        #expect(Set(requests.compactMap(\.key)).count == 1, "one Idempotency-Key for every attempt")
+        let body = try #require(requests.last.map { Data($0.body.utf8) })
+        let json = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
+        #expect(json["reason"] as? String == "owner_line")
+        #expect((json["text"] as? String)?.contains("A message on your private line") == true)
+        #expect(((json["callback"] as? [String: Any])?["caller"] as? [String: Any])?["number"] as? String == "+15551112222")
+
+        let owner = await harness.run(["escalations", "--json"])
+        let notification = try #require(((owner.json as? [[String: Any]])?.first?["notifications"] as? [[String: Any]])?.first)
+        #expect(notification["delivered_at"] is String)
+        #expect(notification["attempts"] as? Int == 3)
+    }
+
+    @Test("a command channel and email through sendmail -t, run without a shell, with nothing injected")
+    func commandAndEmail() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: ConcurrentNextTests.binary.path), "build the binary first (make test does)")
+        let bin = FileManager.default.temporaryDirectory.appendingPathComponent("afterhours-bin-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: bin) }
+        let pager = bin.appendingPathComponent("page-owner")
+        try "#!/bin/sh\ncat > \"$(dirname \"$0\")/paged-$$.json\"\n".write(to: pager, atomically: true, encoding: .utf8)
+        let sendmail = bin.appendingPathComponent("sendmail")
+        try "#!/bin/sh\n[ \"$1\" = \"-t\" ] || exit 2\ncat > \"$(dirname \"$0\")/mail-$$.txt\"\n".write(to: sendmail, atomically: true, encoding: .utf8)
+        for script in [pager, sendmail] { try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path) }
+
+        let harness = try Harness(config: Harness.acme.replacingOccurrences(of: "name: Acme Plumbing", with: "name: Acme Plumbing") + """
+
+            owner:
+              mailboxes: ["200"]
+              notify:
+                - command: \(pager.path)
+                - email: owner@example.com
+            """)
+        // A sidecar can carry anything in a name: a newline must not become a header.
+        try harness.put("eve.wav", copying: "speech.wav")
+        try harness.put("eve.json", text: #"{"mailbox": "200", "caller_name": "Eve\nBcc: spy@example.com", "caller_number": "5551112222"}"#)
+
+        let serve = try ServeProcess(harness, path: "\(bin.path):/usr/bin:/bin")
+        let delivered = await waitUntil(seconds: 20) {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: bin.path)) ?? []
+            return names.contains { $0.hasPrefix("paged-") } && names.contains { $0.hasPrefix("mail-") }
+        }
+        serve.stop()
+        #expect(delivered)
+        let names = try FileManager.default.contentsOfDirectory(atPath: bin.path)
+        #expect(names.filter { $0.hasPrefix("paged-") }.count == 1, "run once")
+        #expect(names.filter { $0.hasPrefix("mail-") }.count == 1, "sent once")
+        let paged = try #require(names.first { $0.hasPrefix("paged-") })
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: bin.appendingPathComponent(paged))) as? [String: Any])
+        #expect(json["reason"] as? String == "owner_line")
+        let mailName = try #require(names.first { $0.hasPrefix("mail-") })
+        let mail = try String(contentsOf: bin.appendingPathComponent(mailName), encoding: .utf8)
+        #expect(mail.hasPrefix("To: owner@example.com\n"))
+        #expect(mail.contains("Subject: [Acme Plumbing] A message on your private line: Eve Bcc: spy@example.com\n"))
+        #expect(!mail.split(separator: "\n").contains { $0.hasPrefix("Bcc:") }, "no header injected")
+        #expect(mail.contains("callbacks escalations show 1"))
+    }
+}
