@@ -26,10 +26,13 @@ public struct OutboxService: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        // Shutdown cancels the wait between ticks; that is a normal end, not a failure.
+        // A delivery in flight when it comes is not marked, so it is sent again on the
+        // next start: at least once, never lost.
+        try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await tick()
-                try await Task.sleep(for: .seconds(1))
+                try? await Task.sleep(for: .seconds(1))
             }
         }
     }
