@@ -3,7 +3,7 @@ import Foundation
 /// Times phrased the way people say them on the phone, in the business's time zone.
 public struct SpokenTime: Sendable {
     public let timeZone: TimeZone
-    private let calendar: Calendar
+    let calendar: Calendar
 
     public init(timeZone: TimeZone) {
         self.timeZone = timeZone
@@ -37,7 +37,7 @@ public struct SpokenTime: Sendable {
         }
     }
 
-    private func partOfDay(_ hour: Int) -> String {
+    func partOfDay(_ hour: Int) -> String {
         switch hour {
         case ..<5: "night"
         case ..<12: "morning"
@@ -47,7 +47,7 @@ public struct SpokenTime: Sendable {
         }
     }
 
-    private func weekdayName(_ date: Date) -> String {
+    func weekdayName(_ date: Date) -> String {
         calendar.weekdaySymbols[calendar.component(.weekday, from: date) - 1]
     }
 }

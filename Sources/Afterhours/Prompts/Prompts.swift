@@ -10,6 +10,10 @@ public enum Prompts {
         case escalationChat = "escalation-chat"
         case escalationEmailSubject = "escalation-email-subject"
         case escalationEmailBody = "escalation-email-body"
+        case greetingAfterHours = "greeting-after-hours"
+        case greetingBusy = "greeting-busy"
+        case greetingUrgentOption = "greeting-urgent-option"
+        case messageAcknowledgement = "message-acknowledgement"
     }
 
     private static let library: Result<MustacheLibrary, PromptError> = {
