@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 # System libraries the build links against; installed with apt-get when missing.
-APT_PACKAGES := libsndfile1-dev libsqlite3-dev pkg-config
+APT_PACKAGES := libsndfile1-dev libsqlite3-dev libespeak-ng-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO := var/demo
 DEMO_NOW := 2026-11-23T08:05:00-05:00

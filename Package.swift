@@ -26,6 +26,10 @@ let package = Package(
             name: "CSndFile", pkgConfig: "sndfile",
             providers: [.apt(["libsndfile1-dev"])]),
         .target(name: "AudioProbe", dependencies: ["CSndFile"]),
+        .systemLibrary(
+            name: "CEspeakNG", pkgConfig: "espeak-ng",
+            providers: [.apt(["libespeak-ng-dev"])]),
+        .target(name: "SpokenAudio", dependencies: ["CEspeakNG", "CSndFile"]),
         .target(name: "Spool", dependencies: ["CallbackQueue"]),
         .target(
             name: "CallbackStore",
@@ -35,7 +39,7 @@ let package = Package(
         .target(
             name: "Afterhours",
             dependencies: [
-                "BusinessTime", "CallbackQueue", "AudioProbe", "Spool", "CallbackStore",
+                "BusinessTime", "CallbackQueue", "AudioProbe", "Spool", "CallbackStore", "SpokenAudio",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -70,6 +74,7 @@ let package = Package(
 
         .testTarget(name: "BusinessTimeTests", dependencies: ["BusinessTime"]),
         .testTarget(name: "AudioProbeTests", dependencies: ["AudioProbe"]),
+        .testTarget(name: "SpokenAudioTests", dependencies: ["SpokenAudio", "AudioProbe"]),
         .testTarget(name: "SpoolTests", dependencies: ["Spool", "CallbackQueue"]),
         .testTarget(name: "CallbackQueueTests", dependencies: ["CallbackQueue"]),
         .testTarget(name: "CallbackStoreTests", dependencies: ["CallbackStore"]),

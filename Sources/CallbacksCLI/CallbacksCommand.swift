@@ -9,7 +9,7 @@ public struct CallbacksCommand: AsyncParsableCommand {
         subcommands: [
             IngestCommand.self, ListCommand.self, ShowCommand.self, NextCommand.self, DoneCommand.self,
             NoAnswerCommand.self, ReleaseCommand.self, EscalateCommand.self, StatsCommand.self, HoursCommand.self,
-            EscalationsCommand.self, ServeCommand.self,
+            EscalationsCommand.self, GreetingCommand.self, ServeCommand.self,
         ])
 
     public init() {}

@@ -23,10 +23,12 @@ struct ServeCommand: ContextCommand {
         let outbox = OutboxService(
             store: store, notifier: Notifier(configuration: desk.configuration, environment: context.environment),
             now: { fixedNow ?? Date() }, logger: logger, sweepBreaches: desk.configuration.escalation.onBreach)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: ingest), .init(service: outbox)]
+        if let writer = GreetingWriter(configuration: desk.configuration) {
+            services.append(.init(service: GreetingService(writer: writer, now: { fixedNow ?? Date() }, logger: logger)))
+        }
         let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: ingest), .init(service: outbox)], gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.info(
             "afterhours serving",
             metadata: [

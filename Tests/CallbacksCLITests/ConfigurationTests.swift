@@ -59,6 +59,8 @@ struct ConfigurationTests {
             ("escalation:\n  vip: [\"call me\"]\n", "escalation.vip[0]: \"call me\" is not a phone number"),
             ("callbacks: [1, 2]\n", "callbacks: should be a mapping"),
             ("business: {name: [unclosed\n", "is not valid YAML"),
+            ("greeting:\n  formats: [mp3]\n", "greeting.formats[0]: \"mp3\" should be wav or ulaw"),
+            ("greeting:\n  speed: 900\n", "greeting.speed: 900 should be 80 to 450 words per minute"),
         ])
     func refusals(_ yaml: String, expected: String) {
         let message = refusal(yaml)

@@ -52,3 +52,55 @@ struct GreetingTests {
         #expect(text == "Monday, December twenty-eighth, at nine oh five")
     }
 }
+
+@Suite("The greeting kept up to date for the PBX")
+struct GreetingWriterTests {
+    @Test("rewritten at closing, at opening and when the promise moves; left alone otherwise; never half-written")
+    func rewriteMoments() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("greeting-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var configuration = GreetingTests.acme
+        configuration.greeting.folder = folder.path
+        let writer = try #require(GreetingWriter(configuration: configuration))
+        let steps: [(String, Bool, String?)] = [
+            ("2026-11-23T16:50:00-05:00", true, "Everyone is on another call"),  // open: the busy greeting
+            ("2026-11-23T16:55:00-05:00", false, nil),  // the promise is still "ten o'clock tomorrow morning"
+            ("2026-11-23T17:00:00-05:00", true, "We're closed right now and open again at eight o'clock tomorrow morning"),
+            ("2026-11-23T21:00:00-05:00", false, nil),
+            ("2026-11-24T08:00:00-05:00", true, "call you back by ten o'clock this morning"),  // opening
+            ("2026-11-24T08:20:00-05:00", true, "call you back by ten thirty this morning"),  // the promise moved
+        ]
+        for (moment, rewrites, words) in steps {
+            let outcome = try writer.update(at: try #require(ISO8601.parse(moment)))
+            if rewrites {
+                guard case .rewritten(let text) = outcome else { Issue.record("expected a rewrite at \(moment)"); continue }
+                if let words { #expect(text.contains(words), "\(moment): \(text)") }
+            } else {
+                #expect(outcome == .unchanged, "\(moment)")
+            }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+                == ["afterhours-greeting.txt", "afterhours-greeting.ulaw", "afterhours-greeting.wav"], "no temporary files at \(moment)")
+        }
+    }
+}
+
+@Suite("callbacks greeting")
+struct GreetingCommandTests {
+    @Test("text, JSON and a WAV for a given moment")
+    func command() async throws {
+        let harness = try Harness()
+        let text = await harness.run(["greeting", "--at", "2026-11-23T18:00:00-05:00"])
+        #expect(text.output.hasPrefix("Thank you for calling Acme Plumbing. We're closed right now and open again at eight o'clock tomorrow morning."))
+        let json = await harness.run(["greeting", "--at", "2026-11-23T18:00:00-05:00", "--json"])
+        let object = try #require(json.json as? [String: Any])
+        #expect(object["callback_by"] as? String == "2026-11-24T10:00:00-05:00")
+        #expect(object["open"] as? Bool == false)
+        let wav = harness.root.appendingPathComponent("greeting.wav").path
+        let spoken = await harness.run(["greeting", "--at", "2026-11-23T18:00:00-05:00", "--wav", wav])
+        #expect(spoken.status == 0, "\(spoken.errors)")
+        #expect(spoken.output.isEmpty)
+        #expect(FileManager.default.fileExists(atPath: wav))
+        let ack = await harness.run(["greeting", "--acknowledgement", "--at", "2026-11-23T18:00:00-05:00"])
+        #expect(ack.output == "Thanks for your message to Acme Plumbing. We will call you back by ten o'clock tomorrow morning.")
+    }
+}

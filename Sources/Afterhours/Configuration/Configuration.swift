@@ -13,6 +13,7 @@ public struct Configuration: Sendable {
     public var phone: Phone
     public var owner: Owner
     public var escalation: Escalation
+    public var greeting: GreetingSettings
 
     public struct Business: Sendable {
         public var name: String
@@ -60,6 +61,20 @@ public struct Configuration: Sendable {
         case email(String)
     }
 
+    /// The spoken greeting `serve` keeps up to date for the PBX to play.
+    public struct GreetingSettings: Sendable, Equatable {
+        /// Where to keep it (e.g. Asterisk's sounds folder); nil: the service keeps none.
+        public var folder: String?
+        /// File name without extension: `afterhours-greeting` → `afterhours-greeting.wav`.
+        public var name: String = "afterhours-greeting"
+        /// Which recordings to keep: `wav` (PCM) and/or `ulaw`.
+        public var formats: [String] = ["wav", "ulaw"]
+        /// An espeak-ng voice name.
+        public var voice: String = "en-us"
+        /// Words per minute.
+        public var speed: Int = 150
+    }
+
     public struct Escalation: Sendable, Equatable {
         public var repeatCalls: Int
         /// Wall-clock seconds in which `repeatCalls` messages escalate.
@@ -81,7 +96,8 @@ public struct Configuration: Sendable {
             storage: Storage(database: "var/afterhours.sqlite"),
             phone: Phone(defaultRegion: "US"),
             owner: Owner(mailboxes: [], notify: []),
-            escalation: Escalation(repeatCalls: 3, repeatWindow: 86_400, onBreach: true, vip: []))
+            escalation: Escalation(repeatCalls: 3, repeatWindow: 86_400, onBreach: true, vip: []),
+            greeting: GreetingSettings())
     }
 }
 

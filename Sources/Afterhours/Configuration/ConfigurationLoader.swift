@@ -45,7 +45,7 @@ extension Configuration {
         guard let root else { return configuration }
         let base = URL(fileURLWithPath: file).deletingLastPathComponent()
         let document = try Section(root, key: nil, file: file)
-        try document.allowKeys(["business", "callbacks", "spool", "storage", "phone", "owner", "escalation"])
+        try document.allowKeys(["business", "callbacks", "spool", "storage", "phone", "owner", "escalation", "greeting"])
 
         if let business = try document.section("business") {
             try business.allowKeys(["name", "timezone", "hours", "holidays"])
@@ -114,6 +114,30 @@ extension Configuration {
                 return number
             }
             configuration.escalation = rules
+        }
+        if let greeting = try document.section("greeting") {
+            try greeting.allowKeys(["folder", "name", "formats", "voice", "speed"])
+            var settings = configuration.greeting
+            settings.folder = try greeting.path("folder", base: base)
+            if let name = try greeting.string("name") {
+                guard !name.isEmpty, !name.contains("/"), !name.hasPrefix(".") else {
+                    throw greeting.error("name", "\"\(name)\" should be a plain file name without extension")
+                }
+                settings.name = name
+            }
+            if let formats = try greeting.strings("formats") {
+                for (index, format) in formats.enumerated() where !["wav", "ulaw"].contains(format) {
+                    throw greeting.error("formats[\(index)]", "\"\(format)\" should be wav or ulaw")
+                }
+                guard !formats.isEmpty else { throw greeting.error("formats", "should list wav, ulaw or both") }
+                settings.formats = formats
+            }
+            settings.voice = try greeting.string("voice") ?? settings.voice
+            if let speed = try greeting.positiveInt("speed") {
+                guard (80...450).contains(speed) else { throw greeting.error("speed", "\(speed) should be 80 to 450 words per minute") }
+                settings.speed = speed
+            }
+            configuration.greeting = settings
         }
         return configuration
     }

@@ -1,0 +1,100 @@
+import CEspeakNG
+import Foundation
+
+/// Text to speech through espeak-ng's C library, as 16-bit samples at 8 kHz (what a PBX
+/// plays). espeak-ng keeps global state, so every synthesis holds one process-wide lock.
+public struct SpeechSynthesizer: Sendable {
+    /// An espeak-ng voice name: `en-us`, `en-gb`, `de`, `fr`, …
+    public var voice: String
+    /// Words per minute (espeak-ng accepts 80–450).
+    public var wordsPerMinute: Int
+
+    public static let sampleRate = 8000
+
+    public init(voice: String = "en-us", wordsPerMinute: Int = 150) {
+        self.voice = voice
+        self.wordsPerMinute = wordsPerMinute
+    }
+
+    private static let lock = NSLock()
+    /// espeak-ng's own output rate, once initialised (22 050 Hz), or nil if it could not start.
+    nonisolated(unsafe) private static var engineRate: Int32?
+
+    /// Speaks `text`; the samples are 8 kHz mono, full scale ±1.
+    public func synthesize(_ text: String) throws(SpeechError) -> [Float] {
+        let samples: [Int16]
+        let rate: Int32
+        Self.lock.lock()
+        defer { Self.lock.unlock() }
+        if Self.engineRate == nil {
+            let started = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 500, nil, Int32(espeakINITIALIZE_DONT_EXIT))
+            guard started > 0 else { throw SpeechError("espeak-ng could not start (is espeak-ng-data installed?)") }
+            Self.engineRate = started
+            espeak_SetSynthCallback { samples, count, events in
+                guard let samples, count > 0, let sink = events?.pointee.user_data else { return 0 }
+                Unmanaged<SampleSink>.fromOpaque(sink).takeUnretainedValue().samples
+                    .append(contentsOf: UnsafeBufferPointer(start: samples, count: Int(count)))
+                return 0
+            }
+        }
+        rate = Self.engineRate ?? 22_050
+        guard espeak_SetVoiceByName(voice) == EE_OK else { throw SpeechError("espeak-ng has no voice \"\(voice)\"") }
+        espeak_SetParameter(espeakRATE, Int32(min(max(wordsPerMinute, 80), 450)), 0)
+        let sink = SampleSink()
+        let reference = Unmanaged.passRetained(sink)
+        defer { reference.release() }
+        let status = text.withCString { pointer in
+            espeak_Synth(pointer, strlen(pointer) + 1, 0, POS_CHARACTER, 0, UInt32(espeakCHARS_UTF8), nil, reference.toOpaque())
+        }
+        guard status == EE_OK else { throw SpeechError("espeak-ng could not speak the text (error \(status.rawValue))") }
+        espeak_Synchronize()
+        samples = sink.samples
+        return Resampler.resample(samples.map { Float($0) / 32_768 }, from: Int(rate), to: Self.sampleRate)
+    }
+}
+
+/// Where the synthesis callback leaves samples.
+private final class SampleSink: @unchecked Sendable {
+    var samples: [Int16] = []
+}
+
+public struct SpeechError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Band-limited resampling: a windowed-sinc low-pass below the new Nyquist frequency,
+/// then linear interpolation (plenty for telephone speech).
+enum Resampler {
+    static func resample(_ input: [Float], from source: Int, to target: Int) -> [Float] {
+        guard source != target, !input.isEmpty else { return input }
+        let cutoff = 0.45 * Double(min(source, target)) / Double(source)
+        let taps = 63
+        let middle = taps / 2
+        let kernel: [Float] = (0..<taps).map { index in
+            let n = Double(index - middle)
+            let sinc = n == 0 ? 2 * cutoff : sin(2 * .pi * cutoff * n) / (.pi * n)
+            let window = 0.54 - 0.46 * cos(2 * .pi * Double(index) / Double(taps - 1))
+            return Float(sinc * window)
+        }
+        var filtered = [Float](repeating: 0, count: input.count)
+        for index in input.indices {
+            var sum: Float = 0
+            for tap in 0..<taps {
+                let source = index + tap - middle
+                if source >= 0, source < input.count { sum += input[source] * kernel[tap] }
+            }
+            filtered[index] = sum
+        }
+        let step = Double(source) / Double(target)
+        let count = Int(Double(input.count) / step)
+        return (0..<count).map { index in
+            let position = Double(index) * step
+            let base = Int(position)
+            let fraction = Float(position - Double(base))
+            let next = min(base + 1, filtered.count - 1)
+            return filtered[base] * (1 - fraction) + filtered[next] * fraction
+        }
+    }
+}
