@@ -2,7 +2,8 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 # System libraries the build links against; installed with apt-get when missing.
-APT_PACKAGES := libsndfile1-dev libsqlite3-dev libespeak-ng-dev pkg-config
+# libcurl4-openssl-dev: the static release build links FoundationNetworking (webhooks) against libcurl.
+APT_PACKAGES := libsndfile1-dev libsqlite3-dev libespeak-ng-dev libcurl4-openssl-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO := var/demo
 DEMO_NOW := 2026-11-23T08:05:00-05:00

@@ -185,7 +185,9 @@ if only == nil || only == "probe" {
 }
 
 if only == nil || only == "ingest" {
-    try ingestBenchmark(messages: 1000)
+    // `callbacks-bench ingest 20000` for the memory comparison in docs/benchmarks.md.
+    let count = CommandLine.arguments.dropFirst(2).first.flatMap { Int($0) } ?? 1000
+    try ingestBenchmark(messages: count)
 }
 
 // MARK: - `callbacks next` and `list` as whole processes
