@@ -135,9 +135,11 @@ extension CallbackStore {
     /// mailbox, PBX id and time, without the audio hash), if any.
     public func voicemail(identityPrefix: String) throws(StoreError) -> Int64? {
         try read { db in
+            // A range on the unique index: every identity with the prefix sorts between the
+            // prefix itself and the prefix followed by the highest code point.
             try Int64.fetchOne(
-                db, sql: "SELECT id FROM voicemail WHERE substr(identity, 1, length(:prefix)) = :prefix ORDER BY id LIMIT 1",
-                arguments: ["prefix": identityPrefix])
+                db, sql: "SELECT id FROM voicemail WHERE identity >= ? AND identity < ? ORDER BY identity LIMIT 1",
+                arguments: [identityPrefix, identityPrefix + "\u{10FFFF}"])
         }
     }
 }

@@ -102,27 +102,35 @@ public struct AsteriskSpool: Sendable {
     private static let greetingPrefixes = ["unavail.", "busy.", "greet.", "temp."]
     private static let ignoredFolders: Set<String> = ["tmp"]
 
+    /// The whole Asterisk tree under `root` in one scan.
     public func scan() -> SpoolScan {
         var scan = SpoolScan()
-        scanContexts(into: &scan)
+        scanFolders { folder in
+            scan.messages += folder.messages
+            scan.orphanMetadata += folder.orphanMetadata
+            scan.leftBehind += folder.leftBehind
+        }
         return scan
     }
 
-    /// Adds the Asterisk tree under `root` to `scan`.
-    public func scanContexts(into scan: inout SpoolScan) {
+    /// Hands over the tree one folder at a time, so a caller can finish each folder before
+    /// reading the next and hold no more than a folder's worth of messages.
+    public func scanFolders(_ body: (SpoolScan) -> Void) {
         for context in Self.directories(in: root) {
             for mailbox in Self.directories(in: context) {
+                var loose = SpoolScan()
                 for file in Self.files(in: mailbox) {
                     let name = file.lastPathComponent
                     let what = Self.greetingPrefixes.contains(where: name.hasPrefix)
                         ? "mailbox greeting, not a message" : "not in a mailbox folder"
-                    scan.leftBehind.append(LeftBehind(file: file, reason: .notAMessage(what)))
+                    loose.leftBehind.append(LeftBehind(file: file, reason: .notAMessage(what)))
                 }
+                if !loose.leftBehind.isEmpty { body(loose) }
                 for folder in Self.directories(in: mailbox)
                 where !Self.ignoredFolders.contains(folder.lastPathComponent) {
-                    scanFolder(
-                        folder, context: context.lastPathComponent,
-                        mailbox: mailbox.lastPathComponent, into: &scan)
+                    var scan = SpoolScan()
+                    scanFolder(folder, context: context.lastPathComponent, mailbox: mailbox.lastPathComponent, into: &scan)
+                    body(scan)
                 }
             }
         }

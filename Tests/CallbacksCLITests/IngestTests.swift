@@ -129,6 +129,22 @@ struct IngestTests {
         #expect(try await harness.messages().count == 1)
     }
 
+    @Test("with keep_originals, stored messages are recognised on every later pass without reading their audio again")
+    func keptOriginalsAreNotReprobed() async throws {
+        let harness = try Harness(config: Harness.acme.replacingOccurrences(of: "  settle: 0s", with: "  settle: 0s\n  keep_originals: true"))
+        try harness.put("default/1001/INBOX/msg0000.wav", copying: "speech.wav")
+        try harness.put("default/1001/INBOX/msg0000.txt", text: Harness.txt(callerid: "<5551234567>", origtime: t0, msgID: "\(t0)-00000001"))
+        #expect(try await harness.ingest()["ingested"] as? Int == 1)
+        // Were the audio read again, its hash (and so its identity) would now differ.
+        try FileManager.default.removeItem(at: harness.spool.appendingPathComponent("default/1001/INBOX/msg0000.wav"))
+        try harness.put("default/1001/INBOX/msg0000.wav", copying: "garbage.wav")
+        let again = try await harness.ingest()
+        #expect(again["ingested"] as? Int == 0)
+        #expect(again["duplicates"] as? Int == 1)
+        #expect(again["quarantined"] as? Int == 0)
+        #expect(harness.files(under: harness.spool).count == 2, "the PBX keeps its files")
+    }
+
     @Test("copies to several mailboxes are separate messages on one callback")
     func multipleRecipients() async throws {
         let harness = try Harness()

@@ -38,18 +38,27 @@ public struct Ingester: Sendable {
             summary.problems.append("spool folder \(root.path) does not exist")
             return summary
         }
-        var scan = SpoolScan()
         let layout = configuration.spool.layout
         if layout != .sidecar {
-            AsteriskSpool(root: root, audioPreference: configuration.spool.audioPreference).scanContexts(into: &scan)
-        }
-        if layout != .asterisk {
-            SidecarSpool(root: root).scan(into: &scan)
-        } else {
-            for file in AsteriskSpool.files(in: root) {
-                scan.leftBehind.append(LeftBehind(file: file, reason: .notAMessage("not in a mailbox folder (spool.layout is asterisk)")))
+            AsteriskSpool(root: root, audioPreference: configuration.spool.audioPreference).scanFolders { folder in
+                process(folder, at: now, fileClock: fileClock, actor: actor, into: &summary)
             }
         }
+        var topLevel = SpoolScan()
+        if layout != .asterisk {
+            SidecarSpool(root: root).scan(into: &topLevel)
+        } else {
+            for file in AsteriskSpool.files(in: root) {
+                topLevel.leftBehind.append(LeftBehind(file: file, reason: .notAMessage("not in a mailbox folder (spool.layout is asterisk)")))
+            }
+        }
+        process(topLevel, at: now, fileClock: fileClock, actor: actor, into: &summary)
+        return summary
+    }
+
+    /// Everything one scan found: files left behind, orphaned metadata, then the
+    /// messages, probed in parallel a batch at a time and committed in order.
+    private func process(_ scan: SpoolScan, at now: Date, fileClock: Date, actor: String, into summary: inout IngestSummary) {
         for left in scan.leftBehind {
             summary.leave(left.file, because: left.reason.description, incomplete: left.reason.isIncomplete)
         }
@@ -64,13 +73,14 @@ public struct Ingester: Sendable {
             }
             start += Self.batchSize
         }
-        return summary
     }
 
     // MARK: - Preparing: read metadata and audio (no writes; run in parallel)
 
     enum Preparation: Sendable {
         case ready(Voicemail, probed: URL?)
+        /// Stored on an earlier pass and kept in the spool (`keep_originals`).
+        case alreadyStored
         case wait(String)
         case quarantine(String)
     }
@@ -94,6 +104,11 @@ public struct Ingester: Sendable {
         case .failure(let problem): return .quarantine(problem.message)
         }
 
+        // With keep_originals every stored message stays in the spool: recognise it
+        // without reading its audio again on every pass.
+        if configuration.spool.keepOriginals, (try? store.voicemail(identityPrefix: metadata.identityPrefix)) != nil {
+            return .alreadyStored
+        }
         var audio: AudioSummary?
         var audioError: String?
         var probed: URL?
@@ -232,6 +247,9 @@ public struct Ingester: Sendable {
         switch preparation {
         case .wait(let reason):
             message.files.forEach { summary.leave($0, because: reason, incomplete: true) }
+            return
+        case .alreadyStored:
+            summary.duplicates += 1
             return
         case .quarantine(let reason):
             quarantine(message.files, name: message.location, at: now, reason: reason, into: &summary)
