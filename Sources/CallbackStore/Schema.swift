@@ -118,6 +118,9 @@ extension CallbackStore {
                     CREATE INDEX notification_due ON notification (next_attempt_at) WHERE delivered_at IS NULL;
                     """)
         }
+        migrator.registerMigration("v3: a caller's recent messages, for repeat callers") { db in
+            try db.execute(sql: "CREATE INDEX voicemail_by_caller ON voicemail (caller_number, received_at)")
+        }
         return migrator
     }
 }
