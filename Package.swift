@@ -26,10 +26,11 @@ let package = Package(
             name: "CSndFile", pkgConfig: "sndfile",
             providers: [.apt(["libsndfile1-dev"])]),
         .target(name: "AudioProbe", dependencies: ["CSndFile"]),
-        .systemLibrary(
-            name: "CEspeakNG", pkgConfig: "espeak-ng",
-            providers: [.apt(["libespeak-ng-dev"])]),
+        // Headers only: the library is loaded with dlopen when speech is first needed,
+        // so commands that never speak do not load it (and the audio stack behind it).
+        .systemLibrary(name: "CEspeakNG", providers: [.apt(["libespeak-ng-dev"])]),
         .target(name: "SpokenAudio", dependencies: ["CEspeakNG", "CSndFile"]),
+        .target(name: "CHTTPPost"),
         .target(name: "Spool", dependencies: ["CallbackQueue"]),
         .target(
             name: "CallbackStore",
@@ -39,7 +40,7 @@ let package = Package(
         .target(
             name: "Afterhours",
             dependencies: [
-                "BusinessTime", "CallbackQueue", "AudioProbe", "Spool", "CallbackStore", "SpokenAudio",
+                "BusinessTime", "CallbackQueue", "AudioProbe", "Spool", "CallbackStore", "SpokenAudio", "CHTTPPost",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Mustache", package: "swift-mustache"),

@@ -17,39 +17,73 @@ public struct SpeechSynthesizer: Sendable {
     }
 
     private static let lock = NSLock()
-    /// espeak-ng's own output rate, once initialised (22 050 Hz), or nil if it could not start.
-    nonisolated(unsafe) private static var engineRate: Int32?
+    /// espeak-ng, loaded and initialised on first use; nil until then.
+    nonisolated(unsafe) private static var engine: Espeak?
 
     /// Speaks `text`; the samples are 8 kHz mono, full scale ±1.
     public func synthesize(_ text: String) throws(SpeechError) -> [Float] {
-        let samples: [Int16]
-        let rate: Int32
         Self.lock.lock()
         defer { Self.lock.unlock() }
-        if Self.engineRate == nil {
-            let started = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 500, nil, Int32(espeakINITIALIZE_DONT_EXIT))
-            guard started > 0 else { throw SpeechError("espeak-ng could not start (is espeak-ng-data installed?)") }
-            Self.engineRate = started
-            espeak_SetSynthCallback { samples, count, events in
-                guard let samples, count > 0, let sink = events?.pointee.user_data else { return 0 }
-                Unmanaged<SampleSink>.fromOpaque(sink).takeUnretainedValue().samples
-                    .append(contentsOf: UnsafeBufferPointer(start: samples, count: Int(count)))
-                return 0
-            }
+        let engine: Espeak
+        if let loaded = Self.engine {
+            engine = loaded
+        } else {
+            engine = try Espeak.load()
+            Self.engine = engine
         }
-        rate = Self.engineRate ?? 22_050
-        guard espeak_SetVoiceByName(voice) == EE_OK else { throw SpeechError("espeak-ng has no voice \"\(voice)\"") }
-        espeak_SetParameter(espeakRATE, Int32(min(max(wordsPerMinute, 80), 450)), 0)
+        guard engine.setVoiceByName(voice) == EE_OK else { throw SpeechError("espeak-ng has no voice \"\(voice)\"") }
+        _ = engine.setParameter(espeakRATE, Int32(min(max(wordsPerMinute, 80), 450)), 0)
         let sink = SampleSink()
         let reference = Unmanaged.passRetained(sink)
         defer { reference.release() }
         let status = text.withCString { pointer in
-            espeak_Synth(pointer, strlen(pointer) + 1, 0, POS_CHARACTER, 0, UInt32(espeakCHARS_UTF8), nil, reference.toOpaque())
+            engine.synth(pointer, strlen(pointer) + 1, 0, POS_CHARACTER, 0, UInt32(espeakCHARS_UTF8), nil, reference.toOpaque())
         }
         guard status == EE_OK else { throw SpeechError("espeak-ng could not speak the text (error \(status.rawValue))") }
-        espeak_Synchronize()
-        samples = sink.samples
-        return Resampler.resample(samples.map { Float($0) / 32_768 }, from: Int(rate), to: Self.sampleRate)
+        _ = engine.synchronize()
+        return Resampler.resample(sink.samples.map { Float($0) / 32_768 }, from: Int(engine.sampleRate), to: Self.sampleRate)
+    }
+}
+
+/// The espeak-ng functions used, looked up in the shared library at run time.
+private struct Espeak {
+    typealias Callback = @convention(c) (UnsafeMutablePointer<Int16>?, Int32, UnsafeMutablePointer<espeak_EVENT>?) -> Int32
+
+    let setVoiceByName: @convention(c) (UnsafePointer<CChar>?) -> espeak_ERROR
+    let setParameter: @convention(c) (espeak_PARAMETER, Int32, Int32) -> espeak_ERROR
+    let synth: @convention(c) (UnsafeRawPointer?, Int, UInt32, espeak_POSITION_TYPE, UInt32, UInt32, UnsafeMutablePointer<UInt32>?, UnsafeMutableRawPointer?) -> espeak_ERROR
+    let synchronize: @convention(c) () -> espeak_ERROR
+    /// espeak-ng's own output rate (22 050 Hz).
+    let sampleRate: Int32
+
+    static func load() throws(SpeechError) -> Espeak {
+        guard let handle = dlopen("libespeak-ng.so.1", RTLD_NOW | RTLD_LOCAL) else {
+            throw SpeechError("cannot load espeak-ng (install libespeak-ng1): \(String(cString: dlerror()))")
+        }
+        func symbol<T>(_ name: String, as type: T.Type) throws(SpeechError) -> T {
+            guard let address = dlsym(handle, name) else { throw SpeechError("espeak-ng has no \(name)") }
+            return unsafeBitCast(address, to: type)
+        }
+        typealias Initialize = @convention(c) (espeak_AUDIO_OUTPUT, Int32, UnsafePointer<CChar>?, Int32) -> Int32
+        typealias SetCallback = @convention(c) (Callback?) -> Void
+        let initialize = try symbol("espeak_Initialize", as: Initialize.self)
+        let setCallback = try symbol("espeak_SetSynthCallback", as: SetCallback.self)
+        let rate = initialize(AUDIO_OUTPUT_SYNCHRONOUS, 500, nil, Int32(espeakINITIALIZE_DONT_EXIT))
+        guard rate > 0 else { throw SpeechError("espeak-ng could not start (is espeak-ng-data installed?)") }
+        setCallback { samples, count, events in
+            guard let samples, count > 0, let sink = events?.pointee.user_data else { return 0 }
+            Unmanaged<SampleSink>.fromOpaque(sink).takeUnretainedValue().samples
+                .append(contentsOf: UnsafeBufferPointer(start: samples, count: Int(count)))
+            return 0
+        }
+        return Espeak(
+            setVoiceByName: try symbol("espeak_SetVoiceByName", as: (@convention(c) (UnsafePointer<CChar>?) -> espeak_ERROR).self),
+            setParameter: try symbol("espeak_SetParameter", as: (@convention(c) (espeak_PARAMETER, Int32, Int32) -> espeak_ERROR).self),
+            synth: try symbol(
+                "espeak_Synth",
+                as: (@convention(c) (UnsafeRawPointer?, Int, UInt32, espeak_POSITION_TYPE, UInt32, UInt32, UnsafeMutablePointer<UInt32>?, UnsafeMutableRawPointer?) -> espeak_ERROR).self),
+            synchronize: try symbol("espeak_Synchronize", as: (@convention(c) () -> espeak_ERROR).self),
+            sampleRate: rate)
     }
 }
 

@@ -1,9 +1,7 @@
+import CHTTPPost
 import CallbackQueue
 import CallbackStore
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// Delivers one notification on its channel: a webhook `POST` of the escalation JSON, a
 /// command run without a shell with the JSON on stdin, or an email through the local
@@ -75,21 +73,28 @@ public struct Notifier: Sendable {
     }
 
     private func post(_ body: Data, to url: URL, key: String) async throws(DeliveryError) {
-        var request = URLRequest(url: url, timeoutInterval: 15)
-        request.httpMethod = "POST"
-        request.httpBody = body
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue(key, forHTTPHeaderField: "Idempotency-Key")
-        request.setValue("afterhours", forHTTPHeaderField: "User-Agent")
-        let response: URLResponse
-        do {
-            (_, response) = try await URLSession.shared.data(for: request)
-        } catch {
-            throw DeliveryError("\(url.host ?? url.absoluteString): \(error.localizedDescription)")
+        let headers = ["Content-Type: application/json", "Idempotency-Key: \(key)", "User-Agent: afterhours", "Expect:"]
+        let host = url.host ?? url.absoluteString
+        // libcurl blocks: wait for it on a thread of its own, not the cooperative pool.
+        let outcome: Result<Int, DeliveryError> = await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                var status = 0
+                var error = [CChar](repeating: 0, count: 256)
+                let pointers = headers.map { strdup($0) }
+                defer { pointers.forEach { free($0) } }
+                let result = body.withUnsafeBytes { bytes in
+                    pointers.map { UnsafePointer($0) }.withUnsafeBufferPointer { list in
+                        afterhours_http_post(
+                            url.absoluteString, bytes.bindMemory(to: CChar.self).baseAddress, bytes.count,
+                            list.baseAddress, list.count, 15, &status, &error, error.count)
+                    }
+                }
+                continuation.resume(returning: result == 0 ? .success(status) : .failure(DeliveryError("\(host): \(String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))")))
+            }
         }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let status = try outcome.get()
         guard (200..<300).contains(status) else {
-            throw DeliveryError("\(url.host ?? url.absoluteString) answered HTTP \(status)")
+            throw DeliveryError("\(host) answered HTTP \(status)")
         }
     }
 
