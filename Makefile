@@ -32,7 +32,7 @@ run: build
 	@echo "\$$ callbacks serve   (in the background; log in $(DEMO)/serve.log)"
 	@CALLBACKS_CONFIG=$(DEMO)/callbacks.yaml .build/debug/callbacks serve 2> $(DEMO)/serve.log & echo $$! > $(DEMO)/serve.pid
 	@sleep 1 && cp -Rp fixtures/spool/. $(DEMO)/spool/ && echo "(the PBX drops six voicemails into $(DEMO)/spool)" && sleep 3
-	@kill -TERM $$(cat $(DEMO)/serve.pid) && sleep 1 && cut -c1-160 $(DEMO)/serve.log
+	@kill -TERM $$(cat $(DEMO)/serve.pid) && sleep 1 && cat $(DEMO)/serve.log
 	@echo && echo "\$$ callbacks list" && $(CALLBACKS) list
 	@echo && echo "\$$ callbacks next --as alice" && $(CALLBACKS) next --as alice
 	@echo && echo "\$$ callbacks next --as bob --json" && $(CALLBACKS) next --as bob --json
