@@ -140,14 +140,6 @@ extension CallbackStore {
         }
     }
 
-    /// When the next undelivered notification is due, if any.
-    public func nextNotificationDue() throws(StoreError) -> Date? {
-        try read { db in
-            try Int64.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM notification WHERE delivered_at IS NULL")
-                .map(Date.init(unixSeconds:))
-        }
-    }
-
     /// The channel accepted it: never sent again.
     public func markDelivered(notification id: Int64, at now: Date) throws(StoreError) {
         try write { db in

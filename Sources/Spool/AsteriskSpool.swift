@@ -37,8 +37,6 @@ public struct LeftBehind: Sendable, Equatable {
     public enum Reason: Sendable, Equatable, CustomStringConvertible {
         /// Audio without its `.txt` yet: Asterisk renames the `.txt` into place last.
         case waitingForMetadata
-        /// A `.txt` with no audio beside it.
-        case noAudio
         /// The folder holds Asterisk's lock: it is being changed right now.
         case locked
         /// A greeting or a file the PBX keeps for itself, not a message.
@@ -47,7 +45,6 @@ public struct LeftBehind: Sendable, Equatable {
         public var description: String {
             switch self {
             case .waitingForMetadata: "audio without its .txt yet (Asterisk writes the .txt last)"
-            case .noAudio: "no audio file beside the .txt yet"
             case .locked: "folder locked by Asterisk; will retry"
             case .notAMessage(let what): what
             }
@@ -56,7 +53,7 @@ public struct LeftBehind: Sendable, Equatable {
         /// Whether the file is expected to become a message on a later pass.
         public var isIncomplete: Bool {
             switch self {
-            case .waitingForMetadata, .noAudio, .locked: true
+            case .waitingForMetadata, .locked: true
             case .notAMessage: false
             }
         }
@@ -101,17 +98,6 @@ public struct AsteriskSpool: Sendable {
 
     private static let greetingPrefixes = ["unavail.", "busy.", "greet.", "temp."]
     private static let ignoredFolders: Set<String> = ["tmp"]
-
-    /// The whole Asterisk tree under `root` in one scan.
-    public func scan() -> SpoolScan {
-        var scan = SpoolScan()
-        scanFolders { folder in
-            scan.messages += folder.messages
-            scan.orphanMetadata += folder.orphanMetadata
-            scan.leftBehind += folder.leftBehind
-        }
-        return scan
-    }
 
     /// Hands over the tree one folder at a time, so a caller can finish each folder before
     /// reading the next and hold no more than a folder's worth of messages.

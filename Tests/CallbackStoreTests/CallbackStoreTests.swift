@@ -107,4 +107,24 @@ struct CallbackStoreTests {
         #expect(throws: StoreError.self) { try store.detail(id: 999) }
         #expect(try store.queue(at: now, includeAll: false).isEmpty)
     }
+
+    @Test("the store serves in the order ServingOrder states, escalations and urgency included")
+    func storeOrderMatchesDomainRule() throws {
+        let (store, folder) = try temporaryStore()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var random = SystemRandomNumberGenerator()
+        for index in 0..<60 {
+            let message = voicemail(
+                "order/\(index)", number: "+1555000\(String(format: "%04d", index))",
+                at: Double(Int.random(in: 0...20, using: &random) * 60), urgent: Bool.random(using: &random))
+            guard case .stored(_, let callbackID?, _) = try store.record(
+                message, deadline: now.addingTimeInterval(Double(Int.random(in: 0...5, using: &random) * 600)), queue: true,
+                at: now, actor: "t", audioPath: { _ in nil })
+            else { Issue.record("not queued"); continue }
+            if Bool.random(using: &random) { _ = try store.escalate(id: callbackID, by: "t", reason: "test", at: now) }
+        }
+        let served = try store.queue(at: now, includeAll: false).map(\.callback)
+        #expect(served.count == 60)
+        #expect(served.map(\.id) == served.sorted(by: ServingOrder.precedes).map(\.id))
+    }
 }
