@@ -74,7 +74,7 @@ let package = Package(
             dependencies: ["embed-prompts"], path: "Plugins/EmbedPrompts"),
 
         .testTarget(name: "BusinessTimeTests", dependencies: ["BusinessTime"]),
-        .testTarget(name: "AudioProbeTests", dependencies: ["AudioProbe"]),
+        .testTarget(name: "AudioProbeTests", dependencies: ["AudioProbe", "CSndFile"]),
         .testTarget(name: "SpokenAudioTests", dependencies: ["SpokenAudio", "AudioProbe"]),
         .testTarget(name: "SpoolTests", dependencies: ["Spool", "CallbackQueue"]),
         .testTarget(name: "CallbackQueueTests", dependencies: ["CallbackQueue"]),

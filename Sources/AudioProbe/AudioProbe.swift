@@ -11,6 +11,9 @@ public struct AudioInfo: Sendable, Equatable, Codable {
     /// Frames actually decoded (a GSM-WAV header rounds up to whole 320-sample blocks).
     public var frames: Int64
     public var durationSeconds: Double
+    /// Frames the levels and speech were measured on: all of them, or a systematic sample
+    /// of a long message (see `AudioProbe.Sampling`).
+    public var analysedFrames: Int64
     /// Linear levels, 0…1 of full scale.
     public var peak: Double
     public var rms: Double
@@ -40,18 +43,24 @@ public struct AudioProbe: Sendable {
     public let sampling: Sampling?
 
     /// Analysing a systematic sample of a long message: `windowSeconds` of every
-    /// `strideSeconds`, for messages longer than `minimumSeconds` in formats that allow it
-    /// (see `canSample`). Levels and speech come from the sample (speech scaled to the whole);
-    /// a message shorter than its header says is decoded in full instead.
+    /// `strideSeconds`, for messages longer than `minimumSeconds` whose length the header
+    /// states exactly (WAV, FLAC and raw files: by seeking, or by block windows for GSM).
+    /// Levels and speech come from the sample (speech scaled to the whole) when it holds
+    /// at least `confirmSpeechSeconds` of speech; a message with less, or shorter than its
+    /// header says, is decoded in full instead.
     public struct Sampling: Sendable, Equatable {
         public var windowSeconds: Int
         public var strideSeconds: Int
         public var minimumSeconds: Int
+        /// Speech the sample must hold to stand for the whole message; with less, the
+        /// message is decoded in full.
+        public var confirmSpeechSeconds: Double
 
-        public init(windowSeconds: Int = 1, strideSeconds: Int = 4, minimumSeconds: Int = 12) {
+        public init(windowSeconds: Int = 1, strideSeconds: Int = 8, minimumSeconds: Int = 12, confirmSpeechSeconds: Double = 1) {
             self.windowSeconds = windowSeconds
             self.strideSeconds = max(strideSeconds, windowSeconds)
             self.minimumSeconds = minimumSeconds
+            self.confirmSpeechSeconds = confirmSpeechSeconds
         }
     }
 
@@ -60,11 +69,11 @@ public struct AudioProbe: Sendable {
         self.sampling = sampling
     }
 
-    /// Whether a sample can be taken cheaply and exactly: WAV, raw and FLAC headers state
-    /// the length exactly (Ogg and MP3 only estimate it), and seeking must land where it
-    /// says. libsndfile 1.2.0's GSM 6.10 seek computes the byte offset from samples per
-    /// block instead of bytes per block, so GSM is always decoded in full.
-    static func canSample(_ format: Int32) -> Bool {
+    /// Whether a sample can be taken by seeking: WAV, raw and FLAC headers state the
+    /// length exactly (Ogg and MP3 only estimate it), and seeking must land where it says.
+    /// libsndfile 1.2.0's GSM 6.10 seek computes the byte offset from samples per block
+    /// instead of bytes per block, so GSM is sampled by `BlockWindows` instead.
+    static func canSeek(_ format: Int32) -> Bool {
         let major = Int(format) & Int(SF_FORMAT_TYPEMASK)
         let subtype = Int(format) & Int(SF_FORMAT_SUBMASK)
         return [Int(SF_FORMAT_WAV), Int(SF_FORMAT_WAVEX), Int(SF_FORMAT_RAW), Int(SF_FORMAT_FLAC)].contains(major)
@@ -116,27 +125,17 @@ public struct AudioProbe: Sendable {
         var analysis = SpeechAnalysis(sampleRate: rate)
         var frames: Int64 = 0
         var sampledFrames: Int64 = 0
-        if let plan = sampling, Self.canSample(info.format), info.frames > Int64(rate) * Int64(plan.minimumSeconds) {
-            // Long message with a trustworthy length: analyse `window` of every `stride`.
-            let window = Int64(rate) * Int64(plan.windowSeconds)
-            let stride = Int64(rate) * Int64(plan.strideSeconds)
-            var position: Int64 = 0
-            var complete = true
-            while position < info.frames, complete {
-                let wanted = min(window, info.frames - position)
-                guard sf_seek(file, sf_count_t(position), SEEK_SET) == position else { complete = false; break }
-                let got = reader.read(upTo: wanted, into: &analysis)
-                sampledFrames += got
-                complete = got == wanted
-                position += stride
-            }
-            if complete {
+        if let plan = sampling, info.frames > Int64(rate) * Int64(plan.minimumSeconds),
+            let sample = takeSample(file, info: info, path: path, plan: plan)
+        {
+            // Only a sample with clear speech in it stands for the whole; anything less
+            // (a long hang-up, hiss, a few words between the windows) is decoded in full,
+            // so a message is never called silent because of where the windows fell.
+            var decided = sample.analysis
+            if decided.finish().speechSeconds >= plan.confirmSpeechSeconds {
+                analysis = sample.analysis
                 frames = info.frames
-            } else {
-                // Shorter than its header says (truncated): measure it the long way.
-                analysis = SpeechAnalysis(sampleRate: rate)
-                sampledFrames = 0
-                _ = sf_seek(file, 0, SEEK_SET)
+                sampledFrames = sample.frames
             }
         }
         if frames == 0 {
@@ -153,8 +152,64 @@ public struct AudioProbe: Sendable {
         }
         return AudioInfo(
             format: rawName ?? Self.formatName(info.format), sampleRate: rate, channels: channels, frames: frames,
-            durationSeconds: Double(frames) / Double(rate), peak: result.peak, rms: result.rms,
+            durationSeconds: Double(frames) / Double(rate), analysedFrames: sampledFrames, peak: result.peak, rms: result.rms,
             speechSeconds: result.speechSeconds, silent: result.speechSeconds < SpeechAnalysis.minimumSpeechSeconds)
+    }
+
+    /// A systematic sample of a long message, analysed: by seeking where libsndfile
+    /// seeks exactly, by block windows for GSM 6.10. Nil when no exact sample can be
+    /// taken (or the file is shorter than its header says); the handle is then back at
+    /// the start, ready for a full decode.
+    func takeSample(_ file: OpaquePointer, info: SF_INFO, path: String, plan: Sampling) -> (analysis: SpeechAnalysis, frames: Int64)? {
+        let rate = Int64(info.samplerate)
+        let channels = Int(info.channels)
+        var analysis = SpeechAnalysis(sampleRate: Int(rate))
+        if Self.canSeek(info.format) {
+            var reader = ChunkReader(file: file, channels: channels, chunkFrames: chunkFrames)
+            let window = rate * Int64(plan.windowSeconds)
+            let stride = rate * Int64(plan.strideSeconds)
+            var position: Int64 = 0
+            var sampled: Int64 = 0
+            while position < info.frames {
+                let wanted = min(window, info.frames - position)
+                guard sf_seek(file, sf_count_t(position), SEEK_SET) == position,
+                    reader.read(upTo: wanted, into: &analysis) == wanted
+                else {
+                    // Shorter than its header says (truncated): measure it the long way.
+                    _ = sf_seek(file, 0, SEEK_SET)
+                    return nil
+                }
+                sampled += wanted
+                position += stride
+            }
+            _ = sf_seek(file, 0, SEEK_SET)
+            return (analysis, sampled)
+        }
+        guard Int(info.format) & Int(SF_FORMAT_SUBMASK) == Int(SF_FORMAT_GSM610), channels == 1,
+            let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
+        else { return nil }
+        let major = Int(info.format) & Int(SF_FORMAT_TYPEMASK)
+        let layout: BlockWindows.Layout? =
+            major == Int(SF_FORMAT_RAW) ? .rawGSM(fileSize: Int64(size))
+            : major == Int(SF_FORMAT_WAV) ? .wav49(path: path, fileSize: Int64(size)) : nil
+        guard let layout, layout.blocks * layout.framesPerBlock >= info.frames - layout.framesPerBlock else { return nil }
+        let windowBlocks = max(1, rate * Int64(plan.windowSeconds) / layout.framesPerBlock)
+        let strideBlocks = max(windowBlocks, rate * Int64(plan.strideSeconds) / layout.framesPerBlock)
+        guard let windows = BlockWindows(path: path, layout: layout, windowBlocks: windowBlocks, strideBlocks: strideBlocks)
+        else { return nil }
+        var sampleInfo = SF_INFO()
+        if layout.header.isEmpty {
+            sampleInfo.format = info.format
+            sampleInfo.samplerate = info.samplerate
+            sampleInfo.channels = info.channels
+        }
+        guard let sample = windows.openSample(&sampleInfo) else { return nil }
+        defer { sf_close(sample) }
+        var reader = ChunkReader(file: sample, channels: channels, chunkFrames: chunkFrames)
+        let expected = windows.sampledBlocks * layout.framesPerBlock
+        let read = reader.read(upTo: .max, into: &analysis)
+        guard read == expected, sf_error(sample) == 0 else { return nil }
+        return withExtendedLifetime(windows) { (analysis, read) }
     }
 
     static func formatName(_ format: Int32) -> String {

@@ -10,6 +10,24 @@ public enum RecordOutcome: Sendable, Equatable {
     case duplicate(voicemailID: Int64, audioPath: String?)
 }
 
+/// One message to store: what `record` needs besides the clock and the rules.
+public struct Recording: Sendable {
+    public var voicemail: Voicemail
+    public var deadline: Date
+    /// False keeps the message out of the queue (silent with `silent: skip`, or nothing to call).
+    public var queue: Bool
+    /// The archive path for the new message's id, so the row says where its audio will be
+    /// before the file moves.
+    public var audioPath: @Sendable (Int64) -> String?
+
+    public init(voicemail: Voicemail, deadline: Date, queue: Bool, audioPath: @escaping @Sendable (Int64) -> String?) {
+        self.voicemail = voicemail
+        self.deadline = deadline
+        self.queue = queue
+        self.audioPath = audioPath
+    }
+}
+
 extension CallbackStore {
     /// Stores a message and queues it, in one transaction: a message from a number with a
     /// callback not yet done joins it, which keeps the earliest deadline; anything else
@@ -17,116 +35,152 @@ extension CallbackStore {
     /// message's id, so the row says where its audio will be before the file moves.
     public func record(
         _ voicemail: Voicemail, deadline: Date, queue: Bool, at now: Date, actor: String,
-        rules: EscalationRules = EscalationRules(), audioPath: @escaping (Int64) -> String?
+        rules: EscalationRules = EscalationRules(), audioPath: @escaping @Sendable (Int64) -> String?
     ) throws(StoreError) -> RecordOutcome {
+        let recording = Recording(voicemail: voicemail, deadline: deadline, queue: queue, audioPath: audioPath)
+        return try write { db in try insert(db, recording, at: now, actor: actor, rules: rules) }
+    }
+
+    /// Stores several messages in one transaction, each in a savepoint of its own: one
+    /// that fails is rolled back alone and reported, the others are kept. One commit for
+    /// the batch is what lets ingest keep up with a backlog. Throws only when the
+    /// transaction itself fails, and then nothing was stored.
+    public func record(
+        _ recordings: [Recording], at now: Date, actor: String, rules: EscalationRules = EscalationRules()
+    ) throws(StoreError) -> [Result<RecordOutcome, StoreError>] {
         try write { db in
-            if let existing = try Row.fetchOne(
-                db, sql: "SELECT id, audio_path FROM voicemail WHERE identity = ?",
-                arguments: [voicemail.identity])
-            {
-                return .duplicate(voicemailID: existing["id"], audioPath: existing["audio_path"])
-            }
-
-            var callbackID: Int64?
-            var joined = false
-            // The owner's line keeps its own callbacks: they never join or show up as staff's.
-            let owner = rules.ownerMailboxes.contains(voicemail.mailbox)
-            if queue {
-                let number = voicemail.caller.number?.e164
-                if let number,
-                    let open = try Int64.fetchOne(
-                        db,
-                        sql: "SELECT id FROM callback WHERE caller_number = ? AND status != 'done' AND owner = ? ORDER BY id LIMIT 1",
-                        arguments: [number, owner])
-                {
-                    try db.execute(
-                        sql: """
-                            UPDATE callback SET
-                                deadline = MIN(deadline, :deadline),
-                                urgent = urgent OR :urgent,
-                                caller_name = COALESCE(caller_name, :name),
-                                first_received_at = MIN(first_received_at, :received)
-                            WHERE id = :id
-                            """,
-                        arguments: [
-                            "deadline": deadline.unixSeconds, "urgent": voicemail.urgent,
-                            "name": voicemail.caller.name,
-                            "received": voicemail.receivedAt.unixSeconds, "id": open,
-                        ])
-                    callbackID = open
-                    joined = true
-                } else {
-                    try db.execute(
-                        sql: """
-                            INSERT INTO callback (caller_number, caller_name, caller_raw, status, deadline,
-                                urgent, first_received_at, available_at, created_at, owner)
-                            VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)
-                            """,
-                        arguments: [
-                            number, voicemail.caller.name, voicemail.caller.rawNumber,
-                            deadline.unixSeconds, voicemail.urgent,
-                            voicemail.receivedAt.unixSeconds, now.unixSeconds, now.unixSeconds, owner,
-                        ])
-                    callbackID = db.lastInsertedRowID
-                }
-            }
-
-            let audio = voicemail.audio
-            try db.execute(
-                sql: """
-                    INSERT INTO voicemail (identity, callback_id, received_at, context, mailbox, folder,
-                        urgent, pbx_message_id, caller_name, caller_number, caller_raw, format,
-                        sample_rate, channels, frames, duration_seconds, peak, rms, speech_seconds,
-                        silent, audio_error, ingested_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    voicemail.identity, callbackID, voicemail.receivedAt.unixSeconds,
-                    voicemail.context, voicemail.mailbox, voicemail.folder, voicemail.urgent,
-                    voicemail.pbxMessageID, voicemail.caller.name, voicemail.caller.number?.e164,
-                    voicemail.caller.rawNumber, audio?.format, audio?.sampleRate, audio?.channels,
-                    audio?.frames, audio?.durationSeconds, audio?.peak, audio?.rms,
-                    audio?.speechSeconds, audio?.silent, voicemail.audioError, now.unixSeconds,
-                ])
-            let voicemailID = db.lastInsertedRowID
-            try db.execute(
-                sql: "UPDATE voicemail SET audio_path = ? WHERE id = ?",
-                arguments: [audioPath(voicemailID), voicemailID])
-
-            if let callbackID {
-                let note = "message #\(voicemailID) on mailbox \(voicemail.mailbox)"
-                    + (joined ? ", joined this callback" : "")
-                try Self.appendEvent(
-                    db, callbackID: callbackID, at: now, actor: actor, kind: .ingested, note: note)
-                var recent = 0
-                if let number = voicemail.caller.number?.e164 {
-                    recent = try Int.fetchOne(
-                        db,
-                        sql: "SELECT COUNT(*) FROM voicemail WHERE caller_number = ? AND received_at > ? AND received_at <= ?",
-                        arguments: [number, voicemail.receivedAt.unixSeconds - Int64(rules.repeatWindow), voicemail.receivedAt.unixSeconds]) ?? 0
-                }
-                for reason in rules.reasons(for: voicemail, recentFromCaller: recent) {
-                    let note: String
-                    switch reason {
-                    case .ownerLine: note = "message on the owner's line (mailbox \(voicemail.mailbox))"
-                    case .vip: note = "a VIP called"
-                    case .repeatCaller: note = "\(recent) messages within \(rules.repeatWindow / 3600)h"
-                    default: note = reason.rawValue
+            var outcomes: [Result<RecordOutcome, StoreError>] = []
+            outcomes.reserveCapacity(recordings.count)
+            for recording in recordings {
+                var outcome: RecordOutcome?
+                do {
+                    try db.inSavepoint {
+                        outcome = try insert(db, recording, at: now, actor: actor, rules: rules)
+                        return .commit
                     }
-                    try raiseEscalation(db, callbackID: callbackID, reason: reason, at: now, actor: "system", note: note)
+                    if let outcome { outcomes.append(.success(outcome)) }
+                } catch {
+                    outcomes.append(.failure(StoreError("could not store \(recording.voicemail.identity): \(Self.describe(error))")))
                 }
             }
-            return .stored(voicemailID: voicemailID, callbackID: callbackID, joinedExisting: joined)
+            return outcomes
         }
+    }
+
+    /// One message, inside the caller's transaction. Hot statements are cached: a batch
+    /// runs them once per message.
+    private func insert(_ db: Database, _ recording: Recording, at now: Date, actor: String, rules: EscalationRules) throws -> RecordOutcome {
+        let voicemail = recording.voicemail
+        let deadline = recording.deadline
+        let queue = recording.queue
+        let audioPath = recording.audioPath
+        if let existing = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT id, audio_path FROM voicemail WHERE identity = ?"),
+            arguments: [voicemail.identity])
+        {
+            return .duplicate(voicemailID: existing["id"], audioPath: existing["audio_path"])
+        }
+
+        var callbackID: Int64?
+        var joined = false
+        // The owner's line keeps its own callbacks: they never join or show up as staff's.
+        let owner = rules.ownerMailboxes.contains(voicemail.mailbox)
+        if queue {
+            let number = voicemail.caller.number?.e164
+            if let number,
+                let open = try Int64.fetchOne(
+                    db.cachedStatement(
+                        sql: "SELECT id FROM callback WHERE caller_number = ? AND status != 'done' AND owner = ? ORDER BY id LIMIT 1"),
+                    arguments: [number, owner])
+            {
+                try db.cachedStatement(
+                    sql: """
+                        UPDATE callback SET
+                            deadline = MIN(deadline, :deadline),
+                            urgent = urgent OR :urgent,
+                            caller_name = COALESCE(caller_name, :name),
+                            first_received_at = MIN(first_received_at, :received)
+                        WHERE id = :id
+                        """
+                ).execute(
+                    arguments: [
+                        "deadline": deadline.unixSeconds, "urgent": voicemail.urgent,
+                        "name": voicemail.caller.name,
+                        "received": voicemail.receivedAt.unixSeconds, "id": open,
+                    ])
+                callbackID = open
+                joined = true
+            } else {
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO callback (caller_number, caller_name, caller_raw, status, deadline,
+                            urgent, first_received_at, available_at, created_at, owner)
+                        VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)
+                        """
+                ).execute(
+                    arguments: [
+                        number, voicemail.caller.name, voicemail.caller.rawNumber,
+                        deadline.unixSeconds, voicemail.urgent,
+                        voicemail.receivedAt.unixSeconds, now.unixSeconds, now.unixSeconds, owner,
+                    ])
+                callbackID = db.lastInsertedRowID
+            }
+        }
+
+        let audio = voicemail.audio
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO voicemail (identity, callback_id, received_at, context, mailbox, folder,
+                    urgent, pbx_message_id, caller_name, caller_number, caller_raw, format,
+                    sample_rate, channels, frames, duration_seconds, peak, rms, speech_seconds,
+                    silent, audio_error, ingested_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(
+            arguments: [
+                voicemail.identity, callbackID, voicemail.receivedAt.unixSeconds,
+                voicemail.context, voicemail.mailbox, voicemail.folder, voicemail.urgent,
+                voicemail.pbxMessageID, voicemail.caller.name, voicemail.caller.number?.e164,
+                voicemail.caller.rawNumber, audio?.format, audio?.sampleRate, audio?.channels,
+                audio?.frames, audio?.durationSeconds, audio?.peak, audio?.rms,
+                audio?.speechSeconds, audio?.silent, voicemail.audioError, now.unixSeconds,
+            ])
+        let voicemailID = db.lastInsertedRowID
+        try db.cachedStatement(sql: "UPDATE voicemail SET audio_path = ? WHERE id = ?")
+            .execute(arguments: [audioPath(voicemailID), voicemailID])
+
+        if let callbackID {
+            let note = "message #\(voicemailID) on mailbox \(voicemail.mailbox)"
+                + (joined ? ", joined this callback" : "")
+            try Self.appendEvent(
+                db, callbackID: callbackID, at: now, actor: actor, kind: .ingested, note: note)
+            var recent = 0
+            if let number = voicemail.caller.number?.e164 {
+                recent = try Int.fetchOne(
+                    db.cachedStatement(
+                        sql: "SELECT COUNT(*) FROM voicemail WHERE caller_number = ? AND received_at > ? AND received_at <= ?"),
+                    arguments: [number, voicemail.receivedAt.unixSeconds - Int64(rules.repeatWindow), voicemail.receivedAt.unixSeconds]) ?? 0
+            }
+            for reason in rules.reasons(for: voicemail, recentFromCaller: recent) {
+                let note: String
+                switch reason {
+                case .ownerLine: note = "message on the owner's line (mailbox \(voicemail.mailbox))"
+                case .vip: note = "a VIP called"
+                case .repeatCaller: note = "\(recent) messages within \(rules.repeatWindow / 3600)h"
+                default: note = reason.rawValue
+                }
+                try raiseEscalation(db, callbackID: callbackID, reason: reason, at: now, actor: "system", note: note)
+            }
+        }
+        return .stored(voicemailID: voicemailID, callbackID: callbackID, joinedExisting: joined)
     }
 
     static func appendEvent(
         _ db: Database, callbackID: Int64, at: Date, actor: String, kind: CallbackEvent.Kind,
         note: String?
     ) throws {
-        try db.execute(
-            sql: "INSERT INTO callback_event (callback_id, at, actor, kind, note) VALUES (?, ?, ?, ?, ?)",
-            arguments: [callbackID, at.unixSeconds, actor, kind.rawValue, note])
+        try db.cachedStatement(sql: "INSERT INTO callback_event (callback_id, at, actor, kind, note) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [callbackID, at.unixSeconds, actor, kind.rawValue, note])
     }
 }
 

@@ -1,4 +1,5 @@
 import AudioProbe
+import CSndFile
 import Foundation
 import Testing
 
@@ -27,6 +28,7 @@ struct AudioProbeTests {
 
     // Durations as `soxi -D` reports them for the files sox wrote; raw files have no
     // header for soxi to read, so they are held to the WAV they were made from (3.67175 s).
+    // sox here cannot read Opus: opusenc wrote it, and `opusinfo` gives its length.
     @Test(
         "every format Asterisk and others write, with sox's duration",
         arguments: [
@@ -40,6 +42,8 @@ struct AudioProbeTests {
             ("speech.sln", "sln", 3.67175),
             ("speech.flac", "flac", 3.67175),
             ("speech.ogg", "ogg-vorbis", 3.67175),
+            ("speech.opus", "ogg-opus", 3.671),
+            ("speech.mp3", "mp3", 3.816),
         ])
     func formats(_ name: String, format: String, seconds: Double) throws {
         let info = try probe.probe(fixture(name))
@@ -147,5 +151,104 @@ struct AudioProbeSamplingTests {
         let info = try AudioProbe(sampling: .init()).probe(url)
         #expect(info.frames == 8000 * 100)
         #expect(info.silent)
+    }
+}
+
+/// Writes `seconds` of 8 kHz mono audio in `format` through libsndfile (the encoder under
+/// test for GSM 6.10, raw and WAV49), one second at a time.
+func writeEncoded(_ url: URL, format: Int32, seconds: Int, sample: (Double) -> Double) throws {
+    var info = SF_INFO()
+    info.samplerate = 8000
+    info.channels = 1
+    info.format = format
+    guard let file = sf_open(url.path, Int32(SFM_WRITE), &info) else {
+        throw AudioProbeError(path: url.path, message: String(cString: sf_strerror(nil)))
+    }
+    defer { sf_close(file) }
+    var buffer = [Float](repeating: 0, count: 8000)
+    for second in 0..<seconds {
+        for index in 0..<8000 { buffer[index] = Float(sample(Double(second * 8000 + index) / 8000)) }
+        _ = buffer.withUnsafeBufferPointer { sf_writef_float(file, $0.baseAddress, 8000) }
+    }
+}
+
+/// A crude voice: pitch and loudness move all the time, with short pauses between "words".
+func voice(_ t: Double) -> Double {
+    let pitch = 180 + 60 * sin(2 * .pi * 3 * t)
+    let envelope = max(0, sin(2 * .pi * 0.8 * t)) * (0.6 + 0.4 * sin(2 * .pi * 2.3 * t))
+    return 0.3 * envelope * sin(2 * .pi * pitch * t + 5 * sin(2 * .pi * 0.7 * t))
+}
+
+/// Faint line noise, deterministic.
+func lineNoise(_ t: Double) -> Double {
+    let n = Int(t * 8000)
+    return Double((n &* 1_103_515_245 &+ 12345) >> 16 & 0xff) / 255 * 0.002 - 0.001
+}
+
+@Suite("Audio probe: sampling GSM 6.10 by block windows")
+struct GSMSamplingTests {
+    static let formats: [(String, Int32)] = [
+        ("gsm", Int32(SF_FORMAT_RAW) | Int32(SF_FORMAT_GSM610)),
+        ("WAV", Int32(SF_FORMAT_WAV) | Int32(SF_FORMAT_GSM610)),
+    ]
+
+    func temporary(_ ext: String) -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("gsm-\(UUID().uuidString).\(ext)")
+    }
+
+    @Test("a long spoken GSM message is analysed on a sample and agrees with a full decode", arguments: [0, 1])
+    func sampledAgreesWithFull(_ which: Int) throws {
+        let (ext, format) = Self.formats[which]
+        let url = temporary(ext)
+        defer { try? FileManager.default.removeItem(at: url) }
+        try writeEncoded(url, format: format, seconds: 90) { voice($0) + lineNoise($0) }
+        let full = try AudioProbe().probe(url)
+        let sampled = try AudioProbe(sampling: .init()).probe(url)
+        #expect(full.analysedFrames == full.frames)
+        #expect(sampled.analysedFrames > 0 && sampled.analysedFrames * 6 < sampled.frames, "only a sample was decoded")
+        #expect(sampled.frames == full.frames)
+        #expect(abs(sampled.durationSeconds - 90) < 0.05)
+        #expect(sampled.format == full.format)
+        #expect(!sampled.silent && !full.silent)
+        #expect(abs(sampled.speechSeconds - full.speechSeconds) < 0.2 * full.speechSeconds)
+        #expect(abs(sampled.rms - full.rms) < 0.2 * full.rms)
+        #expect(sampled.peak <= full.peak + 0.01)
+    }
+
+    @Test("a few words between the windows make the whole message decoded, never called silent", arguments: [0, 1])
+    func sparseSpeechIsDecodedInFull(_ which: Int) throws {
+        let (ext, format) = Self.formats[which]
+        let url = temporary(ext)
+        defer { try? FileManager.default.removeItem(at: url) }
+        // 60 s of a quiet line with 2 s of talk at 3–5 s, where no 1 s-in-8 s window looks.
+        try writeEncoded(url, format: format, seconds: 60) { t in (t >= 3 && t < 5 ? voice(t - 2.6) : 0) + lineNoise(t) }
+        let info = try AudioProbe(sampling: .init()).probe(url)
+        #expect(info.analysedFrames == info.frames)
+        #expect(!info.silent)
+        #expect(info.speechSeconds > 0.5 && info.speechSeconds < 2.5)
+    }
+
+    @Test("a long hang-up (line noise only) is decoded in full and is silent", arguments: [0, 1])
+    func longSilence(_ which: Int) throws {
+        let (ext, format) = Self.formats[which]
+        let url = temporary(ext)
+        defer { try? FileManager.default.removeItem(at: url) }
+        try writeEncoded(url, format: format, seconds: 40) { lineNoise($0) }
+        let info = try AudioProbe(sampling: .init()).probe(url)
+        #expect(info.analysedFrames == info.frames)
+        #expect(info.silent)
+    }
+
+    @Test("a WAV49 file cut short of its data chunk is decoded in full with its real length")
+    func truncatedWAV49() throws {
+        let url = temporary("WAV")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try writeEncoded(url, format: Self.formats[1].1, seconds: 60) { voice($0) }
+        let data = try Data(contentsOf: url)
+        try data.prefix(data.count / 2).write(to: url)
+        let info = try AudioProbe(sampling: .init()).probe(url)
+        #expect(info.analysedFrames == info.frames)
+        #expect(info.durationSeconds > 25 && info.durationSeconds < 35)
+        #expect(!info.silent)
     }
 }

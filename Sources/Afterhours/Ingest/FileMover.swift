@@ -5,11 +5,28 @@ import Foundation
 /// sanitised names), never from raw spool or metadata values.
 struct FileMover {
     var keepOriginals: Bool
+    /// Folders this mover made or found, so a batch does not ask for each one per file.
+    private var knownFolders: Set<String> = []
+
+    init(keepOriginals: Bool) {
+        self.keepOriginals = keepOriginals
+    }
 
     /// Puts `file` at `destination`, replacing a partial copy left by an interrupted run.
-    func place(_ file: URL, at destination: URL) throws {
+    mutating func place(_ file: URL, at destination: URL) throws {
         let manager = FileManager.default
-        try manager.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let folder = destination.deletingLastPathComponent().path
+        if !knownFolders.contains(folder) {
+            try manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            knownFolders.insert(folder)
+        }
+        if !keepOriginals {
+            // rename(2) replaces the destination atomically; only a move to another file
+            // system needs the copy below.
+            if rename(file.path, destination.path) == 0 { return }
+            let code = errno
+            guard code == EXDEV else { throw MoveError(source: file.path, destination: destination.path, code: code) }
+        }
         if manager.fileExists(atPath: destination.path) { try manager.removeItem(at: destination) }
         if keepOriginals {
             try manager.copyItem(at: file, to: destination)
@@ -19,7 +36,7 @@ struct FileMover {
     }
 
     /// Quarantines `files` in their own folder with a `.reason` file saying why.
-    func quarantine(_ files: [URL], in folder: URL, reason: String) throws {
+    mutating func quarantine(_ files: [URL], in folder: URL, reason: String) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for file in files {
             try place(file, at: folder.appendingPathComponent(file.lastPathComponent))
@@ -35,4 +52,13 @@ struct FileMover {
         }.prefix(64))
         return cleaned.isEmpty ? "_" : cleaned
     }
+}
+
+/// A file that could not be renamed into place.
+struct MoveError: LocalizedError {
+    let source: String
+    let destination: String
+    let code: Int32
+
+    var errorDescription: String? { "cannot move \(source) to \(destination): \(String(cString: strerror(code)))" }
 }

@@ -39,9 +39,10 @@ public struct Ingester: Sendable {
             return summary
         }
         let layout = configuration.spool.layout
+        var pipeline = Pipeline()
         if layout != .sidecar {
             AsteriskSpool(root: root, audioPreference: configuration.spool.audioPreference).scanFolders { folder in
-                process(folder, at: now, fileClock: fileClock, actor: actor, into: &summary)
+                process(folder, through: &pipeline, at: now, fileClock: fileClock, actor: actor, into: &summary)
             }
         }
         var topLevel = SpoolScan()
@@ -52,27 +53,68 @@ public struct Ingester: Sendable {
                 topLevel.leftBehind.append(LeftBehind(file: file, reason: .notAMessage("not in a mailbox folder (spool.layout is asterisk)")))
             }
         }
-        process(topLevel, at: now, fileClock: fileClock, actor: actor, into: &summary)
+        process(topLevel, through: &pipeline, at: now, fileClock: fileClock, actor: actor, into: &summary)
+        launch(pipeline.takeRest(), through: &pipeline, fileClock: fileClock, at: now, actor: actor, into: &summary)
+        if let last = pipeline.inFlight {
+            commitAll(last.messages, last.preparations(), at: now, actor: actor, into: &summary)
+        }
         return summary
     }
 
-    /// Everything one scan found: files left behind, orphaned metadata, then the
-    /// messages, probed in parallel a batch at a time and committed in order.
-    private func process(_ scan: SpoolScan, at now: Date, fileClock: Date, actor: String, into summary: inout IngestSummary) {
+    /// Messages gathered across folders into batches: each batch is probed in parallel
+    /// while the one before it is stored and moved, so both cores stay busy and the
+    /// serial part (one transaction and the renames) hides behind the reading.
+    struct Pipeline {
+        var waiting: [SpoolMessage] = []
+        var inFlight: InFlight?
+
+        mutating func takeBatch() -> [SpoolMessage]? {
+            guard waiting.count >= Ingester.batchSize else { return nil }
+            defer { waiting.removeFirst(Ingester.batchSize) }
+            return Array(waiting.prefix(Ingester.batchSize))
+        }
+
+        mutating func takeRest() -> [SpoolMessage] {
+            defer { waiting.removeAll() }
+            return waiting
+        }
+    }
+
+    /// A batch being prepared on other threads.
+    struct InFlight {
+        let messages: [SpoolMessage]
+        let slots: PreparationSlots
+        let done: DispatchGroup
+
+        func preparations() -> [Preparation] {
+            done.wait()
+            return slots.values
+        }
+    }
+
+    /// Everything one folder's scan found: files left behind and orphaned metadata are
+    /// dealt with at once, messages join the pipeline.
+    private func process(_ scan: SpoolScan, through pipeline: inout Pipeline, at now: Date, fileClock: Date, actor: String, into summary: inout IngestSummary) {
         for left in scan.leftBehind {
             summary.leave(left.file, because: left.reason.description, incomplete: left.reason.isIncomplete)
         }
         for orphan in scan.orphanMetadata {
             recoverOrphan(orphan, fileClock: fileClock, into: &summary)
         }
-        var start = 0
-        while start < scan.messages.count {
-            let batch = Array(scan.messages[start..<min(start + Self.batchSize, scan.messages.count)])
-            for (message, preparation) in zip(batch, prepareAll(batch, fileClock: fileClock)) {
-                commit(message, preparation, at: now, actor: actor, into: &summary)
-            }
-            start += Self.batchSize
+        pipeline.waiting.append(contentsOf: scan.messages)
+        while let batch = pipeline.takeBatch() {
+            launch(batch, through: &pipeline, fileClock: fileClock, at: now, actor: actor, into: &summary)
         }
+    }
+
+    /// Starts preparing `batch`, then commits the batch before it.
+    private func launch(_ batch: [SpoolMessage], through pipeline: inout Pipeline, fileClock: Date, at now: Date, actor: String, into summary: inout IngestSummary) {
+        guard !batch.isEmpty else { return }
+        let flight = startPreparing(batch, fileClock: fileClock)
+        if let previous = pipeline.inFlight {
+            commitAll(previous.messages, previous.preparations(), at: now, actor: actor, into: &summary)
+        }
+        pipeline.inFlight = flight
     }
 
     // MARK: - Preparing: read metadata and audio (no writes; run in parallel)
@@ -85,12 +127,16 @@ public struct Ingester: Sendable {
         case quarantine(String)
     }
 
-    private func prepareAll(_ messages: [SpoolMessage], fileClock: Date) -> [Preparation] {
-        let results = PreparationSlots(count: messages.count)
-        DispatchQueue.concurrentPerform(iterations: messages.count) { index in
-            results.set(index, prepare(messages[index], fileClock: fileClock))
+    private func startPreparing(_ messages: [SpoolMessage], fileClock: Date) -> InFlight {
+        let flight = InFlight(messages: messages, slots: PreparationSlots(count: messages.count), done: DispatchGroup())
+        flight.done.enter()
+        DispatchQueue.global().async {
+            DispatchQueue.concurrentPerform(iterations: messages.count) { index in
+                flight.slots.set(index, prepare(messages[index], fileClock: fileClock))
+            }
+            flight.done.leave()
         }
-        return results.values
+        return flight
     }
 
     func prepare(_ message: SpoolMessage, fileClock: Date) -> Preparation {
@@ -241,46 +287,68 @@ public struct Ingester: Sendable {
 
     // MARK: - Committing: store, then move (serial)
 
-    private func commit(_ message: SpoolMessage, _ preparation: Preparation, at now: Date, actor: String, into summary: inout IngestSummary) {
+    /// A message ready to store, with where its files go.
+    private struct Storing {
+        let message: SpoolMessage
         let voicemail: Voicemail
         let probed: URL?
-        switch preparation {
-        case .wait(let reason):
-            message.files.forEach { summary.leave($0, because: reason, incomplete: true) }
-            return
-        case .alreadyStored:
-            summary.duplicates += 1
-            return
-        case .quarantine(let reason):
-            quarantine(message.files, name: message.location, at: now, reason: reason, into: &summary)
-            return
-        case .ready(let ready, let file):
-            voicemail = ready
-            probed = file
-        }
+        let archiveFolder: URL
+        let silentSkipped: Bool
+    }
 
+    /// Stores a prepared batch in one transaction, then moves each stored message's files.
+    private func commitAll(_ messages: [SpoolMessage], _ preparations: [Preparation], at now: Date, actor: String, into summary: inout IngestSummary) {
+        var storing: [Storing] = []
+        var recordings: [Recording] = []
         let policy = configuration.callbacks
-        let silentSkipped = (voicemail.audio?.silent ?? false) && !policy.queueSilent
-        let nothingToCall = voicemail.audioError != nil && voicemail.caller.isAnonymous
-        let deadline = policy.deadline(for: voicemail, hours: configuration.business.hours)
-        let archiveFolder = archiveFolder(for: voicemail.receivedAt)
-        let outcome: RecordOutcome
+        for (message, preparation) in zip(messages, preparations) {
+            switch preparation {
+            case .wait(let reason):
+                message.files.forEach { summary.leave($0, because: reason, incomplete: true) }
+            case .alreadyStored:
+                summary.duplicates += 1
+            case .quarantine(let reason):
+                quarantine(message.files, name: message.location, at: now, reason: reason, into: &summary)
+            case .ready(let voicemail, let probed):
+                let silentSkipped = (voicemail.audio?.silent ?? false) && !policy.queueSilent
+                let nothingToCall = voicemail.audioError != nil && voicemail.caller.isAnonymous
+                let archiveFolder = archiveFolder(for: voicemail.receivedAt)
+                storing.append(Storing(message: message, voicemail: voicemail, probed: probed, archiveFolder: archiveFolder, silentSkipped: silentSkipped))
+                recordings.append(
+                    Recording(
+                        voicemail: voicemail, deadline: policy.deadline(for: voicemail, hours: configuration.business.hours),
+                        queue: !silentSkipped && !nothingToCall,
+                        audioPath: { id in probed.map { archiveFolder.appendingPathComponent("\(id).\($0.pathExtension)").path } }))
+            }
+        }
+        guard !recordings.isEmpty else { return }
+        let outcomes: [Result<RecordOutcome, StoreError>]
         do {
-            outcome = try store.record(
-                voicemail, deadline: deadline, queue: !silentSkipped && !nothingToCall, at: now, actor: actor,
-                rules: configuration.escalationRules, audioPath: { id in probed.map { archiveFolder.appendingPathComponent("\(id).\($0.pathExtension)").path } })
+            outcomes = try store.record(recordings, at: now, actor: actor, rules: configuration.escalationRules)
         } catch {
+            outcomes = Array(repeating: .failure(error), count: recordings.count)
+        }
+        var mover = FileMover(keepOriginals: configuration.spool.keepOriginals)
+        for (item, outcome) in zip(storing, outcomes) {
+            finish(item, outcome, mover: &mover, into: &summary)
+        }
+    }
+
+    /// After the row is committed: count it, log it, and move its files (other formats
+    /// first, the probed audio last of the audio, the metadata last of all).
+    private func finish(_ item: Storing, _ outcome: Result<RecordOutcome, StoreError>, mover: inout FileMover, into summary: inout IngestSummary) {
+        let message = item.message
+        let voicemail = item.voicemail
+        let voicemailID: Int64
+        switch outcome {
+        case .failure(let error):
             summary.leave(message.files[0], because: "not stored: \(error); will retry", incomplete: true)
             logger.error("could not store voicemail", metadata: ["voicemail.location": "\(message.location)", "error": "\(error)"])
             return
-        }
-
-        let voicemailID: Int64
-        switch outcome {
-        case .stored(let id, let callbackID, let joined):
+        case .success(.stored(let id, let callbackID, let joined)):
             voicemailID = id
             summary.ingested += 1
-            if silentSkipped { summary.silentSkipped += 1 }
+            if item.silentSkipped { summary.silentSkipped += 1 }
             logger.info(
                 "ingested voicemail",
                 metadata: [
@@ -289,23 +357,21 @@ public struct Ingester: Sendable {
                     "caller.number": "\(voicemail.caller.number?.e164 ?? "unknown")",
                     "audio.seconds": "\(voicemail.audio.map { String(format: "%.1f", $0.durationSeconds) } ?? "unreadable")",
                 ])
-        case .duplicate(let id, _):
+        case .success(.duplicate(let id, _)):
             voicemailID = id
             summary.duplicates += 1
             if configuration.spool.keepOriginals { return }
         }
 
-        if let error = voicemail.audioError, probed == nil {
+        if let error = voicemail.audioError, item.probed == nil {
             quarantine(message.files, name: "\(voicemailID)", at: voicemail.receivedAt, reason: error, into: &summary)
             return
         }
-        // Other formats first, the probed audio last of the audio, the metadata last of all.
-        let audio = message.audioFiles.filter { $0 != probed } + (probed.map { [$0] } ?? [])
+        let audio = message.audioFiles.filter { $0 != item.probed } + (item.probed.map { [$0] } ?? [])
         let ordered = audio + (message.metadataFile.map { [$0] } ?? [])
         do {
-            let mover = FileMover(keepOriginals: configuration.spool.keepOriginals)
             for file in ordered {
-                try mover.place(file, at: archiveFolder.appendingPathComponent("\(voicemailID).\(file.pathExtension)"))
+                try mover.place(file, at: item.archiveFolder.appendingPathComponent("\(voicemailID).\(file.pathExtension)"))
             }
         } catch {
             summary.problems.append("\(message.location): stored as message #\(voicemailID) but its files could not be archived: \(error.localizedDescription); the next run finishes the move")
@@ -322,7 +388,8 @@ public struct Ingester: Sendable {
             let folder = archiveFolder(for: metadata.receivedAt)
             if !configuration.spool.keepOriginals {
                 do {
-                    try FileMover(keepOriginals: false).place(file, at: folder.appendingPathComponent("\(stored).\(file.pathExtension)"))
+                    var mover = FileMover(keepOriginals: false)
+                    try mover.place(file, at: folder.appendingPathComponent("\(stored).\(file.pathExtension)"))
                     summary.duplicates += 1
                 } catch {
                     summary.problems.append("\(file.path): could not be archived beside message #\(stored): \(error.localizedDescription)")
@@ -342,7 +409,8 @@ public struct Ingester: Sendable {
             .appendingPathComponent(Self.dayPath(date, in: configuration.business.hours.timeZone))
             .appendingPathComponent(FileMover.safeComponent(name.replacingOccurrences(of: "/", with: "-")))
         do {
-            try FileMover(keepOriginals: configuration.spool.keepOriginals).quarantine(files, in: folder, reason: reason)
+            var mover = FileMover(keepOriginals: configuration.spool.keepOriginals)
+            try mover.quarantine(files, in: folder, reason: reason)
             summary.quarantined += 1
             logger.warning("quarantined voicemail", metadata: ["quarantine.folder": "\(folder.path)", "reason": "\(reason)"])
         } catch {
@@ -382,7 +450,7 @@ public struct Ingester: Sendable {
 }
 
 /// Result slots filled by parallel workers, each index written once.
-private final class PreparationSlots: @unchecked Sendable {
+final class PreparationSlots: @unchecked Sendable {
     private let lock = NSLock()
     private var slots: [Ingester.Preparation?]
 
