@@ -78,7 +78,9 @@ let package = Package(
         .testTarget(name: "SpokenAudioTests", dependencies: ["SpokenAudio", "AudioProbe"]),
         .testTarget(name: "SpoolTests", dependencies: ["Spool", "CallbackQueue"]),
         .testTarget(name: "CallbackQueueTests", dependencies: ["CallbackQueue"]),
-        .testTarget(name: "CallbackStoreTests", dependencies: ["CallbackStore"]),
+        .testTarget(
+            name: "CallbackStoreTests",
+            dependencies: ["CallbackStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "CallbacksCLITests",
             dependencies: ["CallbacksCLI", "Afterhours", "CallbackStore"]),

@@ -106,7 +106,9 @@ public struct AudioProbe: Sendable {
         }
         // Say plainly what an empty file is (libsndfile would call it unrecognised, or
         // "read" a raw one as zero frames).
-        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size == 0 {
+        var status = stat()
+        let size = stat(path, &status) == 0 ? Int64(status.st_size) : nil
+        if size == 0 {
             throw AudioProbeError(path: path, message: "is empty (0 bytes)")
         }
         guard let file = sf_open(path, Int32(SFM_READ), &info) else {
@@ -126,7 +128,7 @@ public struct AudioProbe: Sendable {
         var frames: Int64 = 0
         var sampledFrames: Int64 = 0
         if let plan = sampling, info.frames > Int64(rate) * Int64(plan.minimumSeconds),
-            let sample = takeSample(file, info: info, path: path, plan: plan)
+            let sample = takeSample(file, info: info, path: path, size: size ?? 0, plan: plan)
         {
             // Only a sample with clear speech in it stands for the whole; anything less
             // (a long hang-up, hiss, a few words between the windows) is decoded in full,
@@ -160,7 +162,7 @@ public struct AudioProbe: Sendable {
     /// seeks exactly, by block windows for GSM 6.10. Nil when no exact sample can be
     /// taken (or the file is shorter than its header says); the handle is then back at
     /// the start, ready for a full decode.
-    func takeSample(_ file: OpaquePointer, info: SF_INFO, path: String, plan: Sampling) -> (analysis: SpeechAnalysis, frames: Int64)? {
+    func takeSample(_ file: OpaquePointer, info: SF_INFO, path: String, size: Int64, plan: Sampling) -> (analysis: SpeechAnalysis, frames: Int64)? {
         let rate = Int64(info.samplerate)
         let channels = Int(info.channels)
         var analysis = SpeechAnalysis(sampleRate: Int(rate))
@@ -185,13 +187,11 @@ public struct AudioProbe: Sendable {
             _ = sf_seek(file, 0, SEEK_SET)
             return (analysis, sampled)
         }
-        guard Int(info.format) & Int(SF_FORMAT_SUBMASK) == Int(SF_FORMAT_GSM610), channels == 1,
-            let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
-        else { return nil }
+        guard Int(info.format) & Int(SF_FORMAT_SUBMASK) == Int(SF_FORMAT_GSM610), channels == 1, size > 0 else { return nil }
         let major = Int(info.format) & Int(SF_FORMAT_TYPEMASK)
         let layout: BlockWindows.Layout? =
-            major == Int(SF_FORMAT_RAW) ? .rawGSM(fileSize: Int64(size))
-            : major == Int(SF_FORMAT_WAV) ? .wav49(path: path, fileSize: Int64(size)) : nil
+            major == Int(SF_FORMAT_RAW) ? .rawGSM(fileSize: size)
+            : major == Int(SF_FORMAT_WAV) ? .wav49(path: path, fileSize: size) : nil
         guard let layout, layout.blocks * layout.framesPerBlock >= info.frames - layout.framesPerBlock else { return nil }
         let windowBlocks = max(1, rate * Int64(plan.windowSeconds) / layout.framesPerBlock)
         let strideBlocks = max(windowBlocks, rate * Int64(plan.strideSeconds) / layout.framesPerBlock)

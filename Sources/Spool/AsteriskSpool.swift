@@ -177,24 +177,23 @@ public struct AsteriskSpool: Sendable {
 
     /// Real subdirectories, sorted; symlinks and dotfiles are skipped.
     public static func directories(in directory: URL) -> [URL] {
-        entries(in: directory).filter { $0.type == .typeDirectory }.map(\.url)
+        entries(in: directory).filter { $0.kind == .directory }.map(\.url)
     }
 
     /// Regular files, sorted; symlinks and dotfiles other than `.lock` are skipped.
     public static func files(in directory: URL) -> [URL] {
-        entries(in: directory).filter { $0.type == .typeRegular }.map(\.url)
+        entries(in: directory).filter { $0.kind == .regular }.map(\.url)
     }
 
-    private static func entries(in directory: URL) -> [(url: URL, type: FileAttributeType)] {
+    private static func entries(in directory: URL) -> [(url: URL, kind: FileStatus.Kind)] {
         let manager = FileManager.default
         guard let names = try? manager.contentsOfDirectory(atPath: directory.path) else { return [] }
         return names.sorted().compactMap { name in
             if name.hasPrefix("."), name != ".lock" { return nil }
             let url = directory.appendingPathComponent(name)
-            // attributesOfItem does not follow symlinks: a link reports .typeSymbolicLink.
-            guard let type = (try? manager.attributesOfItem(atPath: url.path))?[.type] as? FileAttributeType
-            else { return nil }
-            return (url, type)
+            // lstat does not follow symlinks: a link is never taken for a folder or a file.
+            guard let status = FileStatus(path: url.path) else { return nil }
+            return (url, status.kind)
         }
     }
 }

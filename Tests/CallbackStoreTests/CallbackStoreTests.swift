@@ -1,6 +1,7 @@
 import CallbackQueue
 import CallbackStore
 import Foundation
+import GRDB
 import Testing
 
 /// A store on a real SQLite file in a fresh temporary folder.
@@ -48,6 +49,42 @@ struct CallbackStoreTests {
         guard case .stored(let id, _, _) = first else { Issue.record("first was not stored"); return }
         #expect(second == .duplicate(voicemailID: id, audioPath: "/a/\(id).wav"))
         #expect(try store.queue(at: now, includeAll: true).flatMap(\.messages).count == 1)
+    }
+
+    @Test("a batch is one transaction with a savepoint per message: a refused message rolls back alone")
+    func batch() throws {
+        let (store, folder) = try temporaryStore()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // Make the database itself refuse one message, after its callback row is written.
+        let database = try DatabaseQueue(path: folder.appendingPathComponent("nested/afterhours.sqlite").path)
+        try database.write { db in
+            try db.execute(sql: """
+                CREATE TRIGGER refuse_mailbox BEFORE INSERT ON voicemail WHEN NEW.mailbox = 'refused'
+                BEGIN SELECT RAISE(ABORT, 'refused by test'); END
+                """)
+        }
+        try database.close()
+        let first = voicemail("a", number: "+15551234567", at: 10)
+        let recordings = [
+            Recording(voicemail: first, deadline: now.addingTimeInterval(60), queue: true, audioPath: { "/a/\($0).wav" }),
+            Recording(voicemail: voicemail("x", number: "+15559990000", at: 15, mailbox: "refused"), deadline: now, queue: true, audioPath: { _ in nil }),
+            Recording(voicemail: voicemail("b", number: "+15551234567", at: 20), deadline: now, queue: true, audioPath: { _ in nil }),
+            Recording(voicemail: first, deadline: now, queue: true, audioPath: { _ in nil }),
+        ]
+        let outcomes = try store.record(recordings, at: now, actor: "t")
+        #expect(outcomes.count == 4)
+        guard case .success(.stored(let firstID, let callbackID?, false)) = outcomes[0] else {
+            Issue.record("first not stored: \(outcomes[0])")
+            return
+        }
+        guard case .failure(let refused) = outcomes[1] else { Issue.record("the refused message was stored"); return }
+        #expect(refused.description.contains("refused by test"))
+        #expect(outcomes[2] == .success(.stored(voicemailID: firstID + 1, callbackID: callbackID, joinedExisting: true)))
+        #expect(outcomes[3] == .success(.duplicate(voicemailID: firstID, audioPath: "/a/\(firstID).wav")))
+        let queue = try store.queue(at: now, includeAll: true)
+        #expect(queue.count == 1, "the refused message's callback was rolled back with it")
+        #expect(queue.first?.messages.count == 2)
+        #expect(queue.first?.callback.deadline == now, "the later message's earlier deadline")
     }
 
     @Test("messages from one number join one callback, which keeps the earliest deadline")
