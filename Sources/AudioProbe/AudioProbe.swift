@@ -203,13 +203,15 @@ public struct AudioProbe: Sendable {
             sampleInfo.samplerate = info.samplerate
             sampleInfo.channels = info.channels
         }
-        guard let sample = windows.openSample(&sampleInfo) else { return nil }
-        defer { sf_close(sample) }
-        var reader = ChunkReader(file: sample, channels: channels, chunkFrames: chunkFrames)
-        let expected = windows.sampledBlocks * layout.framesPerBlock
-        let read = reader.read(upTo: .max, into: &analysis)
-        guard read == expected, sf_error(sample) == 0 else { return nil }
-        return withExtendedLifetime(windows) { (analysis, read) }
+        // libsndfile reads through `windows` until the handle is closed.
+        return withExtendedLifetime(windows) { () -> (analysis: SpeechAnalysis, frames: Int64)? in
+            guard let sample = windows.openSample(&sampleInfo) else { return nil }
+            defer { sf_close(sample) }
+            var reader = ChunkReader(file: sample, channels: channels, chunkFrames: chunkFrames)
+            let read = reader.read(upTo: .max, into: &analysis)
+            guard read == windows.sampledBlocks * layout.framesPerBlock, sf_error(sample) == 0 else { return nil }
+            return (analysis, read)
+        }
     }
 
     static func formatName(_ format: Int32) -> String {
