@@ -73,17 +73,17 @@ final class BlockWindows {
     /// The returned handle reads through this object, which must outlive it.
     func openSample(_ info: inout SF_INFO) -> OpaquePointer? {
         var io = SF_VIRTUAL_IO(
-            get_filelen: { user in BlockWindows.from(user).length },
-            seek: { offset, whence, user in BlockWindows.from(user).seek(offset, whence) },
-            read: { buffer, count, user in BlockWindows.from(user).read(buffer, count) },
+            get_filelen: { user in BlockWindows.from(user)?.length ?? -1 },
+            seek: { offset, whence, user in BlockWindows.from(user)?.seek(offset, whence) ?? -1 },
+            read: { buffer, count, user in BlockWindows.from(user)?.read(buffer, count) ?? 0 },
             write: { _, _, _ in 0 },
-            tell: { user in BlockWindows.from(user).position })
+            tell: { user in BlockWindows.from(user)?.position ?? -1 })
         return sf_open_virtual(&io, Int32(SFM_READ), &info, Unmanaged.passUnretained(self).toOpaque())
     }
 
-    private static func from(_ user: UnsafeMutableRawPointer?) -> BlockWindows {
-        // libsndfile hands back the pointer `open` gave it, always non-nil.
-        Unmanaged<BlockWindows>.fromOpaque(user.unsafelyUnwrapped).takeUnretainedValue()
+    /// The object behind libsndfile's `user_data`, the pointer `openSample` gave it.
+    private static func from(_ user: UnsafeMutableRawPointer?) -> BlockWindows? {
+        user.map { Unmanaged<BlockWindows>.fromOpaque($0).takeUnretainedValue() }
     }
 
     private func seek(_ offset: sf_count_t, _ whence: Int32) -> sf_count_t {
@@ -105,7 +105,8 @@ final class BlockWindows {
             if position < Int64(header.count) {
                 let n = min(wanted, Int64(header.count) - position)
                 header.withUnsafeBytes { bytes in
-                    (buffer + Int(done)).copyMemory(from: bytes.baseAddress.unsafelyUnwrapped + Int(position), byteCount: Int(n))
+                    guard let base = bytes.baseAddress else { return }
+                    (buffer + Int(done)).copyMemory(from: base + Int(position), byteCount: Int(n))
                 }
                 done += n
                 position += n
