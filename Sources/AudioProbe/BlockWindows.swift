@@ -26,9 +26,8 @@ final class BlockWindows {
     }
 
     private let descriptor: Int32
+    /// What libsndfile reads first; block 0 follows it in the file too.
     private let header: [UInt8]
-    private let dataStart: Int64
-    private let blockBytes: Int64
     private let windowBytes: Int64
     private let strideBytes: Int64
     /// Length of the file libsndfile sees.
@@ -55,8 +54,6 @@ final class BlockWindows {
             Self.patch(&header, at: offset, UInt32(clamping: sampledBytes))
         }
         self.header = header
-        dataStart = Int64(layout.header.count)
-        blockBytes = layout.blockBytes
         windowBytes = windowBlocks * layout.blockBytes
         strideBytes = strideBlocks * layout.blockBytes
         length = Int64(header.count) + sampledBytes
@@ -116,7 +113,7 @@ final class BlockWindows {
             let window = offset / windowBytes
             let within = offset % windowBytes
             let n = min(wanted, windowBytes - within, length - position)
-            let got = pread(descriptor, buffer + Int(done), Int(n), off_t(dataStart + window * strideBytes + within))
+            let got = pread(descriptor, buffer + Int(done), Int(n), off_t(Int64(header.count) + window * strideBytes + within))
             if got <= 0 { break }
             done += Int64(got)
             position += Int64(got)
@@ -137,28 +134,27 @@ extension BlockWindows.Layout {
     static func wav49(path: String, fileSize: Int64) -> Self? {
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
-        // Chunks before the audio are small (fmt, fact, perhaps LIST); a header larger
-        // than this is not worth sampling.
-        guard let data = try? handle.read(upToCount: 1 << 16) else { return nil }
+        // Chunks before the audio are small (fmt and fact are ~60 bytes; perhaps a LIST):
+        // a file whose data chunk starts later than this is decoded in full.
+        guard let data = try? handle.read(upToCount: 4096) else { return nil }
         let bytes = [UInt8](data)
-        func word(_ offset: Int) -> Int64? {
-            guard offset >= 0, offset + 4 <= bytes.count else { return nil }
-            return Int64(bytes[offset]) | Int64(bytes[offset + 1]) << 8 | Int64(bytes[offset + 2]) << 16 | Int64(bytes[offset + 3]) << 24
+        /// A little-endian number of `count` bytes at `offset`.
+        func number(_ offset: Int, _ count: Int = 4) -> Int64? {
+            guard offset >= 0, offset + count <= bytes.count else { return nil }
+            return (0..<count).reduce(Int64(0)) { $0 | Int64(bytes[offset + $1]) << (8 * $1) }
         }
         func tag(_ offset: Int) -> String { String(decoding: bytes[offset..<min(offset + 4, bytes.count)], as: UTF8.self) }
         guard bytes.count >= 12, tag(0) == "RIFF", tag(8) == "WAVE" else { return nil }
         var offset = 12
         var blockAlign: Int64?
         var samplesPerBlock: Int64?
-        while offset + 8 <= bytes.count, let size = word(offset + 4) {
+        while offset + 8 <= bytes.count, let size = number(offset + 4) {
             let id = tag(offset)
             let body = offset + 8
             if id == "fmt " {
-                guard body + 20 <= bytes.count else { return nil }
-                let formatTag = Int(bytes[body]) | Int(bytes[body + 1]) << 8
-                guard formatTag == 0x31 else { return nil }  // WAVE_FORMAT_GSM610
-                blockAlign = Int64(bytes[body + 12]) | Int64(bytes[body + 13]) << 8
-                samplesPerBlock = Int64(bytes[body + 18]) | Int64(bytes[body + 19]) << 8
+                guard number(body, 2) == 0x31, number(body + 18, 2) != nil else { return nil }  // WAVE_FORMAT_GSM610
+                blockAlign = number(body + 12, 2)
+                samplesPerBlock = number(body + 18, 2)
             } else if id == "data" {
                 guard blockAlign == 65, samplesPerBlock == 320 else { return nil }
                 let available = fileSize - Int64(body)
