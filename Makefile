@@ -3,12 +3,8 @@ SHELL := /bin/bash
 SWIFT ?= swift
 # System libraries the build links against; installed with apt-get when missing.
 # libcurl4-openssl-dev: headers for the webhook shim (libcurl itself is loaded only when a webhook is sent).
-APT_PACKAGES := libsndfile1-dev libsqlite3-dev libespeak-ng-dev libcurl4-openssl-dev pkg-config
+APT_PACKAGES := libsndfile1-dev libsqlite3-dev libespeak-ng-dev libcurl4-openssl-dev pkg-config faketime
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-DEMO := var/demo
-DEMO_NOW := 2026-11-23T08:05:00-05:00
-CALLBACKS := CALLBACKS_CONFIG=$(DEMO)/callbacks.yaml CALLBACKS_NOW=$(DEMO_NOW) .build/debug/callbacks
-
 .PHONY: deps build run test bench clean
 
 deps:
@@ -26,20 +22,17 @@ build: deps
 
 # The service on a fresh copy of the example spool (fixtures/spool): `callbacks serve`
 # watches the spool and turns each voicemail into a callback; then staff see the queue
-# as on Monday morning at 08:05 New York time.
+# as on Monday morning at 08:05 New York time. The test suite runs the same script.
 run: build
-	@rm -rf $(DEMO) && mkdir -p $(DEMO)/spool && cp fixtures/demo.yaml $(DEMO)/callbacks.yaml
-	@echo "\$$ callbacks serve   (in the background; log in $(DEMO)/serve.log)"
-	@CALLBACKS_CONFIG=$(DEMO)/callbacks.yaml .build/debug/callbacks serve 2> $(DEMO)/serve.log & echo $$! > $(DEMO)/serve.pid
-	@sleep 1 && cp -Rp fixtures/spool/. $(DEMO)/spool/ && echo "(the PBX drops six voicemails into $(DEMO)/spool)" && sleep 3
-	@kill -TERM $$(cat $(DEMO)/serve.pid) && sleep 1 && cat $(DEMO)/serve.log
-	@echo && echo "\$$ callbacks list" && $(CALLBACKS) list
-	@echo && echo "\$$ callbacks next --as alice" && $(CALLBACKS) next --as alice
-	@echo && echo "\$$ callbacks next --as bob --json" && $(CALLBACKS) next --as bob --json
-	@echo && echo "(The demo lives in $(DEMO); run more commands with: export CALLBACKS_CONFIG=$(DEMO)/callbacks.yaml CALLBACKS_NOW=$(DEMO_NOW))"
+	@scripts/demo.sh .build/debug/callbacks var/demo
 
+# The suite runs twice: as it is, then with the machine's clock a year ahead and the
+# machine in UTC+14, to prove nothing depends on today's date or the machine's zone.
 test: deps
-	$(SWIFT) test
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+	@echo "(again, a year ahead and in UTC+14)"
+	AFTERHOURS_TEST_CLOCK_SHIFT=31536000 TZ=Pacific/Kiritimati $(SWIFT) test --skip-build
 
 bench: deps
 	$(SWIFT) build -c release --static-swift-stdlib --product callbacks

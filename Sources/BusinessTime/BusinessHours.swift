@@ -1,7 +1,7 @@
 import Foundation
 
 /// When the business is open, and the arithmetic of business time: how much of it lies
-/// between two instants, and when a given amount of it has elapsed (DESIGN §5).
+/// between two instants, and when a given amount of it has elapsed (docs/reference.md).
 ///
 /// Business time is real elapsed seconds inside open intervals. Intervals are wall-clock
 /// `[start, end)` in the business's zone, mapped to instants with the zone's rules. Cost

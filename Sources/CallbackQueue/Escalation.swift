@@ -1,6 +1,6 @@
 import Foundation
 
-/// Why a callback went to the owner (DESIGN §5).
+/// Why a callback went to the owner (docs/reference.md).
 public enum EscalationReason: String, Sendable, Codable, CaseIterable {
     /// A message on the owner's private line.
     case ownerLine = "owner_line"

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The order in which `callbacks next` serves callbacks (DESIGN §5): escalated and urgent
+/// The order in which `callbacks next` serves callbacks (docs/reference.md): escalated and urgent
 /// first, then the earliest deadline, then the earliest message, then the oldest callback.
 public enum ServingOrder {
     /// True when `a` is served before `b`.

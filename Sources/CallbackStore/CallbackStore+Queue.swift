@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 
 extension CallbackStore {
-    /// DESIGN §5's serving order, as SQL over the `callback_serving_order` index.
+    /// The serving order of docs/reference.md, as SQL over the `callback_serving_order` index.
     static let servingOrder = "escalated DESC, urgent DESC, deadline, first_received_at, id"
 
     /// Claims the callback to make now for `staff`, atomically: the pick and the claim

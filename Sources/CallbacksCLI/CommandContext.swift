@@ -27,7 +27,7 @@ public struct CommandContext: Sendable {
     }
 }
 
-/// Options every subcommand accepts after its name (DESIGN §3).
+/// Options every subcommand accepts after its name (docs/reference.md).
 struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "The configuration file (else $CALLBACKS_CONFIG, ./callbacks.yaml, /etc/afterhours/callbacks.yaml).")
     var config: String?

@@ -16,16 +16,16 @@ struct ServeCommand: ContextCommand {
         var logger = Logger(label: "afterhours") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = context.environment["CALLBACKS_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let store = try desk.openStore()
-        let fixedNow = context.environment["CALLBACKS_NOW"].flatMap { $0.isEmpty ? nil : ISO8601.parse($0) }
+        let now = try CommandClock.running(environment: context.environment)
         let ingest = IngestService(
             ingester: Ingester(configuration: desk.configuration, store: store, logger: logger),
-            now: { fixedNow ?? Date() }, logger: logger)
+            now: now, logger: logger)
         let outbox = OutboxService(
             store: store, notifier: Notifier(configuration: desk.configuration, environment: context.environment),
-            now: { fixedNow ?? Date() }, logger: logger, sweepBreaches: desk.configuration.escalation.onBreach)
+            now: now, logger: logger, sweepBreaches: desk.configuration.escalation.onBreach)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: ingest), .init(service: outbox)]
         if let writer = GreetingWriter(configuration: desk.configuration) {
-            services.append(.init(service: GreetingService(writer: writer, now: { fixedNow ?? Date() }, logger: logger)))
+            services.append(.init(service: GreetingService(writer: writer, now: now, logger: logger)))
         }
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -8,21 +8,21 @@ struct DeskTextTests {
     let newYork = TimeZone(identifier: "America/New_York") ?? .current
 
     func detail(name: String?, left: String, deadline: String) -> CallbackDetail {
-        let received = ISO8601.parse(left) ?? Date()
+        let received = ISO8601.parse(left) ?? .distantPast
         let caller = Caller(name: name, number: PhoneNumber(e164: "+15551234567"), rawNumber: "5551234567")
         let voicemail = Voicemail(
             identity: "x", receivedAt: received, mailbox: "1001", context: "default", folder: "INBOX", urgent: false,
             caller: caller, pbxMessageID: nil, audio: nil, audioError: nil)
         return CallbackDetail(
             callback: Callback(
-                id: 7, caller: caller, recordedStatus: .open, deadline: ISO8601.parse(deadline) ?? Date(), urgent: false,
+                id: 7, caller: caller, recordedStatus: .open, deadline: ISO8601.parse(deadline) ?? .distantPast, urgent: false,
                 escalated: false, claimedBy: nil, claimExpiresAt: nil, retryAt: nil, attempts: 0, firstReceivedAt: received,
                 closedAt: nil),
             messages: [StoredVoicemail(id: 1, callbackID: 7, voicemail: voicemail, audioPath: "/archive/1.wav")], history: [])
     }
 
     func desk(at now: String, colour: Bool = false) -> DeskText {
-        DeskText(businessName: "Acme Plumbing", timeZone: newYork, now: ISO8601.parse(now) ?? Date(), colour: colour)
+        DeskText(businessName: "Acme Plumbing", timeZone: newYork, now: ISO8601.parse(now) ?? .distantPast, colour: colour)
     }
 
     @Test(

@@ -60,6 +60,16 @@ final class Harness: @unchecked Sendable {
         var json: Any? { try? JSONSerialization.jsonObject(with: Data(output.utf8), options: [.fragmentsAllowed]) }
     }
 
+    /// Where `callbacks serve`'s clock starts in tests: shortly before the staff commands'
+    /// default `now`, so what the service stores is in the queue by then. Never the
+    /// machine's clock: the suite gives the same result on any date.
+    static let serveStart = "2026-11-23T08:00:00-05:00"
+
+    /// The environment `callbacks serve` runs with as a child process.
+    var serveEnvironment: [String: String] {
+        ["CALLBACKS_CONFIG": root.appendingPathComponent("callbacks.yaml").path, "CALLBACKS_NOW": Self.serveStart]
+    }
+
     /// Runs `callbacks ARGS` at `now` (ISO 8601), as the binary would.
     func run(_ arguments: [String], now: String = "2026-11-23T08:05:00-05:00") async -> Result {
         let output = Captured()

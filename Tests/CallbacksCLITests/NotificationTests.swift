@@ -90,7 +90,7 @@ struct ServeProcess {
     init(_ harness: Harness, path: String? = nil) throws {
         process.executableURL = ConcurrentNextTests.binary
         process.arguments = ["serve"]
-        var environment = ["CALLBACKS_CONFIG": harness.root.appendingPathComponent("callbacks.yaml").path]
+        var environment = harness.serveEnvironment
         if let path { environment["PATH"] = path }
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice

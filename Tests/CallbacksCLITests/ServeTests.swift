@@ -11,7 +11,7 @@ struct ServeTests {
         let process = Process()
         process.executableURL = binary
         process.arguments = ["serve"]
-        process.environment = ["CALLBACKS_CONFIG": harness.root.appendingPathComponent("callbacks.yaml").path]
+        process.environment = harness.serveEnvironment
         let log = Pipe()
         process.standardError = log
         process.standardOutput = FileHandle.nullDevice

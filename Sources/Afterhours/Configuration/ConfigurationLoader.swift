@@ -4,7 +4,7 @@ import Foundation
 import Yams
 
 extension Configuration {
-    /// Where the configuration comes from (DESIGN §3): `--config`, else
+    /// Where the configuration comes from (docs/reference.md): `--config`, else
     /// `$CALLBACKS_CONFIG`, else `./callbacks.yaml`, else `/etc/afterhours/callbacks.yaml`,
     /// else the built-in defaults.
     public static func locate(explicit: String?, environment: [String: String]) -> String? {

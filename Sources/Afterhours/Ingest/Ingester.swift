@@ -31,7 +31,7 @@ public struct Ingester: Sendable {
     /// Ingests everything ready in `spoolPath` (default: the configured spool). `now` is
     /// the business clock (`CALLBACKS_NOW` in tests); `fileClock` judges file ages and is
     /// always the real clock by default.
-    public func runOnce(spoolPath: String? = nil, at now: Date, fileClock: Date = Date(), actor: String) -> IngestSummary {
+    public func runOnce(spoolPath: String? = nil, at now: Date, fileClock: Date = MachineClock.fileTime(), actor: String) -> IngestSummary {
         let root = URL(fileURLWithPath: spoolPath ?? configuration.spool.path)
         var summary = IngestSummary()
         guard FileManager.default.fileExists(atPath: root.path) else {
@@ -99,7 +99,7 @@ public struct Ingester: Sendable {
             summary.leave(left.file, because: left.reason.description, incomplete: left.reason.isIncomplete)
         }
         for orphan in scan.orphanMetadata {
-            recoverOrphan(orphan, fileClock: fileClock, into: &summary)
+            recoverOrphan(orphan, at: now, fileClock: fileClock, into: &summary)
         }
         pipeline.waiting.append(contentsOf: scan.messages)
         while let batch = pipeline.takeBatch() {
@@ -253,7 +253,7 @@ public struct Ingester: Sendable {
                     return .failure(Problem(message: "\(file.lastPathComponent): not the sidecar JSON (\(Self.describe(error)))"))
                 }
             }
-            var received = message.audioFiles.first.flatMap(Self.modificationDate) ?? Date()
+            var received = message.audioFiles.first.flatMap(Self.modificationDate) ?? MachineClock.fileTime()
             if let text = sidecar.receivedAt {
                 guard let parsed = ISO8601.parse(text) else {
                     return .failure(Problem(message: "\(message.slot).json: received_at \"\(text)\" is not ISO 8601 with an offset"))
@@ -391,7 +391,7 @@ public struct Ingester: Sendable {
 
     /// A metadata file with no audio: the tail of a move a crash interrupted (its message
     /// is stored: archive it beside its audio), or a message whose audio has not arrived.
-    private func recoverOrphan(_ orphan: SpoolMessage, fileClock: Date, into summary: inout IngestSummary) {
+    private func recoverOrphan(_ orphan: SpoolMessage, at now: Date, fileClock: Date, into summary: inout IngestSummary) {
         guard let file = orphan.metadataFile else { return }
         if case .success(let metadata) = readMetadata(orphan),
             let stored = try? store.voicemail(identityPrefix: metadata.identityPrefix)
@@ -409,7 +409,7 @@ public struct Ingester: Sendable {
             return
         }
         if Self.age(of: file, at: fileClock) >= Double(configuration.spool.giveUpAfter) {
-            quarantine([file], name: orphan.location, at: fileClock, reason: "\(file.lastPathComponent): no audio arrived within \(DurationText.format(configuration.spool.giveUpAfter))", into: &summary)
+            quarantine([file], name: orphan.location, at: now, reason: "\(file.lastPathComponent): no audio arrived within \(DurationText.format(configuration.spool.giveUpAfter))", into: &summary)
         } else {
             summary.leave(file, because: "no audio file beside it yet", incomplete: true)
         }

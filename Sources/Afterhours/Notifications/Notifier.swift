@@ -18,7 +18,7 @@ public struct Notifier: Sendable {
             .split(separator: ":").map(String.init)
     }
 
-    /// The body every channel gets: the escalation (DESIGN §3) plus `text`, the short
+    /// The body every channel gets: the escalation (docs/reference.md) plus `text`, the short
     /// chat message that Slack-style webhooks display.
     func payload(_ notification: OwnerNotification, _ detail: EscalationDetail, now: Date) throws(DeliveryError) -> Data {
         let zone = configuration.business.hours.timeZone
@@ -26,7 +26,7 @@ public struct Notifier: Sendable {
             throw DeliveryError("the escalation could not be written as JSON")
         }
         do {
-            let text = try EscalationText(businessName: configuration.business.name, timeZone: zone).chat(detail, reason: notification.reason)
+            let text = try EscalationText(businessName: configuration.business.name, timeZone: zone, now: now).chat(detail, reason: notification.reason)
             fields.append(("text", .string(text)))
             fields.append(("announced_reason", .string(notification.reason.rawValue)))
         } catch {
@@ -49,7 +49,7 @@ public struct Notifier: Sendable {
             let zone = configuration.business.hours.timeZone
             let mail: (subject: String, body: String)
             do {
-                mail = try EscalationText(businessName: configuration.business.name, timeZone: zone).email(detail, reason: notification.reason)
+                mail = try EscalationText(businessName: configuration.business.name, timeZone: zone, now: now).email(detail, reason: notification.reason)
             } catch {
                 throw DeliveryError(error.description)
             }

@@ -2,7 +2,7 @@ import CallbackQueue
 import CallbackStore
 import Foundation
 
-/// The `--json` shapes of DESIGN §3. Fields may be added, never renamed; absent values
+/// The `--json` shapes of docs/reference.md. Fields may be added, never renamed; absent values
 /// are written as `null`, not left out, so consumers can rely on every key.
 public struct JSONShapes: Sendable {
     public let timeZone: TimeZone

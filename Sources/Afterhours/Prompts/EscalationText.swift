@@ -6,10 +6,13 @@ import Foundation
 public struct EscalationText: Sendable {
     public let businessName: String
     public let timeZone: TimeZone
+    /// When the notification is written: days are named relative to it ("today").
+    public let now: Date
 
-    public init(businessName: String, timeZone: TimeZone) {
+    public init(businessName: String, timeZone: TimeZone, now: Date) {
         self.businessName = businessName
         self.timeZone = timeZone
+        self.now = now
     }
 
     public static func describe(_ reason: EscalationReason) -> String {
@@ -26,7 +29,7 @@ public struct EscalationText: Sendable {
     func values(_ detail: EscalationDetail, reason: EscalationReason) -> [String: Any] {
         let callback = detail.callback.callback
         let messages = detail.callback.messages
-        let desk = DeskText(businessName: businessName, timeZone: timeZone, now: Date(), colour: false)
+        let desk = DeskText(businessName: businessName, timeZone: timeZone, now: now, colour: false)
         return [
             "business_name": businessName,
             "reason_text": Self.describe(reason),
