@@ -29,11 +29,18 @@ public struct Callback: Sendable, Equatable, Identifiable {
     /// When the first of its messages was left (the tie-break after the deadline).
     public var firstReceivedAt: Date
     public var closedAt: Date?
+    /// Who reached the caller (or resolved the owner's escalation that closed it).
+    public var closedBy: String?
+    /// When `next` may serve it: the retry time of a waiting one, the lease end of a
+    /// claimed one; nil once done.
+    public var availableAt: Date?
+    /// From the owner's private line: the owner's, never shown to staff.
+    public var ownerLine: Bool
 
     public init(
         id: Int64, caller: Caller, recordedStatus: CallbackStatus, deadline: Date, urgent: Bool,
         escalated: Bool, claimedBy: String?, claimExpiresAt: Date?, retryAt: Date?, attempts: Int,
-        firstReceivedAt: Date, closedAt: Date?
+        firstReceivedAt: Date, closedAt: Date?, closedBy: String? = nil, availableAt: Date? = nil, ownerLine: Bool = false
     ) {
         self.id = id
         self.caller = caller
@@ -47,6 +54,9 @@ public struct Callback: Sendable, Equatable, Identifiable {
         self.attempts = attempts
         self.firstReceivedAt = firstReceivedAt
         self.closedAt = closedAt
+        self.closedBy = closedBy
+        self.availableAt = availableAt
+        self.ownerLine = ownerLine
     }
 
     /// The status at `now`: a claim whose lease ran out, or a retry whose time came, is open again.
@@ -61,5 +71,29 @@ public struct Callback: Sendable, Equatable, Identifiable {
         case .open, .done:
             return recordedStatus
         }
+    }
+}
+
+/// The person acting on a callback, and whether the owner's private line is theirs to see.
+public struct Acting: Sendable, Equatable {
+    public var name: String
+    /// Has the owner role: sees and acts on callbacks from the owner's line.
+    public var isOwner: Bool
+
+    public init(_ name: String, isOwner: Bool = false) {
+        self.name = name
+        self.isOwner = isOwner
+    }
+}
+
+extension Callback {
+    /// A callback from the owner's line does not exist for anyone but the owner.
+    public func isVisible(to person: Acting) -> Bool { !ownerLine || person.isOwner }
+
+    /// Whose claim an outcome recorded by `person` at `now` overrides: nil when the
+    /// callback is not claimed by someone else.
+    public func claimOverridden(by person: Acting, at now: Date) -> String? {
+        guard status(at: now) == .claimed, let holder = claimedBy, holder != person.name else { return nil }
+        return holder
     }
 }

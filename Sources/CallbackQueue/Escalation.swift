@@ -62,23 +62,37 @@ public enum EscalationState: String, Sendable, Codable {
     case open, acknowledged, resolved
 }
 
+/// One reason an escalation was raised for, with what it says: staff's words, the
+/// promise missed, the attempts made.
+public struct RaisedReason: Sendable, Equatable {
+    public var kind: EscalationReason
+    public var detail: String?
+
+    public init(_ kind: EscalationReason, detail: String? = nil) {
+        self.kind = kind
+        self.detail = detail
+    }
+}
+
 /// A callback handed to the owner, with every reason it was raised for.
 public struct Escalation: Sendable, Equatable, Identifiable {
     public var id: Int64
     public var callbackID: Int64
     /// The first reason; `reasons` holds all of them, in the order they came.
     public var reason: EscalationReason
-    public var reasons: [EscalationReason]
+    public var reasons: [RaisedReason]
     public var state: EscalationState
     public var createdAt: Date
     public var acknowledgedBy: String?
+    public var acknowledgedAt: Date?
     public var resolvedBy: String?
     public var resolvedAt: Date?
     public var resolution: String?
 
     public init(
-        id: Int64, callbackID: Int64, reason: EscalationReason, reasons: [EscalationReason], state: EscalationState,
-        createdAt: Date, acknowledgedBy: String?, resolvedBy: String?, resolvedAt: Date?, resolution: String?
+        id: Int64, callbackID: Int64, reason: EscalationReason, reasons: [RaisedReason], state: EscalationState,
+        createdAt: Date, acknowledgedBy: String?, acknowledgedAt: Date? = nil, resolvedBy: String?, resolvedAt: Date?,
+        resolution: String?
     ) {
         self.id = id
         self.callbackID = callbackID
@@ -87,9 +101,42 @@ public struct Escalation: Sendable, Equatable, Identifiable {
         self.state = state
         self.createdAt = createdAt
         self.acknowledgedBy = acknowledgedBy
+        self.acknowledgedAt = acknowledgedAt
         self.resolvedBy = resolvedBy
         self.resolvedAt = resolvedAt
         self.resolution = resolution
+    }
+
+    /// When the escalation entered its current state: each state is measured from its own start.
+    public var stateSince: Date {
+        switch state {
+        case .open: createdAt
+        case .acknowledged: acknowledgedAt ?? createdAt
+        case .resolved: resolvedAt ?? acknowledgedAt ?? createdAt
+        }
+    }
+}
+
+/// What a notification announces: a reason the escalation was raised for, or its resolution.
+public enum NotificationSubject: Sendable, Equatable {
+    case raised(EscalationReason)
+    case resolved
+
+    public init?(rawValue: String) {
+        if rawValue == "resolved" {
+            self = .resolved
+        } else if let reason = EscalationReason(rawValue: rawValue) {
+            self = .raised(reason)
+        } else {
+            return nil
+        }
+    }
+
+    public var rawValue: String {
+        switch self {
+        case .raised(let reason): reason.rawValue
+        case .resolved: "resolved"
+        }
     }
 }
 
@@ -99,32 +146,35 @@ public struct OwnerNotification: Sendable, Equatable, Identifiable {
     public var escalationID: Int64
     /// `webhook:URL`, `command:PATH` or `email:ADDRESS`.
     public var channel: String
-    /// The reason this notification announces (the first, or one added later).
-    public var reason: EscalationReason
+    /// What this notification announces: the first reason, one added later, or the resolution.
+    public var subject: NotificationSubject
     public var attempts: Int
     public var nextAttemptAt: Date
     public var deliveredAt: Date?
     public var lastError: String?
 
     public init(
-        id: Int64, escalationID: Int64, channel: String, reason: EscalationReason, attempts: Int, nextAttemptAt: Date,
+        id: Int64, escalationID: Int64, channel: String, subject: NotificationSubject, attempts: Int, nextAttemptAt: Date,
         deliveredAt: Date?, lastError: String?
     ) {
         self.id = id
         self.escalationID = escalationID
         self.channel = channel
-        self.reason = reason
+        self.subject = subject
         self.attempts = attempts
         self.nextAttemptAt = nextAttemptAt
         self.deliveredAt = deliveredAt
         self.lastError = lastError
     }
 
-    /// Stable per escalation, channel and announced reason, so a receiver that sees a
+    /// The outbox's name for a resolution, beside the reasons' names.
+    public static let resolvedSubject = NotificationSubject.resolved.rawValue
+
+    /// Stable per escalation, channel and announced subject, so a receiver that sees a
     /// retry can drop it.
     public var idempotencyKey: String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in channel.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-        return "afterhours-escalation-\(escalationID)-\(String(hash, radix: 16))-\(reason.rawValue)"
+        return "afterhours-escalation-\(escalationID)-\(String(hash, radix: 16))-\(subject.rawValue)"
     }
 }

@@ -11,16 +11,19 @@ public struct EscalationDetail: Sendable, Equatable {
 
 extension CallbackStore {
     /// Raises `reason` on the callback: a new escalation, or the reason added to its open
-    /// one (never twice). Each new reason is queued for every notification channel in the
-    /// same transaction, so it cannot be lost between here and the outbox.
-    func raiseEscalation(_ db: Database, callbackID: Int64, reason: EscalationReason, at now: Date, actor: String, note: String) throws {
+    /// one (never twice). `detail` is what the reason says in words (staff's reason, the
+    /// promise missed); it is kept with the reason and shown to the owner. Each new reason
+    /// is queued for every notification channel in the same transaction, so it cannot be
+    /// lost between here and the outbox.
+    func raiseEscalation(_ db: Database, callbackID: Int64, reason: EscalationReason, at now: Date, actor: String, detail: String) throws {
         let escalationID: Int64
-        if let open = try Row.fetchOne(
-            db, sql: "SELECT id, reasons FROM escalation WHERE callback_id = ? AND state != 'resolved'", arguments: [callbackID])
+        if let open = try Int64.fetchOne(
+            db, sql: "SELECT id FROM escalation WHERE callback_id = ? AND state != 'resolved'", arguments: [callbackID])
         {
-            let reasons: String = open["reasons"]
-            if reasons.split(separator: ",").contains(Substring(reason.rawValue)) { return }
-            escalationID = open["id"]
+            let known = try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM escalation_reason WHERE escalation_id = ? AND kind = ?", arguments: [open, reason.rawValue]) ?? false
+            if known { return }
+            escalationID = open
             try db.execute(
                 sql: "UPDATE escalation SET reasons = reasons || ',' || ? WHERE id = ?", arguments: [reason.rawValue, escalationID])
         } else {
@@ -29,19 +32,45 @@ extension CallbackStore {
                 arguments: [callbackID, reason.rawValue, reason.rawValue, now.unixSeconds])
             escalationID = db.lastInsertedRowID
         }
+        try db.execute(
+            sql: "INSERT INTO escalation_reason (escalation_id, kind, detail, raised_at, raised_by) VALUES (?, ?, ?, ?, ?)",
+            arguments: [escalationID, reason.rawValue, detail, now.unixSeconds, actor])
         try db.execute(sql: "UPDATE callback SET escalated = 1 WHERE id = ?", arguments: [callbackID])
-        try Self.appendEvent(db, callbackID: callbackID, at: now, actor: actor, kind: .escalated, note: "\(reason.rawValue): \(note)")
+        try Self.appendEvent(db, callbackID: callbackID, at: now, actor: actor, kind: .escalated, note: "\(reason.rawValue): \(detail)")
+        try queueNotifications(db, escalationID: escalationID, subject: reason.rawValue, at: now)
+    }
+
+    /// One notification per configured channel announcing `subject` (a reason, or
+    /// `resolved`); never twice for the same escalation, channel and subject.
+    func queueNotifications(_ db: Database, escalationID: Int64, subject: String, at now: Date) throws {
         for channel in notificationChannels {
             try db.execute(
                 sql: "INSERT OR IGNORE INTO notification (escalation_id, channel, reason, next_attempt_at) VALUES (?, ?, ?, ?)",
-                arguments: [escalationID, channel, reason.rawValue, now.unixSeconds])
+                arguments: [escalationID, channel, subject, now.unixSeconds])
         }
+    }
+
+    /// Staff reached the caller: the callback's open escalation is resolved with who did
+    /// it and what they noted, and the owner is told through the same channels that
+    /// announced it. Fixing it is not enough; the owner must hear it was fixed.
+    func resolveOnDone(_ db: Database, callbackID: Int64, by actor: String, note: String?, at now: Date) throws -> Int64? {
+        guard let open = try Int64.fetchOne(
+            db, sql: "SELECT id FROM escalation WHERE callback_id = ? AND state != 'resolved'", arguments: [callbackID])
+        else { return nil }
+        let resolution = "done by \(actor)" + (note.map { ": \($0)" } ?? "")
+        try db.execute(
+            sql: "UPDATE escalation SET state = 'resolved', resolved_by = ?, resolved_at = ?, resolution = ? WHERE id = ?",
+            arguments: [actor, now.unixSeconds, resolution, open])
+        try db.execute(sql: "UPDATE callback SET escalated = 0 WHERE id = ?", arguments: [callbackID])
+        try Self.appendEvent(db, callbackID: callbackID, at: now, actor: actor, kind: .resolved, note: "escalation #\(open) \(resolution)")
+        try queueNotifications(db, escalationID: open, subject: OwnerNotification.resolvedSubject, at: now)
+        return open
     }
 
     /// Escalates every callback whose deadline has passed without the caller being
     /// reached, once each. Cheap when there is nothing to do: one indexed read.
     @discardableResult
-    public func sweepBreaches(at now: Date) throws(StoreError) -> Int {
+    public func sweepBreaches(at now: Date, timeZone: TimeZone) throws(StoreError) -> Int {
         let due = try read { db in
             try Int64.fetchAll(
                 db, sql: "SELECT id FROM callback WHERE status != 'done' AND breached = 0 AND deadline <= ?",
@@ -57,7 +86,9 @@ extension CallbackStore {
                 else { continue }
                 try db.execute(sql: "UPDATE callback SET breached = 1 WHERE id = ?", arguments: [id])
                 let deadline = Date(unixSeconds: row["deadline"])
-                try raiseEscalation(db, callbackID: id, reason: .breach, at: now, actor: "system", note: "promised by \(ISO8601Text.format(deadline))")
+                try raiseEscalation(
+                    db, callbackID: id, reason: .breach, at: now, actor: "system",
+                    detail: "promised by \(ReadableTime.format(deadline, in: timeZone, reference: now))")
                 raised += 1
             }
             return raised
@@ -117,8 +148,8 @@ extension CallbackStore {
             let owner = try Bool.fetchOne(db, sql: "SELECT owner FROM callback WHERE id = ?", arguments: [callbackID]) ?? false
             if owner, current.callback.callback.status(at: now) != .done {
                 try db.execute(
-                    sql: "UPDATE callback SET status = 'done', closed_at = ?, available_at = NULL, claim_expires_at = NULL, retry_at = NULL WHERE id = ?",
-                    arguments: [now.unixSeconds, callbackID])
+                    sql: "UPDATE callback SET status = 'done', closed_at = ?, closed_by = ?, available_at = NULL, claim_expires_at = NULL, retry_at = NULL WHERE id = ?",
+                    arguments: [now.unixSeconds, actor, callbackID])
                 try Self.appendEvent(db, callbackID: callbackID, at: now, actor: actor, kind: .done, note: nil)
             }
             return try Self.escalationDetail(db, id: id)
@@ -166,7 +197,14 @@ extension CallbackStore {
     }
 
     static func escalationDetail(_ db: Database, row: Row) throws -> EscalationDetail {
-        let escalation = Escalation(row: row)
+        let id: Int64 = row["id"]
+        let reasons = try Row.fetchAll(
+            db, sql: "SELECT kind, detail FROM escalation_reason WHERE escalation_id = ? ORDER BY id", arguments: [id]
+        ).compactMap { reason -> RaisedReason? in
+            let kind: String = reason["kind"]
+            return EscalationReason(rawValue: kind).map { RaisedReason($0, detail: reason["detail"]) }
+        }
+        let escalation = Escalation(row: row, reasons: reasons)
         let notifications = try Row.fetchAll(
             db, sql: "SELECT * FROM notification WHERE escalation_id = ? ORDER BY id", arguments: [escalation.id]
         ).map(OwnerNotification.init(row:))
@@ -175,24 +213,17 @@ extension CallbackStore {
     }
 }
 
-/// ISO 8601 in UTC for notes written by the store (the store knows no business zone).
-enum ISO8601Text {
-    static func format(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(timeZoneSeparator: .colon))
-    }
-}
-
 extension Escalation {
-    init(row: Row) {
+    init(row: Row, reasons: [RaisedReason]) {
         let reason: String = row["reason"]
-        let reasons: String = row["reasons"]
         let state: String = row["state"]
+        let acknowledgedAt: Int64? = row["acknowledged_at"]
         let resolvedAt: Int64? = row["resolved_at"]
         self.init(
             id: row["id"], callbackID: row["callback_id"], reason: EscalationReason(rawValue: reason) ?? .staff,
-            reasons: reasons.split(separator: ",").compactMap { EscalationReason(rawValue: String($0)) },
-            state: EscalationState(rawValue: state) ?? .open, createdAt: Date(unixSeconds: row["created_at"]),
-            acknowledgedBy: row["acknowledged_by"], resolvedBy: row["resolved_by"],
+            reasons: reasons, state: EscalationState(rawValue: state) ?? .open,
+            createdAt: Date(unixSeconds: row["created_at"]), acknowledgedBy: row["acknowledged_by"],
+            acknowledgedAt: acknowledgedAt.map(Date.init(unixSeconds:)), resolvedBy: row["resolved_by"],
             resolvedAt: resolvedAt.map(Date.init(unixSeconds:)), resolution: row["resolution"])
     }
 }
@@ -203,7 +234,7 @@ extension OwnerNotification {
         let delivered: Int64? = row["delivered_at"]
         self.init(
             id: row["id"], escalationID: row["escalation_id"], channel: row["channel"],
-            reason: EscalationReason(rawValue: reason) ?? .staff, attempts: row["attempts"],
+            subject: NotificationSubject(rawValue: reason) ?? .raised(.staff), attempts: row["attempts"],
             nextAttemptAt: Date(unixSeconds: row["next_attempt_at"]), deliveredAt: delivered.map(Date.init(unixSeconds:)),
             lastError: row["last_error"])
     }

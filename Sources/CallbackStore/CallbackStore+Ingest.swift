@@ -164,12 +164,12 @@ extension CallbackStore {
             for reason in rules.reasons(for: voicemail, recentFromCaller: recent) {
                 let note: String
                 switch reason {
-                case .ownerLine: note = "message on the owner's line (mailbox \(voicemail.mailbox))"
+                case .ownerLine: note = "mailbox \(voicemail.mailbox)"
                 case .vip: note = "a VIP called"
-                case .repeatCaller: note = "\(recent) messages within \(rules.repeatWindow / 3600)h"
+                case .repeatCaller: note = "called \(recent) times within \(DurationWords.hours(rules.repeatWindow))"
                 default: note = reason.rawValue
                 }
-                try raiseEscalation(db, callbackID: callbackID, reason: reason, at: now, actor: "system", note: note)
+                try raiseEscalation(db, callbackID: callbackID, reason: reason, at: now, actor: "system", detail: note)
             }
         }
         return .stored(voicemailID: voicemailID, callbackID: callbackID, joinedExisting: joined)

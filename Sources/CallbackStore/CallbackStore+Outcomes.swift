@@ -10,28 +10,28 @@ public struct QueueStats: Sendable, Equatable {
     public var doneToday = 0
     /// Not done, deadline passed.
     public var overdue = 0
-    /// Over the period: callbacks whose deadline fell in it, and how many of those were
-    /// done by their deadline.
+    /// Over the period: callbacks whose deadline fell in it or that were done in it ahead
+    /// of their deadline, and how many of those were done by their deadline.
     public var dueInPeriod = 0
     public var doneByDeadlineInPeriod = 0
 }
 
 extension CallbackStore {
     /// Gives a claim back: the callback returns to the queue at once.
-    public func release(id: Int64, by actor: String, at now: Date, force: Bool) throws(StoreError) -> CallbackDetail {
+    public func release(id: Int64, by person: Acting, at now: Date, force: Bool) throws(StoreError) -> CallbackDetail {
         try write { db in
-            let callback = try Self.detail(db, id: id, withHistory: false).callback
+            let callback = try Self.detail(db, id: id, withHistory: false, for: person).callback
             guard callback.status(at: now) == .claimed else {
                 throw StoreError("callback #\(id) is not claimed (it is \(callback.status(at: now).rawValue))", code: .refused)
             }
-            try Self.checkOutcomeAllowed(callback, by: actor, at: now, force: force)
+            let forced = try Self.checkOutcomeAllowed(callback, by: person, at: now, force: force)
             try db.execute(
                 sql: """
                     UPDATE callback SET status = 'open', claimed_by = NULL, claim_expires_at = NULL,
                         available_at = ? WHERE id = ?
                     """,
                 arguments: [now.unixSeconds, id])
-            try Self.appendEvent(db, callbackID: id, at: now, actor: actor, kind: .released, note: nil)
+            try Self.appendEvent(db, callbackID: id, at: now, actor: person.name, kind: .released, note: Self.withForce(nil, forced))
             return try Self.detail(db, id: id, withHistory: true)
         }
     }
@@ -39,11 +39,11 @@ extension CallbackStore {
     /// Records a call that did not reach the caller: one more attempt, and the callback
     /// waits until `retryAt`. Reaching `maxAttempts` escalates it.
     public func recordNoAnswer(
-        id: Int64, by actor: String, note: String?, at now: Date, retryAt: Date, maxAttempts: Int, force: Bool
+        id: Int64, by person: Acting, note: String?, at now: Date, retryAt: Date, maxAttempts: Int, force: Bool
     ) throws(StoreError) -> CallbackDetail {
         try write { db in
-            let callback = try Self.detail(db, id: id, withHistory: false).callback
-            try Self.checkOutcomeAllowed(callback, by: actor, at: now, force: force)
+            let callback = try Self.detail(db, id: id, withHistory: false, for: person).callback
+            let forced = try Self.checkOutcomeAllowed(callback, by: person, at: now, force: force)
             let attempts = callback.attempts + 1
             try db.execute(
                 sql: """
@@ -53,23 +53,25 @@ extension CallbackStore {
                     """,
                 arguments: [attempts, retryAt.unixSeconds, retryAt.unixSeconds, id])
             try Self.appendEvent(
-                db, callbackID: id, at: now, actor: actor, kind: .attempted,
-                note: note ?? "no answer (attempt \(attempts) of \(maxAttempts))")
+                db, callbackID: id, at: now, actor: person.name, kind: .attempted,
+                note: Self.withForce(note ?? "no answer (attempt \(attempts) of \(maxAttempts))", forced))
             if attempts >= maxAttempts {
-                try raiseEscalation(db, callbackID: id, reason: .maxAttempts, at: now, actor: "system", note: "max attempts reached (\(attempts))")
+                try raiseEscalation(
+                    db, callbackID: id, reason: .maxAttempts, at: now, actor: "system", detail: "\(attempts) attempts without reaching the caller")
             }
             return try Self.detail(db, id: id, withHistory: true)
         }
     }
 
-    /// Hands the callback to the owner; it stays in the queue, served first.
-    public func escalate(id: Int64, by actor: String, reason: String, at now: Date) throws(StoreError) -> CallbackDetail {
-        try write { db in
-            let callback = try Self.detail(db, id: id, withHistory: false).callback
-            if callback.status(at: now) == .done {
-                throw StoreError("callback #\(id) is already done", code: .refused)
-            }
-            try raiseEscalation(db, callbackID: id, reason: .staff, at: now, actor: actor, note: reason)
+    /// Hands the callback to the owner; it stays in the queue, served first. Like every
+    /// outcome, it respects a colleague's claim unless `force`.
+    public func escalate(id: Int64, by person: Acting, reason: String, at now: Date, force: Bool) throws(StoreError) -> CallbackDetail {
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty else { throw StoreError("say why the owner should take callback #\(id) (--reason)", code: .refused) }
+        return try write { db in
+            let callback = try Self.detail(db, id: id, withHistory: false, for: person).callback
+            let forced = try Self.checkOutcomeAllowed(callback, by: person, at: now, force: force)
+            try raiseEscalation(db, callbackID: id, reason: .staff, at: now, actor: person.name, detail: Self.withForce(reason, forced) ?? reason)
             return try Self.detail(db, id: id, withHistory: true)
         }
     }
@@ -88,8 +90,12 @@ extension CallbackStore {
                         SUM(status = 'waiting' AND available_at > :now),
                         SUM(status = 'done' AND closed_at >= :today),
                         SUM(status != 'done' AND deadline < :now),
-                        SUM(deadline BETWEEN :from AND :to),
-                        SUM(deadline BETWEEN :from AND :to AND status = 'done' AND closed_at <= deadline)
+                        -- Due in the period: its deadline fell in it, or it was done in it
+                        -- before its deadline (a promise kept the moment it is done).
+                        SUM(deadline BETWEEN :from AND :to
+                            OR (status = 'done' AND closed_at BETWEEN :from AND :to AND closed_at <= deadline)),
+                        SUM(status = 'done' AND closed_at <= deadline
+                            AND (deadline BETWEEN :from AND :to OR closed_at BETWEEN :from AND :to))
                     FROM callback WHERE owner = 0
                     """,
                 arguments: [

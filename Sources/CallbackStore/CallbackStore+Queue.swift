@@ -40,6 +40,23 @@ extension CallbackStore {
         }
     }
 
+    /// When nothing can be served at `now`: the callback that comes back first (a retry
+    /// time or a claim's lease end), if any.
+    public func nextToReturn(at now: Date) throws(StoreError) -> CallbackDetail? {
+        try read { db in
+            guard let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT * FROM callback WHERE status != 'done' AND owner = 0 AND available_at > ?
+                    ORDER BY available_at, \(Self.servingOrder) LIMIT 1
+                    """,
+                arguments: [now.unixSeconds])
+            else { return nil }
+            let callback = Callback(row: row)
+            return CallbackDetail(callback: callback, messages: try Self.messages(db, callbackIDs: [callback.id])[callback.id] ?? [], history: [])
+        }
+    }
+
     /// The queue in serving order: what `next` would hand out at `now`, first to last.
     /// With `includeAll`, then the claimed and waiting ones (soonest back first), then
     /// the done ones (most recently closed first).
@@ -70,40 +87,59 @@ extension CallbackStore {
         }
     }
 
-    /// One callback with its messages and full history.
-    public func detail(id: Int64) throws(StoreError) -> CallbackDetail {
-        try read { db in try Self.detail(db, id: id, withHistory: true) }
+    /// One callback with its messages and full history, if `person` may see it.
+    public func detail(id: Int64, for person: Acting) throws(StoreError) -> CallbackDetail {
+        try read { db in try Self.detail(db, id: id, withHistory: true, for: person) }
     }
 
     /// Closes a callback: the caller was reached. Only the claimer may close a claimed
-    /// callback unless `force`; a callback already done refuses.
-    public func markDone(id: Int64, by actor: String, note: String?, at now: Date, force: Bool) throws(StoreError) -> CallbackDetail {
+    /// callback unless `force`; a callback already done refuses. An open escalation on it
+    /// is resolved with the note, and the owner told: its id is returned with the callback.
+    public func markDone(
+        id: Int64, by person: Acting, note: String?, at now: Date, force: Bool
+    ) throws(StoreError) -> (detail: CallbackDetail, resolvedEscalation: Int64?) {
         try write { db in
-            let callback = try Self.detail(db, id: id, withHistory: false).callback
-            try Self.checkOutcomeAllowed(callback, by: actor, at: now, force: force)
+            let callback = try Self.detail(db, id: id, withHistory: false, for: person).callback
+            let forced = try Self.checkOutcomeAllowed(callback, by: person, at: now, force: force)
             try db.execute(
                 sql: """
-                    UPDATE callback SET status = 'done', closed_at = ?, available_at = NULL,
+                    UPDATE callback SET status = 'done', closed_at = ?, closed_by = ?, available_at = NULL,
                         claim_expires_at = NULL, retry_at = NULL
                     WHERE id = ?
                     """,
-                arguments: [now.unixSeconds, id])
-            try Self.appendEvent(db, callbackID: id, at: now, actor: actor, kind: .done, note: note)
-            return try Self.detail(db, id: id, withHistory: true)
+                arguments: [now.unixSeconds, person.name, id])
+            try Self.appendEvent(db, callbackID: id, at: now, actor: person.name, kind: .done, note: Self.withForce(note, forced))
+            let resolved = try resolveOnDone(db, callbackID: id, by: person.name, note: note, at: now)
+            return (try Self.detail(db, id: id, withHistory: true), resolved)
         }
     }
 
-    static func checkOutcomeAllowed(_ callback: Callback, by actor: String, at now: Date, force: Bool) throws(StoreError) {
-        switch callback.status(at: now) {
-        case .done:
+    /// Refuses an outcome on a done callback, or on a colleague's claim without `force`.
+    /// Returns whose claim `force` overrode, to be kept in the history.
+    static func checkOutcomeAllowed(_ callback: Callback, by person: Acting, at now: Date, force: Bool) throws(StoreError) -> String? {
+        if callback.status(at: now) == .done {
             throw StoreError("callback #\(callback.id) is already done", code: .refused)
-        case .claimed where callback.claimedBy != actor && !force:
-            throw StoreError(
-                "callback #\(callback.id) is claimed by \(callback.claimedBy ?? "someone else"); use --force to record it anyway",
-                code: .refused)
-        default:
-            return
         }
+        guard let holder = callback.claimOverridden(by: person, at: now) else { return nil }
+        guard force else {
+            throw StoreError("callback #\(callback.id) is claimed by \(holder); use --force to record it anyway", code: .refused)
+        }
+        return holder
+    }
+
+    /// A history note that says when a colleague's claim was overridden.
+    static func withForce(_ note: String?, _ forcedOver: String?) -> String? {
+        guard let forcedOver else { return note }
+        let forced = "--force over \(forcedOver)'s claim"
+        return note.map { "\($0); \(forced)" } ?? forced
+    }
+
+    /// The callback, unless it is from the owner's line and `person` is not the owner:
+    /// then, to them, it does not exist.
+    static func detail(_ db: Database, id: Int64, withHistory: Bool, for person: Acting) throws -> CallbackDetail {
+        let detail = try detail(db, id: id, withHistory: withHistory)
+        guard detail.callback.isVisible(to: person) else { throw StoreError("there is no callback #\(id)", code: .notFound) }
+        return detail
     }
 
     static func detail(_ db: Database, id: Int64, withHistory: Bool) throws -> CallbackDetail {

@@ -13,6 +13,7 @@ extension Callback {
         let claimExpires: Int64? = row["claim_expires_at"]
         let retry: Int64? = row["retry_at"]
         let closed: Int64? = row["closed_at"]
+        let available: Int64? = row["available_at"]
         let number: String? = row["caller_number"]
         let status: String = row["status"]
         self.init(
@@ -29,7 +30,10 @@ extension Callback {
             retryAt: retry.map(Date.init(unixSeconds:)),
             attempts: row["attempts"],
             firstReceivedAt: Date(unixSeconds: row["first_received_at"]),
-            closedAt: closed.map(Date.init(unixSeconds:)))
+            closedAt: closed.map(Date.init(unixSeconds:)),
+            closedBy: row["closed_by"],
+            availableAt: available.map(Date.init(unixSeconds:)),
+            ownerLine: row["owner"])
     }
 }
 

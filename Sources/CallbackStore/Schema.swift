@@ -121,6 +121,51 @@ extension CallbackStore {
         migrator.registerMigration("v3: a caller's recent messages, for repeat callers") { db in
             try db.execute(sql: "CREATE INDEX voicemail_by_caller ON voicemail (caller_number, received_at)")
         }
+        migrator.registerMigration("v4: each escalation reason with its detail; who closed a callback") { db in
+            try db.execute(
+                sql: """
+                    -- Every reason an escalation was raised for, in order, with what it says
+                    -- (staff's words, the missed promise, the attempts made).
+                    CREATE TABLE escalation_reason (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        escalation_id INTEGER NOT NULL REFERENCES escalation(id),
+                        kind TEXT NOT NULL,
+                        detail TEXT,
+                        raised_at INTEGER NOT NULL,
+                        raised_by TEXT NOT NULL,
+                        UNIQUE (escalation_id, kind)
+                    );
+                    ALTER TABLE callback ADD COLUMN closed_by TEXT;
+                    """)
+            // Reasons recorded before: the kinds from the comma-separated list, the detail
+            // from the history note each one left ("staff: Wants a refund").
+            for row in try Row.fetchAll(db, sql: "SELECT id, callback_id, reasons, created_at FROM escalation") {
+                let escalationID: Int64 = row["id"]
+                let callbackID: Int64 = row["callback_id"]
+                let createdAt: Int64 = row["created_at"]
+                let kinds = (row["reasons"] as String? ?? "").split(separator: ",").map(String.init)
+                for kind in kinds {
+                    let event = try Row.fetchOne(
+                        db,
+                        sql: "SELECT at, actor, note FROM callback_event WHERE callback_id = ? AND kind = 'escalated' AND note LIKE ? ORDER BY id DESC LIMIT 1",
+                        arguments: [callbackID, kind + ": %"])
+                    let note: String? = event?["note"]
+                    try db.execute(
+                        sql: "INSERT OR IGNORE INTO escalation_reason (escalation_id, kind, detail, raised_at, raised_by) VALUES (?, ?, ?, ?, ?)",
+                        arguments: [
+                            escalationID, kind, note.map { String($0.dropFirst(kind.count + 2)) },
+                            event?["at"] ?? createdAt, event?["actor"] ?? "system",
+                        ])
+                }
+            }
+            try db.execute(
+                sql: """
+                    UPDATE callback SET closed_by = (
+                        SELECT actor FROM callback_event e WHERE e.callback_id = callback.id AND e.kind = 'done'
+                        ORDER BY e.id DESC LIMIT 1)
+                    WHERE status = 'done'
+                    """)
+        }
         return migrator
     }
 }

@@ -1,5 +1,6 @@
 import Afterhours
 import ArgumentParser
+import CallbackQueue
 import CallbackStore
 import Foundation
 import Logging
@@ -55,24 +56,75 @@ extension ContextCommand {
 struct Desk {
     let configuration: Configuration
     let now: Date
-    let actor: String
+    /// Who is acting, checked when a command needs to know: reading the queue needs no name.
+    private let actorChoice: Result<String, CommandFailure>
     let context: CommandContext
     let json: Bool
+
+    /// Whether `--as` was given: hints then repeat it, since the login name is someone else.
+    let actorGiven: Bool
 
     init(_ options: GlobalOptions, _ context: CommandContext) throws {
         configuration = try Configuration.load(explicit: options.config, environment: context.environment)
         now = try CommandClock.now(environment: context.environment)
-        actor = options.actor ?? context.environment["USER"] ?? "staff"
+        actorChoice = Result { () throws(CommandFailure) in try Self.actor(options.actor, environment: context.environment) }
+        actorGiven = options.actor != nil
         self.context = context
         json = options.json
+    }
+
+    /// Who is acting: `--as`, else the login name. Trimmed, never empty, printable: the
+    /// name is recorded in every change and spoken in the opening line.
+    static func actor(_ given: String?, environment: [String: String]) throws(CommandFailure) -> String {
+        guard let raw = given ?? environment["USER"] ?? environment["LOGNAME"] else {
+            throw CommandFailure("who is acting? There is no login name ($USER): give one with --as NAME")
+        }
+        let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let source = given == nil ? "the login name ($USER)" : "--as"
+        guard !name.isEmpty else { throw CommandFailure("\(source) is empty: name the person acting, for example --as alice") }
+        guard !name.unicodeScalars.contains(where: { TerminalText.isUnsafe($0) || $0 == "\n" || $0 == "\t" }) else {
+            throw CommandFailure("\(source) \"\(TerminalText.oneLine(name))\" contains control characters: use a plain name")
+        }
+        guard name.count <= 64 else { throw CommandFailure("\(source) is longer than 64 characters: use a short name") }
+        return name
+    }
+
+    /// The name of the person acting; refused when there is none or it is not a name.
+    var actor: String {
+        get throws(CommandFailure) { try actorChoice.get() }
+    }
+
+    /// The person acting, with the owner role if `owner.people` names them.
+    var person: Acting {
+        get throws(CommandFailure) {
+            let name = try actor
+            return Acting(name, isOwner: configuration.owner.people.contains(name))
+        }
+    }
+
+    /// The escalations are the owner's view: once `owner.people` names who the owner is,
+    /// nobody else reads or changes them.
+    func requireOwner() throws(CommandFailure) {
+        let people = configuration.owner.people
+        guard !people.isEmpty else { return }
+        let name = try actor
+        guard people.contains(name) else {
+            throw CommandFailure("escalations are the owner's: \(name) is not in owner.people")
+        }
     }
 
     /// The store, with breached deadlines escalated first: every command that reads the
     /// queue sees breaches as soon as they happen, service or not.
     func openStore() throws -> CallbackStore {
         let store = try CallbackStore(path: configuration.storage.database, notificationChannels: configuration.notificationChannels)
-        if configuration.escalation.onBreach { try store.sweepBreaches(at: now) }
+        if configuration.escalation.onBreach { try store.sweepBreaches(at: now, timeZone: configuration.business.hours.timeZone) }
         return store
+    }
+
+    /// `--as NAME ` when the hints must repeat it, else nothing.
+    var asOption: String {
+        guard actorGiven, let name = try? actor else { return "" }
+        return "--as \(name.contains(" ") ? "\"\(name)\"" : name) "
     }
 
     var logger: Logger {
@@ -89,12 +141,13 @@ struct Desk {
             now: now, colour: context.colour)
     }
 
+    /// Text is shown through `TerminalText.safe` by the presenters; JSON is escaped.
     func print(_ text: String) { context.write(text) }
     func print(_ json: JSONValue) { context.write(json.rendered()) }
 }
 
 /// A failure the user sees as one sentence on stderr, with a non-zero exit.
-struct CommandFailure: Error, CustomStringConvertible {
+struct CommandFailure: Error, CustomStringConvertible, Sendable {
     let message: String
     init(_ message: String) { self.message = message }
     var description: String { message }

@@ -18,11 +18,15 @@ struct DoneCommand: ContextCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        let detail = try desk.openStore().markDone(id: id, by: desk.actor, note: note, at: desk.now, force: force)
+        let (detail, resolved) = try desk.openStore().markDone(id: id, by: desk.person, note: note, at: desk.now, force: force)
         if desk.json {
             desk.print(desk.shapes.callback(detail, withHistory: true))
         } else {
-            desk.print("Callback #\(id) done.")
+            var line = "Callback #\(id) done."
+            if let resolved {
+                line += " Escalation #\(resolved) resolved; the owner is told."
+            }
+            desk.print(line)
         }
     }
 }

@@ -20,6 +20,7 @@ struct EscalationsListCommand: ContextCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
+        try desk.requireOwner()
         let escalations = try desk.openStore().escalations(includeResolved: all)
         desk.print(desk.json ? JSONValue.array(escalations.map { desk.shapes.escalation($0) }).rendered() : desk.text.escalations(escalations))
     }
@@ -35,6 +36,7 @@ struct EscalationsShowCommand: ContextCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
+        try desk.requireOwner()
         let detail = try desk.openStore().escalation(id: id)
         desk.print(desk.json ? desk.shapes.escalation(detail).rendered() : desk.text.escalation(detail))
     }
@@ -50,6 +52,7 @@ struct EscalationsAckCommand: ContextCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
+        try desk.requireOwner()
         let detail = try desk.openStore().acknowledge(escalation: id, by: desk.actor, at: desk.now)
         desk.print(desk.json ? desk.shapes.escalation(detail).rendered() : "Escalation #\(id) acknowledged.")
     }
@@ -69,6 +72,7 @@ struct EscalationsResolveCommand: ContextCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
+        try desk.requireOwner()
         let detail = try desk.openStore().resolve(escalation: id, by: desk.actor, note: note, at: desk.now)
         desk.print(desk.json ? desk.shapes.escalation(detail).rendered() : "Escalation #\(id) resolved.")
     }

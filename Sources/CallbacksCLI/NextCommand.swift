@@ -9,17 +9,21 @@ struct NextCommand: ContextCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        let claimed = try desk.openStore().claimNext(
-            by: desk.actor, at: desk.now, lease: desk.configuration.callbacks.claimLease)
+        let store = try desk.openStore()
+        let claimed = try store.claimNext(by: desk.actor, at: desk.now, lease: desk.configuration.callbacks.claimLease)
         guard let claimed else {
-            desk.print(desk.json ? "null" : "Nothing to call back.")
+            if desk.json {
+                desk.print("null")
+            } else {
+                desk.print(desk.text.nothingNow(comingBack: try store.nextToReturn(at: desk.now)))
+            }
             return
         }
         if desk.json {
             desk.print(desk.shapes.callback(claimed))
         } else {
-            desk.print(desk.text.callback(claimed, staff: desk.actor, withHistory: false))
-            desk.print("\nWhen you're done: callbacks done \(claimed.callback.id) --note \"…\"")
+            desk.print(desk.text.callback(claimed, staff: try desk.actor, withHistory: false))
+            desk.print("\nWhen you're done: callbacks done \(claimed.callback.id) \(desk.asOption)--note \"…\"")
         }
     }
 }

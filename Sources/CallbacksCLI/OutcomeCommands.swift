@@ -23,7 +23,7 @@ struct NoAnswerCommand: ContextCommand {
         let policy = desk.configuration.callbacks
         let retryAt = desk.configuration.business.hours.deadline(from: desk.now, within: policy.retryAfter)
         let detail = try desk.openStore().recordNoAnswer(
-            id: id, by: desk.actor, note: note, at: desk.now, retryAt: retryAt, maxAttempts: policy.maxAttempts,
+            id: id, by: desk.person, note: note, at: desk.now, retryAt: retryAt, maxAttempts: policy.maxAttempts,
             force: force)
         if desk.json {
             desk.print(desk.shapes.callback(detail, withHistory: true))
@@ -51,7 +51,7 @@ struct ReleaseCommand: ContextCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        let detail = try desk.openStore().release(id: id, by: desk.actor, at: desk.now, force: force)
+        let detail = try desk.openStore().release(id: id, by: desk.person, at: desk.now, force: force)
         desk.print(desk.json ? desk.shapes.callback(detail, withHistory: true).rendered() : "Callback #\(id) is back in the queue.")
     }
 }
@@ -65,12 +65,15 @@ struct EscalateCommand: ContextCommand {
     @Argument(help: "The callback's number.")
     var id: Int64
 
-    @Option(help: "Why the owner should take it (a complaint, a refund, …).")
+    @Option(help: "Why the owner should take it (a complaint, a refund, …); the owner reads it.")
     var reason: String
+
+    @Flag(help: "Escalate it even though someone else has claimed it.")
+    var force = false
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        let detail = try desk.openStore().escalate(id: id, by: desk.actor, reason: reason, at: desk.now)
+        let detail = try desk.openStore().escalate(id: id, by: desk.person, reason: reason, at: desk.now, force: force)
         desk.print(desk.json ? desk.shapes.callback(detail, withHistory: true).rendered() : "Callback #\(id) escalated to the owner.")
     }
 }

@@ -12,11 +12,11 @@ struct ShowCommand: ContextCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        let detail = try desk.openStore().detail(id: id)
+        let detail = try desk.openStore().detail(id: id, for: desk.person)
         if desk.json {
             desk.print(desk.shapes.callback(detail, withHistory: true))
         } else {
-            desk.print(desk.text.callback(detail, staff: desk.actor, withHistory: true))
+            desk.print(desk.text.callback(detail, staff: try desk.actor, withHistory: true))
         }
     }
 }

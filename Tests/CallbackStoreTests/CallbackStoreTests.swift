@@ -136,12 +136,13 @@ struct CallbackStoreTests {
         _ = try store.record(voicemail("1", number: "+15550000001", at: 10), deadline: now, queue: true, at: now, actor: "t", audioPath: { _ in nil })
         let claimed = try #require(try store.claimNext(by: "alice", at: now, lease: 600))
         let id = claimed.callback.id
-        #expect(throws: StoreError.self) { try store.markDone(id: id, by: "bob", note: nil, at: now, force: false) }
-        let closed = try store.markDone(id: id, by: "alice", note: "booked Tuesday", at: now, force: false)
+        #expect(throws: StoreError.self) { try store.markDone(id: id, by: Acting("bob"), note: nil, at: now, force: false) }
+        let closed = try store.markDone(id: id, by: Acting("alice"), note: "booked Tuesday", at: now, force: false).detail
         #expect(closed.callback.status(at: now) == .done)
+        #expect(closed.callback.closedBy == "alice")
         #expect(closed.history.last?.note == "booked Tuesday")
-        #expect(throws: StoreError.self) { try store.markDone(id: id, by: "alice", note: nil, at: now, force: true) }
-        #expect(throws: StoreError.self) { try store.detail(id: 999) }
+        #expect(throws: StoreError.self) { try store.markDone(id: id, by: Acting("alice"), note: nil, at: now, force: true) }
+        #expect(throws: StoreError.self) { try store.detail(id: 999, for: Acting("alice", isOwner: true)) }
         #expect(try store.queue(at: now, includeAll: false).isEmpty)
     }
 
@@ -158,7 +159,7 @@ struct CallbackStoreTests {
                 message, deadline: now.addingTimeInterval(Double(Int.random(in: 0...5, using: &random) * 600)), queue: true,
                 at: now, actor: "t", audioPath: { _ in nil })
             else { Issue.record("not queued"); continue }
-            if Bool.random(using: &random) { _ = try store.escalate(id: callbackID, by: "t", reason: "test", at: now) }
+            if Bool.random(using: &random) { _ = try store.escalate(id: callbackID, by: Acting("t"), reason: "test", at: now, force: false) }
         }
         let served = try store.queue(at: now, includeAll: false).map(\.callback)
         #expect(served.count == 60)

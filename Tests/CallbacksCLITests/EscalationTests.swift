@@ -50,7 +50,9 @@ struct EscalationTests {
         let owner = try await escalations(harness, now: "2026-11-20T16:35:00-05:00")
         #expect(owner.count == 1, "one escalation for the one callback")
         #expect(owner.first?["reason"] as? String == "vip")
-        #expect(owner.first?["reasons"] as? [String] == ["vip", "repeat_caller"])
+        let reasons = try #require(owner.first?["reasons"] as? [[String: Any]])
+        #expect(reasons.compactMap { $0["kind"] as? String } == ["vip", "repeat_caller"])
+        #expect(reasons.last?["detail"] as? String == "called 3 times within 24 hours")
         // Staff still see it, escalated, first.
         let list = await harness.run(["list", "--json"], now: "2026-11-20T16:35:00-05:00")
         #expect((list.json as? [[String: Any]])?.first?["escalated"] as? Bool == true)

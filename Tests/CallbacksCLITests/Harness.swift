@@ -71,14 +71,16 @@ final class Harness: @unchecked Sendable {
     }
 
     /// Runs `callbacks ARGS` at `now` (ISO 8601), as the binary would.
-    func run(_ arguments: [String], now: String = "2026-11-23T08:05:00-05:00") async -> Result {
+    /// `environment` changes the defaults (a nil value removes the variable).
+    func run(_ arguments: [String], now: String = "2026-11-23T08:05:00-05:00", environment changes: [String: String?] = [:]) async -> Result {
         let output = Captured()
         let errors = Captured()
-        let context = CommandContext(
-            environment: [
-                "CALLBACKS_CONFIG": root.appendingPathComponent("callbacks.yaml").path, "CALLBACKS_NOW": now,
-                "USER": "tester",
-            ], colour: false, write: { output.append($0) })
+        var environment = [
+            "CALLBACKS_CONFIG": root.appendingPathComponent("callbacks.yaml").path, "CALLBACKS_NOW": now,
+            "USER": "tester",
+        ]
+        for (name, value) in changes { environment[name] = value }
+        let context = CommandContext(environment: environment, colour: false, write: { output.append($0) })
         let status = await CallbacksCommand.run(arguments, in: context, errors: { errors.append($0) })
         return Result(status: status, output: output.text, errors: errors.text)
     }

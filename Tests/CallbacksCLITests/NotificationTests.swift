@@ -132,6 +132,15 @@ struct NotificationTests {
 
         var serve = try ServeProcess(harness)
         #expect(await waitUntil(seconds: 15) { receiver.requests.count >= 1 }, "first attempt made")
+        // Killed once the failed attempt is recorded (with its retry time), not between
+        // the receiver answering and the service writing that down.
+        var recorded = false
+        for _ in 0..<100 where !recorded {
+            let owner = await harness.run(["escalations", "--json"])
+            let notification = ((owner.json as? [[String: Any]])?.first?["notifications"] as? [[String: Any]])?.first
+            recorded = (notification?["attempts"] as? Int ?? 0) >= 1
+            if !recorded { try await Task.sleep(for: .milliseconds(50)) }
+        }
         serve.stop(SIGKILL)  // mid-retry: the next attempt is only in the database now
         #expect(receiver.requests.allSatisfy { $0.status == 500 })
 

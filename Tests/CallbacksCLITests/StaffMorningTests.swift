@@ -80,7 +80,7 @@ struct StaffMorningTests {
         #expect(shown["escalated"] as? Bool == true)
         let history = try #require(shown["history"] as? [[String: Any]])
         #expect(history.last?["kind"] as? String == "escalated")
-        #expect(history.last?["note"] as? String == "max_attempts: max attempts reached (2)")
+        #expect(history.last?["note"] as? String == "max_attempts: 2 attempts without reaching the caller")
         let list = await harness.run(["list", "--json"], now: "2026-11-23T13:00:00-05:00")
         #expect((list.json as? [[String: Any]])?.first?["id"] as? Int == id, "escalated first")
     }
@@ -107,7 +107,7 @@ struct StaffMorningTests {
         }
         let history = await harness.run(["show", String(id)], now: monday0805)
         #expect(history.output.contains("released by alice"))
-        #expect(history.output.contains("done by carol (called from my mobile)"))
+        #expect(history.output.contains("done by carol (called from my mobile; --force over bob's claim)"), "the override is in the history")
     }
 
     @Test("stats: the queue now and promises kept")

@@ -50,6 +50,9 @@ public struct Configuration: Sendable {
     }
 
     public struct Owner: Sendable, Equatable {
+        /// Who has the owner role on the command line (`--as` or the login name): they see
+        /// and act on callbacks from the owner's line; to everyone else those do not exist.
+        public var people: [String] = []
         /// Mailboxes that are the owner's private line.
         public var mailboxes: [String]
         public var notify: [NotificationChannel]

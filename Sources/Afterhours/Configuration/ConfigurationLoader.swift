@@ -96,8 +96,9 @@ extension Configuration {
             }
         }
         if let owner = try document.section("owner") {
-            try owner.allowKeys(["mailboxes", "notify"])
+            try owner.allowKeys(["mailboxes", "notify", "people"])
             configuration.owner.mailboxes = try owner.strings("mailboxes") ?? []
+            configuration.owner.people = try owner.strings("people") ?? []
             configuration.owner.notify = try readChannels(owner)
         }
         if let escalation = try document.section("escalation") {

@@ -26,9 +26,9 @@ public struct Notifier: Sendable {
             throw DeliveryError("the escalation could not be written as JSON")
         }
         do {
-            let text = try EscalationText(businessName: configuration.business.name, timeZone: zone, now: now).chat(detail, reason: notification.reason)
+            let text = try EscalationText(businessName: configuration.business.name, timeZone: zone, now: now).chat(detail, subject: notification.subject)
             fields.append(("text", .string(text)))
-            fields.append(("announced_reason", .string(notification.reason.rawValue)))
+            fields.append(("announced_reason", .string(notification.subject.rawValue)))
         } catch {
             throw DeliveryError(error.description)
         }
@@ -49,7 +49,7 @@ public struct Notifier: Sendable {
             let zone = configuration.business.hours.timeZone
             let mail: (subject: String, body: String)
             do {
-                mail = try EscalationText(businessName: configuration.business.name, timeZone: zone, now: now).email(detail, reason: notification.reason)
+                mail = try EscalationText(businessName: configuration.business.name, timeZone: zone, now: now).email(detail, subject: notification.subject)
             } catch {
                 throw DeliveryError(error.description)
             }

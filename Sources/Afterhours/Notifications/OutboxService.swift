@@ -40,7 +40,7 @@ public struct OutboxService: Service {
     func tick() async {
         do {
             if sweepBreaches {
-                let raised = try store.sweepBreaches(at: now())
+                let raised = try store.sweepBreaches(at: now(), timeZone: notifier.configuration.business.hours.timeZone)
                 if raised > 0 { logger.notice("deadlines breached", metadata: ["escalations.raised": "\(raised)"]) }
             }
             for (notification, detail) in try store.dueNotifications(at: now()) {
@@ -67,7 +67,7 @@ public struct OutboxService: Service {
                         "notified the owner",
                         metadata: [
                             "escalation.id": "\(notification.escalationID)", "notification.channel": "\(notification.channel)",
-                            "escalation.reason": "\(notification.reason.rawValue)",
+                            "escalation.reason": "\(notification.subject.rawValue)",
                         ])
                 }
             }

@@ -30,15 +30,21 @@ public struct DeskText: Sendable {
     public func callback(_ detail: CallbackDetail, staff: String?, withHistory: Bool) -> String {
         let callback = detail.callback
         var lines: [String] = []
-        let who = callback.caller.name ?? (callback.caller.isAnonymous ? "Unknown caller" : "Caller")
+        let who = callback.caller.name.map(shown) ?? (callback.caller.isAnonymous ? "Unknown caller" : "Caller")
         let number = callback.caller.number?.formatted
-            ?? callback.caller.rawNumber.map { "\($0) (not a dialable number)" }
+            ?? callback.caller.rawNumber.map { "\(shown($0)) (not a dialable number)" }
             ?? "no number: listen to the message for one"
         lines.append(bold("\(who)  \(number)") + dim("   callback #\(callback.id)"))
         lines.append(dueLine(callback))
         var status = "Status: \(callback.status(at: now).rawValue)"
         if callback.status(at: now) == .claimed, let by = callback.claimedBy, let until = callback.claimExpiresAt {
-            status += " by \(by) until \(clock(until))"
+            status += " by \(shown(by)) until \(clock(until))"
+        }
+        if callback.status(at: now) == .waiting, let back = callback.availableAt {
+            status += ", back in the queue \(moment(back))"
+        }
+        if callback.status(at: now) == .done, let by = callback.closedBy {
+            status += " by \(shown(by))"
         }
         if callback.urgent { status += ", " + red("urgent") }
         if callback.escalated { status += ", " + red("escalated") }
@@ -55,19 +61,19 @@ public struct DeskText: Sendable {
             lines.append("")
             lines.append("Notes:")
             for event in notes {
-                lines.append("  \(day(event.at)) \(clock(event.at))  \(event.actor): \(event.note ?? "")")
+                lines.append("  \(day(event.at)) \(clock(event.at))  \(shown(event.actor)): \(shown(event.note ?? ""))")
             }
         }
         if let staff, callback.status(at: now) != .done, let opening = openingLine(detail, staff: staff) {
             lines.append("")
-            lines.append("Say: " + opening)
+            lines.append("Say: " + shown(opening))
         }
         if withHistory, !detail.history.isEmpty {
             lines.append("")
             lines.append("History:")
             for event in detail.history {
-                let note = event.note.map { " (\($0))" } ?? ""
-                lines.append("  \(day(event.at)) \(clock(event.at))  \(event.kind.rawValue) by \(event.actor)\(note)")
+                let note = event.note.map { " (\(shown($0)))" } ?? ""
+                lines.append("  \(day(event.at)) \(clock(event.at))  \(event.kind.rawValue) by \(shown(event.actor))\(note)")
             }
         }
         return lines.joined(separator: "\n")
@@ -94,11 +100,11 @@ public struct DeskText: Sendable {
         if let audio = voicemail.audio {
             parts.append(String(format: "%5.1fs", audio.durationSeconds))
         }
-        parts.append("mailbox \(voicemail.mailbox)")
+        parts.append("mailbox \(shown(voicemail.mailbox))")
         if voicemail.urgent { parts.append(red("urgent")) }
         if voicemail.audio?.silent == true { parts.append(dim("silent (hang-up?)")) }
-        if let error = voicemail.audioError { parts.append(red("audio unreadable: \(error)")) }
-        if let path = stored.audioPath { parts.append(path) }
+        if let error = voicemail.audioError { parts.append(red("audio unreadable: \(shown(error))")) }
+        if let path = stored.audioPath { parts.append(shown(path)) }
         return parts.joined(separator: "  ")
     }
 
@@ -124,12 +130,13 @@ public struct DeskText: Sendable {
             let callback = detail.callback
             let seconds = Int(callback.deadline.timeIntervalSince(now))
             var status = callback.status(at: now).rawValue
-            if callback.status(at: now) == .claimed, let by = callback.claimedBy { status += " (\(by))" }
+            if callback.status(at: now) == .claimed, let by = callback.claimedBy { status += " (\(shown(by)))" }
+            if callback.status(at: now) == .waiting, let back = callback.availableAt { status += " (back \(moment(back)))" }
             if callback.urgent { status += " urgent" }
             if callback.escalated { status += " escalated" }
             rows.append([
                 String(callback.id),
-                callback.caller.name ?? (callback.caller.isAnonymous ? "(unknown)" : "-"),
+                callback.caller.name.map { Self.clipped(shown($0), to: 32) } ?? (callback.caller.isAnonymous ? "(unknown)" : "-"),
                 callback.caller.number?.formatted ?? "-",
                 String(detail.messages.count),
                 callback.status(at: now) == .done
@@ -149,6 +156,22 @@ public struct DeskText: Sendable {
 
     // MARK: - Escalations (the owner's view)
 
+    /// `next` found nothing to serve now: say so, and what comes back first and when, so
+    /// an urgent caller waiting for a retry is not forgotten.
+    public func nothingNow(comingBack next: CallbackDetail?) -> String {
+        guard let next else { return "Nothing to call back." }
+        let callback = next.callback
+        let who = callback.caller.name.map(shown) ?? callback.caller.number?.formatted ?? "an unknown caller"
+        var flags: [String] = []
+        if callback.escalated { flags.append("escalated") }
+        if callback.urgent { flags.append("urgent") }
+        if callback.deadline < now { flags.append("\(Self.span(Int(now.timeIntervalSince(callback.deadline)))) late") }
+        let state = callback.status(at: now) == .claimed ? "claimed by \(shown(callback.claimedBy ?? "someone")) until" : "back in the queue"
+        return "Nothing to call back now. Next: #\(callback.id) \(who)"
+            + (flags.isEmpty ? "" : " (\(flags.joined(separator: ", ")))")
+            + ", \(state) \(callback.availableAt.map(moment) ?? "soon")."
+    }
+
     /// One block per escalation, most urgent first.
     public func escalations(_ details: [EscalationDetail]) -> String {
         guard !details.isEmpty else { return "No open escalations." }
@@ -158,23 +181,30 @@ public struct DeskText: Sendable {
     func escalationSummary(_ detail: EscalationDetail) -> String {
         let escalation = detail.escalation
         let callback = detail.callback.callback
-        let who = callback.caller.name ?? (callback.caller.isAnonymous ? "Unknown caller" : "Caller")
+        let who = callback.caller.name.map(shown) ?? (callback.caller.isAnonymous ? "Unknown caller" : "Caller")
         let number = callback.caller.number?.formatted ?? "no number"
-        let open = Self.span(max(0, Int(now.timeIntervalSince(escalation.createdAt))))
+        let since = Self.span(max(0, Int(now.timeIntervalSince(escalation.stateSince))))
         var lines = [
-            bold("Escalation #\(escalation.id)") + "  \(escalation.reasons.map(\.rawValue).joined(separator: ", "))  "
-                + (escalation.state == .open ? red("open") : escalation.state.rawValue) + " for \(open)",
+            bold("Escalation #\(escalation.id)") + "  \(escalation.reasons.map { $0.kind.rawValue }.joined(separator: ", "))  "
+                + (escalation.state == .open ? red("open") : escalation.state.rawValue) + " for \(since)",
             "  \(who)  \(number)   callback #\(callback.id), \(callback.status(at: now).rawValue)",
         ]
+        for reason in escalation.reasons {
+            lines.append("  Why: \(EscalationWords.describe(reason.kind))" + (reason.detail.map { ": \(shown($0))" } ?? ""))
+        }
+        if let by = escalation.acknowledgedBy, let at = escalation.acknowledgedAt {
+            lines.append("  Acknowledged by \(shown(by)) \(moment(at))")
+        }
         for stored in detail.callback.messages {
             lines.append("  " + messageLine(stored))
         }
         let undelivered = detail.notifications.filter { $0.deliveredAt == nil }
         for notification in undelivered {
-            lines.append("  " + red("not yet notified") + " on \(notification.channel) (\(notification.attempts) attempts\(notification.lastError.map { ": \($0)" } ?? ""))")
+            lines.append("  " + red("not yet notified") + " on \(shown(notification.channel)) (\(notification.attempts) attempts\(notification.lastError.map { ": \(shown($0))" } ?? ""))")
         }
         if let resolution = escalation.resolution {
-            lines.append("  Resolved by \(escalation.resolvedBy ?? "the owner"): \(resolution)")
+            let when = escalation.resolvedAt.map { " " + moment($0) } ?? ""
+            lines.append("  Resolved by \(shown(escalation.resolvedBy ?? "the owner"))\(when): \(shown(resolution))")
         }
         return lines.joined(separator: "\n")
     }
@@ -185,6 +215,14 @@ public struct DeskText: Sendable {
     }
 
     // MARK: - Pieces
+
+    /// Text from outside, safe on a terminal and on one line.
+    func shown(_ text: String) -> String { TerminalText.oneLine(text) }
+
+    /// At most `limit` characters, the cut marked with "…".
+    static func clipped(_ text: String, to limit: Int) -> String {
+        text.count <= limit ? text : String(text.prefix(limit - 1)) + "…"
+    }
 
     /// "1h 20m", "45m", "2d 3h" for spans of wall-clock time.
     static func span(_ seconds: Int) -> String {
@@ -207,10 +245,11 @@ public struct DeskText: Sendable {
     }
 
     func day(_ date: Date) -> String {
-        let parts = calendar.dateComponents([.weekday, .month, .day], from: date)
+        let parts = calendar.dateComponents([.year, .weekday, .month, .day], from: date)
         let weekday = calendar.shortWeekdaySymbols[(parts.weekday ?? 1) - 1]
         let month = calendar.shortMonthSymbols[(parts.month ?? 1) - 1]
-        return "\(weekday) \(month) \(parts.day ?? 0)"
+        let year = parts.year.flatMap { $0 == calendar.component(.year, from: now) ? nil : " \($0)" } ?? ""
+        return "\(weekday) \(month) \(parts.day ?? 0)\(year)"
     }
 
     func clock(_ date: Date) -> String {

@@ -34,6 +34,9 @@ public struct JSONShapes: Sendable {
             ("messages", .array(detail.messages.map(message))),
             ("anonymous", .bool(callback.caller.isAnonymous)),
             ("claim_expires_at", callback.status(at: now) == .claimed ? time(callback.claimExpiresAt) : .null),
+            ("available_at", time(callback.availableAt)),
+            ("done_at", callback.recordedStatus == .done ? time(callback.closedAt) : .null),
+            ("done_by", callback.recordedStatus == .done ? callback.closedBy.map(JSONValue.string) ?? .null : .null),
         ]
         if withHistory {
             fields.append(("history", .array(detail.history.map(event))))
@@ -46,16 +49,21 @@ public struct JSONShapes: Sendable {
         return .object([
             ("id", .int(escalation.id)),
             ("reason", .string(escalation.reason.rawValue)),
-            ("reasons", .array(escalation.reasons.map { .string($0.rawValue) })),
+            ("reasons", .array(escalation.reasons.map { reason in
+                .object([("kind", .string(reason.kind.rawValue)), ("detail", reason.detail.map(JSONValue.string) ?? .null)])
+            })),
             ("state", .string(escalation.state.rawValue)),
             ("created_at", time(escalation.createdAt)),
+            ("acknowledged_at", time(escalation.acknowledgedAt)),
+            ("acknowledged_by", escalation.acknowledgedBy.map(JSONValue.string) ?? .null),
+            ("resolved_at", time(escalation.resolvedAt)),
             ("resolution", escalation.resolution.map(JSONValue.string) ?? .null),
             ("resolved_by", escalation.resolvedBy.map(JSONValue.string) ?? .null),
             ("callback", callback(detail.callback, withHistory: true)),
             ("notifications", .array(detail.notifications.map { notification in
                 .object([
                     ("channel", .string(notification.channel)),
-                    ("reason", .string(notification.reason.rawValue)),
+                    ("reason", .string(notification.subject.rawValue)),
                     ("delivered_at", time(notification.deliveredAt)),
                     ("attempts", .int(Int64(notification.attempts))),
                     ("last_error", notification.lastError.map(JSONValue.string) ?? .null),
@@ -135,7 +143,8 @@ public indirect enum JSONValue: Sendable, Equatable {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
+            // Valid JSON either way; escaped so a terminal showing it raw is not steered.
+            case _ where scalar.value < 0x20 || TerminalText.isUnsafe(scalar):
                 out += String(format: "\\u%04x", scalar.value)
             default: out.unicodeScalars.append(scalar)
             }

@@ -15,24 +15,16 @@ public struct EscalationText: Sendable {
         self.now = now
     }
 
-    public static func describe(_ reason: EscalationReason) -> String {
-        switch reason {
-        case .ownerLine: "A message on your private line"
-        case .repeatCaller: "A caller keeps calling"
-        case .vip: "A VIP called"
-        case .breach: "A callback promise was missed"
-        case .maxAttempts: "Staff could not reach a caller"
-        case .staff: "Staff handed you a callback"
-        }
-    }
+    public static func describe(_ reason: EscalationReason) -> String { EscalationWords.describe(reason) }
 
-    func values(_ detail: EscalationDetail, reason: EscalationReason) -> [String: Any] {
+    func values(_ detail: EscalationDetail, subject: NotificationSubject) -> [String: Any] {
         let callback = detail.callback.callback
         let messages = detail.callback.messages
         let desk = DeskText(businessName: businessName, timeZone: timeZone, now: now, colour: false)
         return [
             "business_name": businessName,
-            "reason_text": Self.describe(reason),
+            "reason_text": Self.oneLine(EscalationWords.headline(detail.escalation, subject: subject)),
+            "resolved": subject == .resolved,
             "caller": Self.oneLine(callback.caller.name ?? "Unknown caller"),
             "number": callback.caller.number?.formatted ?? "no number",
             "messages": messages.count,
@@ -44,18 +36,45 @@ public struct EscalationText: Sendable {
         ]
     }
 
-    public func chat(_ detail: EscalationDetail, reason: EscalationReason) throws(PromptError) -> String {
-        try Prompts.render(.escalationChat, values(detail, reason: reason))
+    public func chat(_ detail: EscalationDetail, subject: NotificationSubject) throws(PromptError) -> String {
+        try Prompts.render(.escalationChat, values(detail, subject: subject))
     }
 
     /// Subject and body; the subject is one line, so a caller's name cannot add headers.
-    public func email(_ detail: EscalationDetail, reason: EscalationReason) throws(PromptError) -> (subject: String, body: String) {
-        let values = values(detail, reason: reason)
+    public func email(_ detail: EscalationDetail, subject: NotificationSubject) throws(PromptError) -> (subject: String, body: String) {
+        let values = values(detail, subject: subject)
         return (Self.oneLine(try Prompts.render(.escalationEmailSubject, values)), try Prompts.render(.escalationEmailBody, values))
     }
 
-    /// Control characters (newlines above all) become spaces.
+    /// Control characters (newlines above all) become spaces; bidi overrides go.
     static func oneLine(_ text: String) -> String {
-        String(text.unicodeScalars.map { CharacterSet.controlCharacters.contains($0) ? " " : Character($0) })
+        TerminalText.oneLine(text)
+    }
+}
+
+/// Escalation reasons in words, for the owner.
+public enum EscalationWords {
+    public static func describe(_ reason: EscalationReason) -> String {
+        switch reason {
+        case .ownerLine: "A message on your private line"
+        case .repeatCaller: "A caller keeps calling"
+        case .vip: "A VIP called"
+        case .breach: "A callback promise was missed"
+        case .maxAttempts: "Staff could not reach a caller"
+        case .staff: "Staff handed you a callback"
+        }
+    }
+
+    /// What a notification says it is about: the reason with its detail in words
+    /// ("Staff handed you a callback: Wants a refund"), or the resolution.
+    public static func headline(_ escalation: Escalation, subject: NotificationSubject) -> String {
+        switch subject {
+        case .raised(let reason):
+            // The owner's line and a VIP say it all; the others need their detail.
+            let detail = [.ownerLine, .vip].contains(reason) ? nil : escalation.reasons.first { $0.kind == reason }?.detail
+            return describe(reason) + (detail.map { ": \($0)" } ?? "")
+        case .resolved:
+            return "Resolved, " + (escalation.resolution ?? "by \(escalation.resolvedBy ?? "staff")")
+        }
     }
 }
