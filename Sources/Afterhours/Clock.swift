@@ -62,6 +62,19 @@ public enum ISO8601 {
         return try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)
     }
 
+    /// `2026-11-23T08:00:00` (or `…T08:00`, or a space for `T`) with no offset, read as a
+    /// wall-clock time in `timeZone`.
+    public static func parseLocal(_ text: String, in timeZone: TimeZone) -> Date? {
+        guard let match = text.wholeMatch(of: #/(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?/#) else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let parts = DateComponents(
+            year: Int(match.1), month: Int(match.2), day: Int(match.3), hour: Int(match.4), minute: Int(match.5),
+            second: match.6.flatMap { Int($0) } ?? 0)
+        guard calendar.dateComponents([.month, .day], from: calendar.date(from: parts) ?? .distantPast).day == parts.day else { return nil }
+        return calendar.date(from: parts)
+    }
+
     /// `date` written with `timeZone`'s offset at that instant, to the second.
     public static func format(_ date: Date, in timeZone: TimeZone) -> String {
         date.formatted(Date.ISO8601FormatStyle(timeZoneSeparator: .colon, timeZone: timeZone))

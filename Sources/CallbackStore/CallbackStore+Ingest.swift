@@ -19,12 +19,18 @@ public struct Recording: Sendable {
     /// The archive path for the new message's id, so the row says where its audio will be
     /// before the file moves.
     public var audioPath: @Sendable (Int64) -> String?
+    /// What ingest did not take as given (an impossible time, a time without offset, audio
+    /// cut short), kept in the callback's history with the message.
+    public var notes: [String]
 
-    public init(voicemail: Voicemail, deadline: Date, queue: Bool, audioPath: @escaping @Sendable (Int64) -> String?) {
+    public init(
+        voicemail: Voicemail, deadline: Date, queue: Bool, audioPath: @escaping @Sendable (Int64) -> String?, notes: [String] = []
+    ) {
         self.voicemail = voicemail
         self.deadline = deadline
         self.queue = queue
         self.audioPath = audioPath
+        self.notes = notes
     }
 }
 
@@ -152,6 +158,7 @@ extension CallbackStore {
         if let callbackID {
             let note = "message #\(voicemailID) on mailbox \(voicemail.mailbox)"
                 + (joined ? ", joined this callback" : "")
+                + recording.notes.map { "; \($0)" }.joined()
             try Self.appendEvent(
                 db, callbackID: callbackID, at: now, actor: actor, kind: .ingested, note: note)
             var recent = 0

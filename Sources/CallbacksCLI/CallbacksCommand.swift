@@ -1,3 +1,4 @@
+import Afterhours
 import ArgumentParser
 import Foundation
 
@@ -33,7 +34,7 @@ public struct CallbacksCommand: AsyncParsableCommand {
             if code == .success {
                 context.write(fullMessage(for: error))
             } else {
-                errors(fullMessage(for: error))
+                errors(TerminalText.safe(fullMessage(for: error)))
             }
             return code.rawValue
         }

@@ -13,6 +13,12 @@ struct IngestCommand: ContextCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
+        let folder = spool ?? desk.configuration.spool.path
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) else {
+            throw CommandFailure("the spool folder \(folder) does not exist")
+        }
+        guard isFolder.boolValue else { throw CommandFailure("\(folder) is a file, not a spool folder") }
         let ingester = Ingester(configuration: desk.configuration, store: try desk.openStore(), logger: desk.logger)
         let summary = ingester.runOnce(spoolPath: spool, at: desk.now, actor: "ingest")
         if desk.json {
@@ -22,6 +28,8 @@ struct IngestCommand: ContextCommand {
                     ("duplicates", .int(Int64(summary.duplicates))),
                     ("quarantined", .int(Int64(summary.quarantined))),
                     ("incomplete", .int(Int64(summary.incomplete))),
+                    ("unreadable", .int(Int64(summary.unreadable))),
+                    ("not_archived", .int(Int64(summary.notArchived.values.reduce(0, +)))),
                     ("silent_skipped", .int(Int64(summary.silentSkipped))),
                     ("left_behind", .array(summary.leftBehind.map {
                         .object([("path", .string($0.path)), ("reason", .string($0.reason))])
@@ -31,8 +39,14 @@ struct IngestCommand: ContextCommand {
         } else {
             desk.print(Self.describe(summary))
         }
-        if !summary.problems.isEmpty {
-            throw CommandFailure(summary.problems.joined(separator: "; "))
+        if summary.unfinished {
+            let notArchived = summary.notArchived.values.reduce(0, +)
+            let problems = summary.problems.count
+            throw CommandFailure(
+                [
+                    notArchived > 0 ? "\(notArchived) stored message\(notArchived == 1 ? " was" : "s were") not archived" : nil,
+                    problems > 0 ? "\(problems) problem\(problems == 1 ? "" : "s") (listed above)" : nil,
+                ].compactMap { $0 }.joined(separator: " and ") + "; nothing was lost")
         }
     }
 
@@ -42,6 +56,16 @@ struct IngestCommand: ContextCommand {
             "Ingested \(count(summary.ingested, "message")): \(count(summary.duplicates, "duplicate")), "
                 + "\(summary.quarantined) quarantined, \(summary.incomplete) incomplete."
         ]
+        if summary.unreadable > 0 {
+            lines.append("\(count(summary.unreadable, "message")) with unreadable audio stored and queued; the files are in the quarantine.")
+        }
+        for (reason, number) in summary.notArchived.sorted(by: { $0.key < $1.key }) {
+            lines.append("\(count(number, "message")) stored but not yet archived: \(reason); they stay in the spool and are moved on the next pass.")
+        }
+        if !summary.problems.isEmpty {
+            lines.append("Problems:")
+            lines += summary.problems.map { "  \($0)" }
+        }
         if summary.silentSkipped > 0 {
             lines.append("\(count(summary.silentSkipped, "silent message")) stored but kept out of the queue.")
         }
@@ -49,6 +73,6 @@ struct IngestCommand: ContextCommand {
             lines.append("Left in the spool:")
             lines += summary.leftBehind.map { "  \($0.path): \($0.reason)" }
         }
-        return lines.joined(separator: "\n")
+        return TerminalText.safe(lines.joined(separator: "\n"))
     }
 }

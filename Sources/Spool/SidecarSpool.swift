@@ -59,6 +59,23 @@ public struct SidecarMetadata: Sendable, Equatable, Decodable {
         case mailbox, urgent
     }
 
+    /// Scripts write a number as a JSON number as often as a string; both are a number.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        if let text = try? container.decodeIfPresent(String.self, forKey: .callerNumber) {
+            callerNumber = text
+        } else if let number = try? container.decodeIfPresent(Int64.self, forKey: .callerNumber) {
+            callerNumber = String(number)
+        } else if container.contains(.callerNumber), try !container.decodeNil(forKey: .callerNumber) {
+            throw DecodingError.typeMismatch(
+                String.self, .init(codingPath: [CodingKeys.callerNumber], debugDescription: "caller_number should be a string or a whole number"))
+        }
+        callerName = try container.decodeIfPresent(String.self, forKey: .callerName)
+        receivedAt = try container.decodeIfPresent(String.self, forKey: .receivedAt)
+        mailbox = try container.decodeIfPresent(String.self, forKey: .mailbox)
+        urgent = try container.decodeIfPresent(Bool.self, forKey: .urgent)
+    }
+
     public init(callerNumber: String? = nil, callerName: String? = nil, receivedAt: String? = nil, mailbox: String? = nil, urgent: Bool? = nil) {
         self.callerNumber = callerNumber
         self.callerName = callerName

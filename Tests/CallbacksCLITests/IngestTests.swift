@@ -81,7 +81,8 @@ struct IngestTests {
         try harness.put("default/1001/INBOX/msg0000.txt", text: Harness.txt(callerid: "<5551234567>", origtime: t0))
         let summary = try await harness.ingest()
         #expect(summary["ingested"] as? Int == 1)
-        #expect(summary["quarantined"] as? Int == 1)
+        #expect(summary["quarantined"] as? Int == 0, "stored, so not counted as a message sent to the quarantine")
+        #expect(summary["unreadable"] as? Int == 1, "counted once, as stored with unreadable audio")
         let message = try #require(try await harness.messages().first)
         #expect((message["error"] as? String)?.contains("recording never finished") == true)
         #expect(message["audio"] is NSNull)
@@ -259,7 +260,8 @@ struct IngestTests {
         let ingested = summary["ingested"] as? Int ?? 0
         let quarantined = summary["quarantined"] as? Int ?? 0
         #expect(ingested == 6, "five messages with unreadable or odd audio, and the tricky sidecar")
-        #expect(quarantined == 7, "four unreadable audio files, two .txt without origtime, one bad JSON")
+        #expect(quarantined == 3, "two .txt without origtime, one bad JSON: not stored")
+        #expect(summary["unreadable"] as? Int == 4, "four messages stored with unreadable audio, their files in the quarantine")
         // Nothing lost: every file is in the archive or the quarantine, none left in the spool.
         #expect(harness.files(under: harness.spool).isEmpty)
         let reasons = harness.files(under: harness.quarantine).filter { $0.hasSuffix(".reason") }.compactMap {

@@ -95,8 +95,23 @@ public struct Ingester: Sendable {
     /// Everything one folder's scan found: files left behind and orphaned metadata are
     /// dealt with at once, messages join the pipeline.
     private func process(_ scan: SpoolScan, through pipeline: inout Pipeline, at now: Date, fileClock: Date, actor: String, into summary: inout IngestSummary) {
+        var givenUp: [String: [URL]] = [:]
         for left in scan.leftBehind {
+            // Audio whose .txt never came: the same rule as a .txt whose audio never came.
+            if left.reason == .waitingForMetadata, Self.age(of: left.file, at: fileClock) >= Double(configuration.spool.giveUpAfter) {
+                givenUp[left.file.deletingPathExtension().path, default: []].append(left.file)
+                continue
+            }
             summary.leave(left.file, because: left.reason.description, incomplete: left.reason.isIncomplete)
+        }
+        let root = configuration.spool.path
+        for (slot, files) in givenUp.sorted(by: { $0.key < $1.key }) {
+            let location = slot.hasPrefix(root + "/") ? String(slot.dropFirst(root.count + 1)) : (slot as NSString).lastPathComponent
+            let names = files.map(\.lastPathComponent).sorted().joined(separator: ", ")
+            quarantine(
+                files, name: location, at: now,
+                reason: "\(names): no .txt arrived within \(DurationText.format(configuration.spool.giveUpAfter)), so the caller and the time are unknown",
+                into: &summary)
         }
         for orphan in scan.orphanMetadata {
             recoverOrphan(orphan, at: now, fileClock: fileClock, into: &summary)
@@ -110,7 +125,7 @@ public struct Ingester: Sendable {
     /// Starts preparing `batch`, then commits the batch before it.
     private func launch(_ batch: [SpoolMessage], through pipeline: inout Pipeline, fileClock: Date, at now: Date, actor: String, into summary: inout IngestSummary) {
         guard !batch.isEmpty else { return }
-        let flight = startPreparing(batch, fileClock: fileClock)
+        let flight = startPreparing(batch, at: now, fileClock: fileClock)
         if let previous = pipeline.inFlight {
             commitAll(previous.messages, previous.preparations(), at: now, actor: actor, into: &summary)
         }
@@ -120,14 +135,14 @@ public struct Ingester: Sendable {
     // MARK: - Preparing: read metadata and audio (no writes; run in parallel)
 
     enum Preparation: Sendable {
-        case ready(Voicemail, probed: URL?)
+        case ready(Voicemail, probed: URL?, notes: [String])
         /// Stored on an earlier pass and kept in the spool (`keep_originals`).
         case alreadyStored
         case wait(String)
         case quarantine(String)
     }
 
-    private func startPreparing(_ messages: [SpoolMessage], fileClock: Date) -> InFlight {
+    private func startPreparing(_ messages: [SpoolMessage], at now: Date, fileClock: Date) -> InFlight {
         let flight = InFlight(messages: messages, slots: PreparationSlots(count: messages.count), done: DispatchGroup())
         flight.done.enter()
         DispatchQueue.global().async {
@@ -135,7 +150,7 @@ public struct Ingester: Sendable {
             // ask for the whole batch up front so the reads overlap.
             for message in messages { message.files.forEach(Self.prefetch) }
             DispatchQueue.concurrentPerform(iterations: messages.count) { index in
-                flight.slots.set(index, prepare(messages[index], fileClock: fileClock))
+                flight.slots.set(index, prepare(messages[index], at: now, fileClock: fileClock))
             }
             flight.done.leave()
         }
@@ -150,13 +165,13 @@ public struct Ingester: Sendable {
         close(descriptor)
     }
 
-    func prepare(_ message: SpoolMessage, fileClock: Date) -> Preparation {
+    func prepare(_ message: SpoolMessage, at now: Date, fileClock: Date) -> Preparation {
         let ages = message.files.map { Self.age(of: $0, at: fileClock) }
         guard ages.allSatisfy({ $0 >= Double(configuration.spool.settle) }) else {
             return .wait("still being written (changed in the last \(configuration.spool.settle)s)")
         }
         let metadata: MessageMetadata
-        switch readMetadata(message) {
+        switch readMetadata(message, at: now) {
         case .success(let read): metadata = read
         case .failure(let problem): return .quarantine(problem.message)
         }
@@ -169,10 +184,12 @@ public struct Ingester: Sendable {
         var audio: AudioSummary?
         var audioError: String?
         var probed: URL?
+        var audioWarning: String?
         for file in message.audioFiles {
             switch probeAudio(file) {
-            case .success(let summary):
+            case .success(let summary, let warning):
                 audio = summary
+                audioWarning = warning
                 probed = file
             case .failure(let problem):
                 audioError = audioError ?? problem.message
@@ -184,7 +201,7 @@ public struct Ingester: Sendable {
             }
             break
         }
-        if audio != nil { audioError = nil }
+        if audio != nil { audioError = audioWarning }
         let hashed = probed ?? message.audioFiles.first
         var fingerprint = "none"
         if let hashed {
@@ -204,7 +221,7 @@ public struct Ingester: Sendable {
             receivedAt: metadata.receivedAt, mailbox: metadata.mailbox, context: message.context,
             folder: message.folder, urgent: metadata.urgent, caller: caller, pbxMessageID: metadata.messageID,
             audio: audio, audioError: audioError)
-        return .ready(voicemail, probed: probed)
+        return .ready(voicemail, probed: probed, notes: metadata.notes)
     }
 
     struct MessageMetadata {
@@ -216,6 +233,8 @@ public struct Ingester: Sendable {
         var messageID: String?
         /// Identity without the audio hash: what a half-moved message is recognised by.
         var identityPrefix: String
+        /// What was not taken as given, for the message's history.
+        var notes: [String] = []
     }
 
     struct Problem: Error {
@@ -224,7 +243,28 @@ public struct Ingester: Sendable {
         var empty = false
     }
 
-    func readMetadata(_ message: SpoolMessage) -> Result<MessageMetadata, Problem> {
+    /// Before this, or more than a day after the clock, a message's own time is not
+    /// believed: a PBX with its clock unset, or a corrupted file.
+    static let earliestBelievable = Date(timeIntervalSince1970: 946_684_800)  // 2000-01-01
+
+    /// The file's own modification time when `claimed` cannot be right, with why, for
+    /// the message's history.
+    func believable(_ claimed: Date, what: String, of message: SpoolMessage, at now: Date) -> (Date, note: String?) {
+        let problem: String
+        if claimed < Self.earliestBelievable {
+            problem = "is before 2000"
+        } else if claimed > now.addingTimeInterval(86_400) {
+            problem = "is more than a day ahead of the clock"
+        } else {
+            return (claimed, nil)
+        }
+        let fileTime = (message.audioFiles + (message.metadataFile.map { [$0] } ?? [])).lazy.compactMap(Self.modificationDate).first
+        let used = fileTime ?? now
+        let zone = configuration.business.hours.timeZone
+        return (used, "\(what) (\(ISO8601.format(claimed, in: zone))) \(problem); used the \(fileTime == nil ? "clock" : "audio file's time") instead")
+    }
+
+    func readMetadata(_ message: SpoolMessage, at now: Date) -> Result<MessageMetadata, Problem> {
         switch message.layout {
         case .asterisk:
             guard let file = message.metadataFile, let data = FileManager.default.contents(atPath: file.path) else {
@@ -237,10 +277,13 @@ public struct Ingester: Sendable {
             let (name, number) = AsteriskCallerID.parse(txt.callerID ?? "")
             let urgent = txt.isUrgent || message.folder.caseInsensitiveCompare("Urgent") == .orderedSame
             let prefix = [message.context, message.mailbox, txt.messageID ?? "", String(origtime), ""].joined(separator: "/")
+            let (received, note) = believable(
+                Date(timeIntervalSince1970: TimeInterval(origtime)), what: "origtime=\(origtime)", of: message, at: now)
             return .success(
                 MessageMetadata(
-                    receivedAt: Date(timeIntervalSince1970: TimeInterval(origtime)), mailbox: message.mailbox,
-                    callerName: name, rawNumber: number, urgent: urgent, messageID: txt.messageID, identityPrefix: prefix))
+                    receivedAt: received, mailbox: message.mailbox,
+                    callerName: name, rawNumber: number, urgent: urgent, messageID: txt.messageID, identityPrefix: prefix,
+                    notes: note.map { [$0] } ?? []))
         case .sidecar:
             var sidecar = SidecarMetadata()
             if let file = message.metadataFile {
@@ -254,36 +297,92 @@ public struct Ingester: Sendable {
                 }
             }
             var received = message.audioFiles.first.flatMap(Self.modificationDate) ?? MachineClock.fileTime()
+            var notes: [String] = []
             if let text = sidecar.receivedAt {
-                guard let parsed = ISO8601.parse(text) else {
-                    return .failure(Problem(message: "\(message.slot).json: received_at \"\(text)\" is not ISO 8601 with an offset"))
+                let zone = configuration.business.hours.timeZone
+                if let parsed = ISO8601.parse(text) {
+                    received = parsed
+                } else if let local = ISO8601.parseLocal(text, in: zone) {
+                    // A script that forgot the offset meant the business's own clock.
+                    received = local
+                    notes.append("received_at \"\(text)\" has no offset; read in \(zone.identifier)")
+                } else {
+                    return .failure(Problem(message: "\(message.slot).json: received_at \"\(text)\" is not an ISO 8601 time such as 2026-11-23T08:00:00-05:00"))
                 }
-                received = parsed
+                let (checked, note) = believable(received, what: "received_at", of: message, at: now)
+                received = checked
+                if let note { notes.append(note) }
             }
             let mailbox = sidecar.mailbox ?? ""
             let prefix = ["sidecar", mailbox, message.slot, String(Int64(received.timeIntervalSince1970)), ""].joined(separator: "/")
             return .success(
                 MessageMetadata(
                     receivedAt: received, mailbox: mailbox, callerName: sidecar.callerName.flatMap { $0.isEmpty ? nil : $0 },
-                    rawNumber: sidecar.callerNumber, urgent: sidecar.urgent ?? false, messageID: nil, identityPrefix: prefix))
+                    rawNumber: sidecar.callerNumber, urgent: sidecar.urgent ?? false, messageID: nil, identityPrefix: prefix,
+                    notes: notes))
         }
     }
 
-    func probeAudio(_ file: URL) -> Result<AudioSummary, Problem> {
+    /// A probed file's audio, with a warning when it was read but something is missing.
+    enum Probed {
+        case success(AudioSummary, warning: String?)
+        case failure(Problem)
+    }
+
+    func probeAudio(_ file: URL) -> Probed {
         do {
             let info = try probe.probe(file)
             if info.frames == 0, Self.isUnfinishedWAV(file) {
                 return .failure(Problem(message: "\(file.lastPathComponent): recording never finished (0 frames, header sizes never set)", unfinished: true))
             }
-            return .success(
-                AudioSummary(
-                    format: info.format, sampleRate: info.sampleRate, channels: info.channels, frames: info.frames,
-                    durationSeconds: info.durationSeconds, peak: info.peak, rms: info.rms,
-                    speechSeconds: info.speechSeconds, silent: info.silent))
+            var summary = AudioSummary(
+                format: info.format, sampleRate: info.sampleRate, channels: info.channels, frames: info.frames,
+                durationSeconds: info.durationSeconds, peak: info.peak, rms: info.rms,
+                speechSeconds: info.speechSeconds, silent: info.silent)
+            if let cut = Self.wavCutShort(file) {
+                // What is missing may be the words: a cut file is never called silent.
+                summary.silent = false
+                return .success(summary, warning: String(
+                    format: "%@ is cut short: its header promises %.1f s of audio, the file holds %.1f s",
+                    file.lastPathComponent, cut.promised, cut.holds))
+            }
+            return .success(summary, warning: nil)
         } catch {
             let empty = FileStatus(path: file.path)?.size == 0
             return .failure(Problem(message: error.description, unfinished: empty, empty: empty))
         }
+    }
+
+    /// A WAV whose data chunk is shorter in the file than its header says: how many
+    /// seconds the header promises and how many the file holds. Nil for other files, or
+    /// when less than a block is missing.
+    static func wavCutShort(_ file: URL) -> (promised: Double, holds: Double)? {
+        guard let handle = try? FileHandle(forReadingFrom: file) else { return nil }
+        defer { try? handle.close() }
+        guard let header = try? handle.read(upToCount: 4096), header.count >= 12,
+            header.prefix(4) == Data("RIFF".utf8), header[8..<12] == Data("WAVE".utf8),
+            let size = FileStatus(path: file.path)?.size
+        else { return nil }
+        let bytes = [UInt8](header)
+        func word(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 | Int(bytes[at + 2]) << 16 | Int(bytes[at + 3]) << 24 }
+        func half(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 }
+        var offset = 12
+        var byteRate = 0
+        var blockAlign = 1
+        while offset + 8 <= bytes.count {
+            let id = String(decoding: bytes[offset..<offset + 4], as: UTF8.self)
+            let length = word(offset + 4)
+            if id == "fmt ", offset + 22 <= bytes.count {
+                byteRate = word(offset + 16)
+                blockAlign = max(1, half(offset + 20))
+            } else if id == "data" {
+                let available = Int(size) - (offset + 8)
+                guard byteRate > 0, length > 0, available + blockAlign < length else { return nil }
+                return (Double(length) / Double(byteRate), Double(max(0, available)) / Double(byteRate))
+            }
+            offset += 8 + length + (length & 1)
+        }
+        return nil
     }
 
     /// Asterisk writes 0 in the RIFF size while recording and patches it on close; a
@@ -320,16 +419,17 @@ public struct Ingester: Sendable {
                 summary.duplicates += 1
             case .quarantine(let reason):
                 quarantine(message.files, name: message.location, at: now, reason: reason, into: &summary)
-            case .ready(let voicemail, let probed):
+            case .ready(let voicemail, let probed, let notes):
                 let silentSkipped = (voicemail.audio?.silent ?? false) && !policy.queueSilent
-                let nothingToCall = voicemail.audioError != nil && voicemail.caller.isAnonymous
+                let nothingToCall = voicemail.audio == nil && voicemail.caller.isAnonymous
                 let archiveFolder = archiveFolder(for: voicemail.receivedAt)
                 storing.append(Storing(message: message, voicemail: voicemail, probed: probed, archiveFolder: archiveFolder, silentSkipped: silentSkipped))
                 recordings.append(
                     Recording(
                         voicemail: voicemail, deadline: policy.deadline(for: voicemail, hours: configuration.business.hours),
                         queue: !silentSkipped && !nothingToCall,
-                        audioPath: { id in probed.map { archiveFolder.appendingPathComponent("\(id).\($0.pathExtension)").path } }))
+                        audioPath: { id in probed.map { archiveFolder.appendingPathComponent("\(id).\($0.pathExtension)").path } },
+                        notes: notes + (voicemail.audio != nil ? voicemail.audioError.map { [$0] } ?? [] : [])))
             }
         }
         guard !recordings.isEmpty else { return }
@@ -375,7 +475,8 @@ public struct Ingester: Sendable {
         }
 
         if let error = voicemail.audioError, item.probed == nil {
-            quarantine(message.files, name: "\(voicemailID)", at: voicemail.receivedAt, reason: error, into: &summary)
+            // Stored (and counted as ingested) with its error; its files are kept aside.
+            quarantine(message.files, name: "\(voicemailID)", at: voicemail.receivedAt, reason: error, into: &summary, storedMessage: true)
             return
         }
         let audio = message.audioFiles.filter { $0 != item.probed } + (item.probed.map { [$0] } ?? [])
@@ -385,7 +486,10 @@ public struct Ingester: Sendable {
                 try mover.place(file, at: item.archiveFolder.appendingPathComponent("\(voicemailID).\(file.pathExtension)"))
             }
         } catch {
-            summary.problems.append("\(message.location): stored as message #\(voicemailID) but its files could not be archived: \(error.localizedDescription); the next run finishes the move")
+            summary.notArchived[FileProblem.describe(error, doing: "archive into \(configuration.spool.archive)"), default: 0] += 1
+            logger.error(
+                "stored voicemail not yet archived",
+                metadata: ["voicemail.id": "\(voicemailID)", "voicemail.location": "\(message.location)", "error": "\(error)"])
         }
     }
 
@@ -393,7 +497,7 @@ public struct Ingester: Sendable {
     /// is stored: archive it beside its audio), or a message whose audio has not arrived.
     private func recoverOrphan(_ orphan: SpoolMessage, at now: Date, fileClock: Date, into summary: inout IngestSummary) {
         guard let file = orphan.metadataFile else { return }
-        if case .success(let metadata) = readMetadata(orphan),
+        if case .success(let metadata) = readMetadata(orphan, at: now),
             let stored = try? store.voicemail(identityPrefix: metadata.identityPrefix)
         {
             let folder = archiveFolder(for: metadata.receivedAt)
@@ -415,14 +519,16 @@ public struct Ingester: Sendable {
         }
     }
 
-    private func quarantine(_ files: [URL], name: String, at date: Date, reason: String, into summary: inout IngestSummary) {
+    private func quarantine(
+        _ files: [URL], name: String, at date: Date, reason: String, into summary: inout IngestSummary, storedMessage: Bool = false
+    ) {
         let folder = URL(fileURLWithPath: configuration.spool.quarantine)
             .appendingPathComponent(Self.dayPath(date, in: configuration.business.hours.timeZone))
             .appendingPathComponent(FileMover.safeComponent(name.replacingOccurrences(of: "/", with: "-")))
         do {
             var mover = FileMover(keepOriginals: configuration.spool.keepOriginals)
             try mover.quarantine(files, in: folder, reason: reason)
-            summary.quarantined += 1
+            if storedMessage { summary.unreadable += 1 } else { summary.quarantined += 1 }
             logger.warning("quarantined voicemail", metadata: ["quarantine.folder": "\(folder.path)", "reason": "\(reason)"])
         } catch {
             summary.problems.append("\(files.first?.path ?? name): could not be quarantined (\(error.localizedDescription)); left in the spool")
@@ -488,8 +594,17 @@ public struct IngestSummary: Sendable, Equatable {
     public var silentSkipped = 0
     /// Every file left in the spool, with the reason.
     public var leftBehind: [LeftFile] = []
+    /// Stored with audio that could not be read: the message is queued, its files are in
+    /// the quarantine.
+    public var unreadable = 0
+    /// Stored messages whose files could not be moved into the archive yet, counted by
+    /// what went wrong: they stay in the spool and the next pass moves them.
+    public var notArchived: [String: Int] = [:]
     /// Failures the admin should look at; nothing was lost, but something needs a retry.
     public var problems: [String] = []
+
+    /// Work this pass could not finish: the command exits non-zero.
+    public var unfinished: Bool { !problems.isEmpty || !notArchived.isEmpty }
 
     public init() {}
 
