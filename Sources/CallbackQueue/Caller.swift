@@ -16,9 +16,10 @@ public struct Caller: Hashable, Sendable, Codable {
     /// A caller with no usable number: staff must listen to the message for one.
     public var isAnonymous: Bool { number == nil }
 
-    /// The first word of the name, for greeting the caller ("Hi Jane").
-    public var firstName: String? {
-        guard let name else { return nil }
-        return name.split(whereSeparator: { $0 == " " || $0 == "," }).first.map(String.init)
-    }
+    /// The name to greet the caller by ("Hi Jane", "Hi Dr. Patel"), or nil when the
+    /// Caller ID name is not one to say (see `GreetingName`). `name` itself is kept as given.
+    public var nameToGreet: String? { GreetingName.from(name) }
+
+    /// What phone systems write in place of a withheld name or number, in lower case.
+    public static let withheldMarkers: Set<String> = ["unknown", "anonymous", "restricted", "private", "unavailable", "withheld"]
 }

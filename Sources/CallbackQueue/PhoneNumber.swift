@@ -16,10 +16,7 @@ public struct PhoneNumber: Hashable, Sendable, Codable, CustomStringConvertible 
     }
 
     /// Markers phone systems write when the caller withheld or lacks a number.
-    static let anonymousMarkers: Set<String> = [
-        "", "unknown", "anonymous", "restricted", "private", "unavailable", "withheld",
-        "<unknown>", "0",
-    ]
+    static let anonymousMarkers: Set<String> = Caller.withheldMarkers.union(["", "<unknown>", "0"])
 
     /// Normalises what a phone system wrote into E.164, reading national numbers as
     /// belonging to `defaultRegion` (ISO 3166 code such as `US` or `GB`). Returns nil for

@@ -1,3 +1,4 @@
+import CallbackQueue
 import Foundation
 
 /// Splits an Asterisk `callerid=` value into name and number.
@@ -47,12 +48,9 @@ public enum AsteriskCallerID {
         return (clean(name), clean(number))
     }
 
-    /// What phone systems write in place of a withheld name or number.
-    static let anonymousMarkers: Set<String> = ["unknown", "anonymous", "restricted", "private", "unavailable", "withheld"]
-
     private static func clean(_ value: String?) -> String? {
         guard let trimmed = value?.trimmingCharacters(in: .whitespaces), !trimmed.isEmpty,
-            !anonymousMarkers.contains(trimmed.lowercased())
+            !Caller.withheldMarkers.contains(trimmed.lowercased())
         else { return nil }
         return trimmed
     }

@@ -15,13 +15,13 @@ struct GreetingTests {
             // A normal evening.
             ("2026-11-24T18:30:00-05:00", "open again at eight o'clock tomorrow morning", "call you back by ten o'clock tomorrow morning", "by eight thirty tomorrow morning"),
             // Friday night: Friday closes at 16:00, the weekend is closed.
-            ("2026-11-27T20:00:00-05:00", "open again on Monday at eight", "call you back by Monday at ten", "by Monday at eight thirty"),
+            ("2026-11-27T20:00:00-05:00", "open again on Monday at eight in the morning.", "call you back by Monday at ten in the morning.", "by Monday at eight thirty in the morning."),
             // The eve of Thanksgiving (a holiday in the demo schedule).
-            ("2026-11-25T18:00:00-05:00", "open again on Friday at eight", "call you back by Friday at ten", "by Friday at eight thirty"),
+            ("2026-11-25T18:00:00-05:00", "open again on Friday at eight in the morning.", "call you back by Friday at ten in the morning.", "by Friday at eight thirty in the morning."),
             // The lunch break.
             ("2026-11-23T12:15:00-05:00", "open again at one o'clock this afternoon", "call you back by three o'clock this afternoon", "by one thirty this afternoon"),
             // Daylight saving ends on Sunday 2026-11-01: Monday's opening is still eight.
-            ("2026-10-30T17:00:00-04:00", "open again on Monday at eight", "call you back by Monday at ten", "by Monday at eight thirty"),
+            ("2026-10-30T17:00:00-04:00", "open again on Monday at eight in the morning.", "call you back by Monday at ten in the morning.", "by Monday at eight thirty in the morning."),
             // Busy during opening hours: 10:07 + 2h across lunch is 13:07, promised by 13:15.
             ("2026-11-23T10:07:00-05:00", "Everyone is on another call", "call you back by one fifteen this afternoon", "by ten forty-five this morning"),
         ])
@@ -49,7 +49,119 @@ struct GreetingTests {
     func farAhead() throws {
         let spoken = SpokenTime(timeZone: TimeZone(identifier: "America/New_York") ?? .current)
         let text = spoken.spoken(try #require(ISO8601.parse("2026-12-28T09:05:00-05:00")), now: try #require(ISO8601.parse("2026-12-18T17:00:00-05:00")))
-        #expect(text == "Monday, December twenty-eighth, at nine oh five")
+        #expect(text == "Monday, December twenty-eighth, at nine oh five in the morning")
+    }
+}
+
+@Suite("Spoken times leave no doubt about the part of the day")
+struct SpokenTimeTests {
+    static let spoken = SpokenTime(timeZone: TimeZone(identifier: "America/New_York") ?? .current)
+
+    // Seen from Thursday 2026-12-24 at 17:30 (an evening), at 09:00 (a morning), and from
+    // Friday at 01:00 (the small hours, when "tonight" is the night going on and "tomorrow"
+    // is not said), with the preposition the greeting puts before "open again".
+    @Test(
+        "noon, midnight, evening, night and the small hours, today, tomorrow and later",
+        arguments: [
+            ("2026-12-24T17:30:00-05:00", "2026-12-24T18:00:00-05:00", "at six o'clock this evening"),
+            ("2026-12-24T17:30:00-05:00", "2026-12-24T22:00:00-05:00", "at ten o'clock tonight"),
+            ("2026-12-24T17:30:00-05:00", "2026-12-25T00:00:00-05:00", "at midnight tonight"),
+            ("2026-12-24T17:30:00-05:00", "2026-12-25T01:30:00-05:00", "at one thirty tonight"),
+            ("2026-12-24T17:30:00-05:00", "2026-12-25T06:00:00-05:00", "at six o'clock tomorrow morning"),
+            ("2026-12-24T17:30:00-05:00", "2026-12-25T12:00:00-05:00", "at noon tomorrow"),
+            ("2026-12-24T17:30:00-05:00", "2026-12-25T14:00:00-05:00", "at two o'clock tomorrow afternoon"),
+            ("2026-12-24T17:30:00-05:00", "2026-12-25T18:00:00-05:00", "at six o'clock tomorrow evening"),
+            ("2026-12-24T17:30:00-05:00", "2026-12-25T22:00:00-05:00", "at ten o'clock tomorrow night"),
+            ("2026-12-24T17:30:00-05:00", "2026-12-26T00:00:00-05:00", "at midnight tomorrow night"),
+            ("2026-12-24T17:30:00-05:00", "2026-12-26T01:30:00-05:00", "on Saturday at one thirty in the morning"),
+            ("2026-12-24T17:30:00-05:00", "2026-12-26T06:00:00-05:00", "on Saturday at six in the morning"),
+            ("2026-12-24T17:30:00-05:00", "2026-12-26T12:00:00-05:00", "on Saturday at noon"),
+            ("2026-12-24T17:30:00-05:00", "2026-12-26T18:00:00-05:00", "on Saturday at six in the evening"),
+            ("2026-12-24T17:30:00-05:00", "2026-12-26T22:00:00-05:00", "on Saturday at ten at night"),
+            ("2026-12-24T17:30:00-05:00", "2026-12-27T00:00:00-05:00", "at midnight on Saturday night"),
+            ("2026-12-24T17:30:00-05:00", "2026-12-27T01:30:00-05:00", "on Sunday at one thirty in the morning"),
+            ("2026-12-24T17:30:00-05:00", "2026-12-30T22:00:00-05:00", "on Wednesday at ten at night"),
+            ("2026-12-24T17:30:00-05:00", "2026-12-31T12:00:00-05:00", "on Thursday, December thirty-first, at noon"),
+            ("2026-12-24T17:30:00-05:00", "2026-12-31T18:00:00-05:00", "on Thursday, December thirty-first, at six in the evening"),
+            ("2026-12-24T17:30:00-05:00", "2027-01-01T00:00:00-05:00", "at midnight on the night of Thursday, December thirty-first"),
+            ("2026-12-24T09:00:00-05:00", "2026-12-24T09:45:00-05:00", "at nine forty-five this morning"),
+            ("2026-12-24T09:00:00-05:00", "2026-12-24T12:00:00-05:00", "at noon today"),
+            ("2026-12-24T09:00:00-05:00", "2026-12-24T14:30:00-05:00", "at two thirty this afternoon"),
+            ("2026-12-24T09:00:00-05:00", "2026-12-24T18:00:00-05:00", "at six o'clock this evening"),
+            ("2026-12-24T09:00:00-05:00", "2026-12-24T22:00:00-05:00", "at ten o'clock tonight"),
+            ("2026-12-24T09:00:00-05:00", "2026-12-25T00:00:00-05:00", "at midnight tonight"),
+            ("2026-12-24T09:00:00-05:00", "2026-12-25T01:30:00-05:00", "at one thirty tonight"),
+            ("2026-12-25T01:00:00-05:00", "2026-12-25T01:30:00-05:00", "at one thirty tonight"),
+            ("2026-12-25T01:00:00-05:00", "2026-12-25T06:00:00-05:00", "at six o'clock this morning"),
+            ("2026-12-25T01:00:00-05:00", "2026-12-25T12:00:00-05:00", "at noon today"),
+            ("2026-12-25T01:00:00-05:00", "2026-12-25T18:00:00-05:00", "at six o'clock this evening"),
+            ("2026-12-25T01:00:00-05:00", "2026-12-25T22:00:00-05:00", "on Friday at ten at night"),
+            ("2026-12-25T01:00:00-05:00", "2026-12-26T00:00:00-05:00", "at midnight on Friday night"),
+            ("2026-12-25T01:00:00-05:00", "2026-12-26T06:00:00-05:00", "on Saturday at six in the morning"),
+            ("2026-12-25T01:00:00-05:00", "2026-12-26T12:00:00-05:00", "on Saturday at noon"),
+        ])
+    func phrase(_ now: String, _ at: String, expected: String) throws {
+        let now = try #require(ISO8601.parse(now))
+        let date = try #require(ISO8601.parse(at))
+        #expect(Self.spoken.spokenWithPreposition(date, now: now) == expected)
+        let words = Self.spoken.spoken(date, now: now)
+        #expect(expected == "at " + words || expected == "on " + words, "\(words)")
+    }
+}
+
+@Suite("A schedule that runs past midnight")
+struct OvernightGreetingTests {
+    static let yaml = """
+        business:
+          name: Acme Plumbing
+          timezone: America/New_York
+          hours:
+            sat: ["22:00-02:00"]
+        callbacks:
+          respond_within: 2h
+          urgent_within: 30m
+        storage:
+          database: afterhours.sqlite
+        """
+
+    // Saturday's hours run from 22:00 to 02:00 on Sunday. Before, the Thursday greeting said
+    // "open again on Saturday at ten" (heard as the morning) and "by Sunday at midnight"
+    // (meant the midnight that ends Saturday).
+    @Test(
+        "the greeting names the night, not just the hour",
+        arguments: [
+            // Thursday evening, closed until Saturday night.
+            ("2026-12-24T17:30:00-05:00", "We're closed right now and open again on Saturday at ten at night.",
+                "we will call you back by midnight on Saturday night.", "by Saturday at ten thirty at night."),
+            // Saturday, open, before midnight: the promise is later the same night.
+            ("2026-12-26T23:00:00-05:00", "Everyone is on another call.", "we will call you back by one o'clock tonight.",
+                "by eleven thirty tonight."),
+            // Sunday at one, still Saturday's hours: an hour tonight, the other next Saturday.
+            ("2026-12-27T01:00:00-05:00", "Everyone is on another call.", "we will call you back by Saturday at eleven at night.",
+                "by one thirty tonight."),
+            // Sunday at three, closed again for the week.
+            ("2026-12-27T03:00:00-05:00", "We're closed right now and open again on Saturday at ten at night.",
+                "we will call you back by midnight on Saturday night.", "by Saturday at ten thirty at night."),
+        ])
+    func overnight(_ at: String, opening: String, callback: String, urgent: String) throws {
+        let configuration = try Configuration.parse(yaml: Self.yaml, file: "callbacks.yaml")
+        let greeting = try Greeting.at(try #require(ISO8601.parse(at)), configuration: configuration)
+        #expect(greeting.spoken.contains(opening), "\(greeting.spoken)")
+        #expect(greeting.spoken.contains(callback), "\(greeting.spoken)")
+        #expect(greeting.spoken.hasSuffix("press 1 and we will call you back \(urgent)"), "\(greeting.spoken)")
+    }
+
+    @Test("`callbacks greeting --at` on Thursday evening")
+    func command() async throws {
+        let harness = try Harness(config: Self.yaml)
+        let result = await harness.run(["greeting", "--at", "2026-12-24T17:30:00-05:00"])
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(result.output == """
+            Thank you for calling Acme Plumbing. We're closed right now and open again on Saturday at ten at night. \
+            Please leave your name, your number and a short message after the tone, and we will call you back by \
+            midnight on Saturday night. If this is an emergency, press 1 and we will call you back by Saturday at ten \
+            thirty at night.
+            """)
     }
 }
 

@@ -90,7 +90,7 @@ public struct DeskText: Sendable {
             "late": detail.callback.deadline < now,
         ]
         // Absent, not empty: Mustache sections treat an empty string as true.
-        if let name = detail.callback.caller.firstName { values["caller_first_name"] = name }
+        if let name = detail.callback.caller.nameToGreet { values["greet_caller_as"] = name }
         return try? Prompts.render(.openingLine, values)
     }
 
