@@ -3,7 +3,7 @@ import Foundation
 /// One change in a callback's life, kept with who made it and when.
 public struct CallbackEvent: Sendable, Equatable {
     public enum Kind: String, Sendable, Codable, CaseIterable {
-        case ingested, claimed, released, lapsed, attempted, noted, escalated, resolved, done
+        case ingested, claimed, released, lapsed, attempted, noted, escalated, resolved, done, reopened, assigned
     }
 
     public var at: Date

@@ -74,11 +74,14 @@ public struct StoredVoicemail: Sendable, Equatable, Identifiable {
     public var voicemail: Voicemail
     /// The audio's path in the archive, or nil if it was quarantined.
     public var audioPath: String?
+    /// The folder its files were put aside in when its audio could not be read.
+    public var quarantinePath: String?
 
-    public init(id: Int64, callbackID: Int64, voicemail: Voicemail, audioPath: String?) {
+    public init(id: Int64, callbackID: Int64, voicemail: Voicemail, audioPath: String?, quarantinePath: String? = nil) {
         self.id = id
         self.callbackID = callbackID
         self.voicemail = voicemail
         self.audioPath = audioPath
+        self.quarantinePath = quarantinePath
     }
 }

@@ -192,6 +192,13 @@ extension CallbackStore {
 }
 
 extension CallbackStore {
+    /// Where a stored message's unreadable audio now is.
+    public func setQuarantinePath(voicemail id: Int64, _ path: String) throws(StoreError) {
+        try write { db in
+            try db.execute(sql: "UPDATE voicemail SET quarantine_path = ? WHERE id = ?", arguments: [path, id])
+        }
+    }
+
     /// The id of a stored message whose identity starts with `identityPrefix` (context,
     /// mailbox, PBX id and time, without the audio hash), if any.
     public func voicemail(identityPrefix: String) throws(StoreError) -> Int64? {

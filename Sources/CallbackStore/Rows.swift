@@ -60,7 +60,7 @@ extension StoredVoicemail {
                     name: row["caller_name"], number: number.flatMap(PhoneNumber.init(e164:)),
                     rawNumber: row["caller_raw"]),
                 pbxMessageID: row["pbx_message_id"], audio: audio, audioError: row["audio_error"]),
-            audioPath: row["audio_path"])
+            audioPath: row["audio_path"], quarantinePath: row["quarantine_path"])
     }
 }
 

@@ -136,6 +136,8 @@ extension CallbackStore {
                         UNIQUE (escalation_id, kind)
                     );
                     ALTER TABLE callback ADD COLUMN closed_by TEXT;
+                    -- Where a stored message's unreadable audio was put aside.
+                    ALTER TABLE voicemail ADD COLUMN quarantine_path TEXT;
                     """)
             // Reasons recorded before: the kinds from the comma-separated list, the detail
             // from the history note each one left ("staff: Wants a refund").

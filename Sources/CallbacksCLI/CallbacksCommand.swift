@@ -10,6 +10,7 @@ public struct CallbacksCommand: AsyncParsableCommand {
         subcommands: [
             IngestCommand.self, ListCommand.self, ShowCommand.self, NextCommand.self, DoneCommand.self,
             NoAnswerCommand.self, ReleaseCommand.self, EscalateCommand.self, StatsCommand.self, HoursCommand.self,
+            NoteCommand.self, ReopenCommand.self, AssignCommand.self,
             EscalationsCommand.self, GreetingCommand.self, ServeCommand.self,
         ])
 

@@ -75,13 +75,13 @@ struct Desk {
 
     /// Who is acting: `--as`, else the login name. Trimmed, never empty, printable: the
     /// name is recorded in every change and spoken in the opening line.
-    static func actor(_ given: String?, environment: [String: String]) throws(CommandFailure) -> String {
+    static func actor(_ given: String?, environment: [String: String], option: String = "--as") throws(CommandFailure) -> String {
         guard let raw = given ?? environment["USER"] ?? environment["LOGNAME"] else {
             throw CommandFailure("who is acting? There is no login name ($USER): give one with --as NAME")
         }
         let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        let source = given == nil ? "the login name ($USER)" : "--as"
-        guard !name.isEmpty else { throw CommandFailure("\(source) is empty: name the person acting, for example --as alice") }
+        let source = given == nil ? "the login name ($USER)" : option
+        guard !name.isEmpty else { throw CommandFailure("\(source) is empty: name the person acting, for example \(option) alice") }
         guard !name.unicodeScalars.contains(where: { TerminalText.isUnsafe($0) || $0 == "\n" || $0 == "\t" }) else {
             throw CommandFailure("\(source) \"\(TerminalText.oneLine(name))\" contains control characters: use a plain name")
         }

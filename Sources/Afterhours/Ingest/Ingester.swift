@@ -476,7 +476,13 @@ public struct Ingester: Sendable {
 
         if let error = voicemail.audioError, item.probed == nil {
             // Stored (and counted as ingested) with its error; its files are kept aside.
-            quarantine(message.files, name: "\(voicemailID)", at: voicemail.receivedAt, reason: error, into: &summary, storedMessage: true)
+            if let folder = quarantine(message.files, name: "\(voicemailID)", at: voicemail.receivedAt, reason: error, into: &summary, storedMessage: true) {
+                do {
+                    try store.setQuarantinePath(voicemail: voicemailID, folder.path)
+                } catch {
+                    logger.error("could not record the quarantine folder", metadata: ["voicemail.id": "\(voicemailID)", "error": "\(error)"])
+                }
+            }
             return
         }
         let audio = message.audioFiles.filter { $0 != item.probed } + (item.probed.map { [$0] } ?? [])
@@ -507,7 +513,7 @@ public struct Ingester: Sendable {
                     try mover.place(file, at: folder.appendingPathComponent("\(stored).\(file.pathExtension)"))
                     summary.duplicates += 1
                 } catch {
-                    summary.problems.append("\(file.path): could not be archived beside message #\(stored): \(error.localizedDescription)")
+                    summary.problems.append("\(file.path): \(FileProblem.describe(error, doing: "archive it beside message #\(stored)"))")
                 }
             }
             return
@@ -519,9 +525,11 @@ public struct Ingester: Sendable {
         }
     }
 
+    /// Puts `files` aside with a `.reason`; returns the folder, or nil if they stayed in the spool.
+    @discardableResult
     private func quarantine(
         _ files: [URL], name: String, at date: Date, reason: String, into summary: inout IngestSummary, storedMessage: Bool = false
-    ) {
+    ) -> URL? {
         let folder = URL(fileURLWithPath: configuration.spool.quarantine)
             .appendingPathComponent(Self.dayPath(date, in: configuration.business.hours.timeZone))
             .appendingPathComponent(FileMover.safeComponent(name.replacingOccurrences(of: "/", with: "-")))
@@ -530,8 +538,11 @@ public struct Ingester: Sendable {
             try mover.quarantine(files, in: folder, reason: reason)
             if storedMessage { summary.unreadable += 1 } else { summary.quarantined += 1 }
             logger.warning("quarantined voicemail", metadata: ["quarantine.folder": "\(folder.path)", "reason": "\(reason)"])
+            return folder
         } catch {
-            summary.problems.append("\(files.first?.path ?? name): could not be quarantined (\(error.localizedDescription)); left in the spool")
+            summary.problems.append(
+                "\(files.first?.path ?? name): left in the spool, \(FileProblem.describe(error, doing: "quarantine into \(configuration.spool.quarantine)"))")
+            return nil
         }
     }
 

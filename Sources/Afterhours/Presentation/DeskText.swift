@@ -105,6 +105,7 @@ public struct DeskText: Sendable {
         if voicemail.audio?.silent == true { parts.append(dim("silent (hang-up?)")) }
         if let error = voicemail.audioError { parts.append(red("audio unreadable: \(shown(error))")) }
         if let path = stored.audioPath { parts.append(shown(path)) }
+        if let folder = stored.quarantinePath { parts.append("files in \(shown(folder))") }
         return parts.joined(separator: "  ")
     }
 

@@ -87,6 +87,7 @@ public struct JSONShapes: Sendable {
             ("sample_rate", audio.map { .int(Int64($0.sampleRate)) } ?? .null),
             ("channels", audio.map { .int(Int64($0.channels)) } ?? .null),
             ("error", voicemail.audioError.map(JSONValue.string) ?? .null),
+            ("quarantine", stored.quarantinePath.map(JSONValue.string) ?? .null),
         ])
     }
 

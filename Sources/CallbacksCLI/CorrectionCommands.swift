@@ -1,0 +1,69 @@
+import Afterhours
+import ArgumentParser
+import Foundation
+
+struct NoteCommand: ContextCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "note", abstract: "Add a note to a callback's history without recording an outcome.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The callback's number.")
+    var id: Int64
+
+    @Argument(help: "The note.")
+    var text: String
+
+    func run(in context: CommandContext) async throws {
+        let desk = try Desk(global, context)
+        let detail = try desk.openStore().addNote(id: id, by: desk.person, text: text, at: desk.now)
+        desk.print(desk.json ? desk.shapes.callback(detail, withHistory: true).rendered() : "Note added to callback #\(id).")
+    }
+}
+
+struct ReopenCommand: ContextCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reopen", abstract: "Put a callback closed by mistake back in the queue.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The callback's number.")
+    var id: Int64
+
+    @Option(help: "Why it is reopened.")
+    var note: String?
+
+    func run(in context: CommandContext) async throws {
+        let desk = try Desk(global, context)
+        let detail = try desk.openStore().reopen(id: id, by: desk.person, note: note, at: desk.now)
+        desk.print(desk.json ? desk.shapes.callback(detail, withHistory: true).rendered() : "Callback #\(id) is back in the queue.")
+    }
+}
+
+struct AssignCommand: ContextCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "assign", abstract: "Hand a callback to a colleague, who holds the claim.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The callback's number.")
+    var id: Int64
+
+    @Option(help: "Who takes it over.")
+    var to: String
+
+    @Flag(help: "Take it from someone else's claim.")
+    var force = false
+
+    func run(in context: CommandContext) async throws {
+        let desk = try Desk(global, context)
+        let colleague = try Desk.actor(to, environment: [:], option: "--to")
+        let detail = try desk.openStore().assign(
+            id: id, to: colleague, by: desk.person, at: desk.now, lease: desk.configuration.callbacks.claimLease, force: force)
+        if desk.json {
+            desk.print(desk.shapes.callback(detail, withHistory: true))
+        } else {
+            desk.print("Callback #\(id) is \(TerminalText.oneLine(colleague))'s until \(desk.text.moment(detail.callback.claimExpiresAt ?? desk.now)).")
+        }
+    }
+}
