@@ -192,6 +192,13 @@ extension CallbackStore {
 }
 
 extension CallbackStore {
+    /// Where a stored message's audio now is: the spool while a move waits, then the archive.
+    public func setAudioPath(voicemail id: Int64, _ path: String) throws(StoreError) {
+        try write { db in
+            try db.execute(sql: "UPDATE voicemail SET audio_path = ? WHERE id = ?", arguments: [path, id])
+        }
+    }
+
     /// Where a stored message's unreadable audio now is.
     public func setQuarantinePath(voicemail id: Int64, _ path: String) throws(StoreError) {
         try write { db in

@@ -124,5 +124,35 @@ struct IngestDefectTests {
         #expect(try mode(harness.quarantine) & 0o007 == 0)
     }
 
+    @Test("messages stored but not archived: one summary line, exit 1, and their audio found where it really is")
+    func archiveFails() async throws {
+        let harness = try Harness()
+        for slot in 0..<3 {
+            try harness.put("default/1001/INBOX/msg000\(slot).wav", copying: "speech.wav")
+            try harness.put("default/1001/INBOX/msg000\(slot).txt", text: Harness.txt(callerid: "<555123456\(slot)>", origtime: friday1600 + slot))
+        }
+        // The archive cannot be created: a file stands where its folder should be.
+        try Data("not a folder".utf8).write(to: harness.archive)
+        let blocked = await harness.run(["ingest"])
+        #expect(blocked.status != 0)
+        #expect(
+            blocked.output.contains("3 messages stored but not yet archived: cannot archive into \(harness.archive.path): \(harness.archive.path) is a file, not a folder"),
+            "\(blocked.output)")
+        #expect(blocked.output.contains("they stay in the spool and are moved on the next pass."))
+        #expect(blocked.errors == "Error: 3 stored messages were not archived; nothing was lost")
+        let first = try #require(try await messages(harness).first)
+        let audio = try #require((first["messages"] as? [[String: Any]])?.first?["audio"] as? String)
+        #expect(audio.hasPrefix(harness.spool.path) && FileManager.default.fileExists(atPath: audio), "points at the spool while it waits")
+
+        try FileManager.default.removeItem(at: harness.archive)
+        let finished = await harness.run(["ingest"])
+        #expect(finished.status == 0, "\(finished.output) \(finished.errors)")
+        #expect(harness.files(under: harness.spool).isEmpty)
+        for callback in try await messages(harness) {
+            let path = try #require((callback["messages"] as? [[String: Any]])?.first?["audio"] as? String)
+            #expect(path.hasPrefix(harness.archive.path) && FileManager.default.fileExists(atPath: path))
+        }
+    }
+
     func le32(_ value: Int) -> [UInt8] { (0..<4).map { UInt8((value >> ($0 * 8)) & 0xFF) } }
 }

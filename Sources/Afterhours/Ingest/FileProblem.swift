@@ -32,9 +32,26 @@ public enum FileProblem {
         case let code?: return String(cString: strerror(code)).lowercased()
         case nil:
             if let path = nsError.userInfo[NSFilePathErrorKey] as? String {
-                return "failed for \(path) (\(nsError.localizedFailureReason ?? "code \(nsError.code)"))"
+                return diagnose(path)
             }
             return nsError.localizedFailureReason ?? "\(error)"
         }
+    }
+
+    /// Foundation often gives no reason when it cannot create a folder: find it on disk.
+    static func diagnose(_ path: String) -> String {
+        var ancestor = URL(fileURLWithPath: path)
+        while ancestor.path != "/" {
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isFolder) {
+                if !isFolder.boolValue { return "\(ancestor.path) is a file, not a folder" }
+                if access(ancestor.path, W_OK) != 0 { return "\(ancestor.path) is not writable (permission denied)" }
+                var space = statvfs()
+                if statvfs(ancestor.path, &space) == 0, space.f_bavail == 0 { return "no space left on the device holding \(ancestor.path)" }
+                return "\(path) could not be written in \(ancestor.path)"
+            }
+            ancestor.deleteLastPathComponent()
+        }
+        return "\(path) could not be written"
     }
 }

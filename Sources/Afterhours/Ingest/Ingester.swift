@@ -451,6 +451,7 @@ public struct Ingester: Sendable {
         let message = item.message
         let voicemail = item.voicemail
         let voicemailID: Int64
+        var storedAudioPath: String?
         switch outcome {
         case .failure(let error):
             summary.leave(message.files[0], because: "not stored: \(error); will retry", incomplete: true)
@@ -468,8 +469,9 @@ public struct Ingester: Sendable {
                     "caller.number": "\(voicemail.caller.number?.e164 ?? "unknown")",
                     "audio.seconds": "\(voicemail.audio.map { String(format: "%.1f", $0.durationSeconds) } ?? "unreadable")",
                 ])
-        case .success(.duplicate(let id, _)):
+        case .success(.duplicate(let id, let recordedPath)):
             voicemailID = id
+            storedAudioPath = recordedPath
             summary.duplicates += 1
             if configuration.spool.keepOriginals { return }
         }
@@ -491,11 +493,28 @@ public struct Ingester: Sendable {
             for file in ordered {
                 try mover.place(file, at: item.archiveFolder.appendingPathComponent("\(voicemailID).\(file.pathExtension)"))
             }
+            // A message whose move a full disk held back: now in the archive, say so.
+            let archived = item.probed.map { item.archiveFolder.appendingPathComponent("\(voicemailID).\($0.pathExtension)").path }
+            if let archived, let storedAudioPath, storedAudioPath != archived {
+                recordAudioPath(archived, of: voicemailID)
+            }
         } catch {
             summary.notArchived[FileProblem.describe(error, doing: "archive into \(configuration.spool.archive)"), default: 0] += 1
             logger.error(
                 "stored voicemail not yet archived",
                 metadata: ["voicemail.id": "\(voicemailID)", "voicemail.location": "\(message.location)", "error": "\(error)"])
+            // Until the next pass moves it, `show` and the audio point where the file is.
+            if let probed = item.probed, FileManager.default.fileExists(atPath: probed.path) {
+                recordAudioPath(probed.path, of: voicemailID)
+            }
+        }
+    }
+
+    private func recordAudioPath(_ path: String, of voicemailID: Int64) {
+        do {
+            try store.setAudioPath(voicemail: voicemailID, path)
+        } catch {
+            logger.error("could not record where the audio is", metadata: ["voicemail.id": "\(voicemailID)", "error": "\(error)"])
         }
     }
 
