@@ -29,6 +29,8 @@ let package = Package(
         // Headers only: the library is loaded with dlopen when speech is first needed,
         // so commands that never speak do not load it (and the audio stack behind it).
         .systemLibrary(name: "CEspeakNG", providers: [.apt(["libespeak-ng-dev"])]),
+        // XXH3-128: the content hash in a message's identity.
+        .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
         .target(name: "SpokenAudio", dependencies: ["CEspeakNG", "CSndFile"]),
         .target(name: "CHTTPPost"),
         .target(name: "Spool", dependencies: ["CallbackQueue"]),
@@ -40,7 +42,7 @@ let package = Package(
         .target(
             name: "Afterhours",
             dependencies: [
-                "BusinessTime", "CallbackQueue", "AudioProbe", "Spool", "CallbackStore", "SpokenAudio", "CHTTPPost",
+                "BusinessTime", "CallbackQueue", "AudioProbe", "Spool", "CallbackStore", "SpokenAudio", "CHTTPPost", "CXXHash",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -83,6 +85,6 @@ let package = Package(
             dependencies: ["CallbackStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "CallbacksCLITests",
-            dependencies: ["CallbacksCLI", "Afterhours", "CallbackStore"]),
+            dependencies: ["CallbacksCLI", "Afterhours", "CallbackStore", .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

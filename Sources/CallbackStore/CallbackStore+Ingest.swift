@@ -192,6 +192,22 @@ extension CallbackStore {
 }
 
 extension CallbackStore {
+    /// Every stored identity that starts with `prefix` (one message's place and time).
+    public func identities(prefix: String) throws(StoreError) -> [String] {
+        try read { db in
+            try String.fetchAll(
+                db.cachedStatement(sql: "SELECT identity FROM voicemail WHERE identity >= ? AND identity < ? ORDER BY identity"),
+                arguments: [prefix, prefix + "\u{10FFFF}"])
+        }
+    }
+
+    /// Whether any identity was written without `scheme` in it (before hashes named theirs).
+    public func hasLegacyIdentities(scheme: String) throws(StoreError) -> Bool {
+        try read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM voicemail WHERE instr(identity, ?) = 0 AND identity NOT LIKE '%/none' LIMIT 1", arguments: [scheme]) ?? false
+        }
+    }
+
     /// Where a stored message's audio now is: the spool while a move waits, then the archive.
     public func setAudioPath(voicemail id: Int64, _ path: String) throws(StoreError) {
         try write { db in

@@ -22,10 +22,14 @@ public struct Ingester: Sendable {
     /// Messages probed at once, in parallel, before their rows are written.
     static let batchSize = 64
 
+    /// Whether the store holds identities written before hashes named their scheme.
+    let legacyIdentities: Bool
+
     public init(configuration: Configuration, store: CallbackStore, logger: Logger) {
         self.configuration = configuration
         self.store = store
         self.logger = logger
+        legacyIdentities = (try? store.hasLegacyIdentities(scheme: AudioFingerprint.scheme)) ?? true
     }
 
     /// Ingests everything ready in `spoolPath` (default: the configured spool). `now` is
@@ -207,8 +211,15 @@ public struct Ingester: Sendable {
         if let hashed {
             do {
                 fingerprint = try AudioFingerprint.of(hashed)
+                if legacyIdentities, let stored = try? store.identities(prefix: metadata.identityPrefix),
+                    stored.contains(where: { AudioFingerprint.isLegacy($0, prefix: metadata.identityPrefix) })
+                {
+                    // Stored before hashes named their scheme: the same audio is the same message.
+                    let legacy = metadata.identityPrefix + (try AudioFingerprint.legacy(hashed))
+                    if stored.contains(legacy) { fingerprint = String(legacy.dropFirst(metadata.identityPrefix.count)) }
+                }
             } catch {
-                return .wait("\(hashed.lastPathComponent) cannot be read (\(error.localizedDescription))")
+                return .wait("\(hashed.lastPathComponent) cannot be read (\(error))")
             }
         }
         let region = configuration.phone.defaultRegion
