@@ -22,6 +22,8 @@ let package = Package(
         .target(name: "CallbackQueue", dependencies: ["BusinessTime"]),
 
         // Adapters at the edges.
+        // File and folder errors in words, for every adapter that makes or moves files.
+        .target(name: "FileErrors"),
         .systemLibrary(
             name: "CSndFile", pkgConfig: "sndfile",
             providers: [.apt(["libsndfile1-dev"])]),
@@ -29,18 +31,18 @@ let package = Package(
         // Headers only: the library is loaded with dlopen when speech is first needed,
         // so commands that never speak do not load it (and the audio stack behind it).
         .systemLibrary(name: "CEspeakNG", providers: [.apt(["libespeak-ng-dev"])]),
-        .target(name: "SpokenAudio", dependencies: ["CEspeakNG", "CSndFile"]),
+        .target(name: "SpokenAudio", dependencies: ["CEspeakNG", "CSndFile", "FileErrors"]),
         .target(name: "CHTTPPost"),
         .target(name: "Spool", dependencies: ["CallbackQueue"]),
         .target(
             name: "CallbackStore",
-            dependencies: ["CallbackQueue", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["CallbackQueue", "FileErrors", .product(name: "GRDB", package: "GRDB.swift")]),
 
         // The application: configuration, the ingest pipeline, prompts, rendering.
         .target(
             name: "Afterhours",
             dependencies: [
-                "BusinessTime", "CallbackQueue", "AudioProbe", "Spool", "CallbackStore", "SpokenAudio", "CHTTPPost",
+                "BusinessTime", "CallbackQueue", "AudioProbe", "Spool", "CallbackStore", "SpokenAudio", "CHTTPPost", "FileErrors",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -83,6 +85,6 @@ let package = Package(
             dependencies: ["CallbackStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "CallbacksCLITests",
-            dependencies: ["CallbacksCLI", "Afterhours", "CallbackStore"]),
+            dependencies: ["CallbacksCLI", "Afterhours", "CallbackStore", "FileErrors"]),
     ]
 )
