@@ -13,6 +13,11 @@ struct ListCommand: ContextCommand {
     @Option(help: "Show at most this many.")
     var limit: Int?
 
+    func validate() throws {
+        // 0 would print "Nothing to call back." over a full queue; below 0, SQLite lists all.
+        if let limit, limit < 1 { throw ValidationError("--limit \(limit) would show nothing: give 1 or more") }
+    }
+
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
         let details = try desk.openStore().queue(at: desk.now, includeAll: all, limit: limit)

@@ -70,15 +70,18 @@ final class Harness: @unchecked Sendable {
         ["CALLBACKS_CONFIG": root.appendingPathComponent("callbacks.yaml").path, "CALLBACKS_NOW": Self.serveStart]
     }
 
-    /// Runs `callbacks ARGS` at `now` (ISO 8601), as the binary would.
-    func run(_ arguments: [String], now: String = "2026-11-23T08:05:00-05:00") async -> Result {
+    /// Runs `callbacks ARGS` at `now` (ISO 8601), as the binary would; `environment` adds
+    /// to (or replaces) the variables it runs with.
+    func run(
+        _ arguments: [String], now: String = "2026-11-23T08:05:00-05:00", environment: [String: String] = [:]
+    ) async -> Result {
         let output = Captured()
         let errors = Captured()
         let context = CommandContext(
             environment: [
                 "CALLBACKS_CONFIG": root.appendingPathComponent("callbacks.yaml").path, "CALLBACKS_NOW": now,
                 "USER": "tester",
-            ], colour: false, write: { output.append($0) })
+            ].merging(environment) { $1 }, colour: false, write: { output.append($0) })
         let status = await CallbacksCommand.run(arguments, in: context, errors: { errors.append($0) })
         return Result(status: status, output: output.text, errors: errors.text)
     }
