@@ -22,6 +22,8 @@ let package = Package(
         .target(name: "CallbackQueue", dependencies: ["BusinessTime"]),
 
         // Adapters at the edges.
+        // File and folder errors in words, for every adapter that makes or moves files.
+        .target(name: "FileErrors"),
         .systemLibrary(
             name: "CSndFile", pkgConfig: "sndfile",
             providers: [.apt(["libsndfile1-dev"])]),
@@ -31,18 +33,19 @@ let package = Package(
         .systemLibrary(name: "CEspeakNG", providers: [.apt(["libespeak-ng-dev"])]),
         // XXH3-128: the content hash in a message's identity.
         .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
-        .target(name: "SpokenAudio", dependencies: ["CEspeakNG", "CSndFile"]),
+        .target(name: "SpokenAudio", dependencies: ["CEspeakNG", "CSndFile", "FileErrors"]),
         .target(name: "CHTTPPost"),
         .target(name: "Spool", dependencies: ["CallbackQueue"]),
         .target(
             name: "CallbackStore",
-            dependencies: ["CallbackQueue", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["CallbackQueue", "FileErrors", .product(name: "GRDB", package: "GRDB.swift")]),
 
         // The application: configuration, the ingest pipeline, prompts, rendering.
         .target(
             name: "Afterhours",
             dependencies: [
                 "BusinessTime", "CallbackQueue", "AudioProbe", "Spool", "CallbackStore", "SpokenAudio", "CHTTPPost", "CXXHash",
+                "FileErrors",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -85,6 +88,8 @@ let package = Package(
             dependencies: ["CallbackStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "CallbacksCLITests",
-            dependencies: ["CallbacksCLI", "Afterhours", "CallbackStore", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: [
+                "CallbacksCLI", "Afterhours", "CallbackStore", "FileErrors", .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
     ]
 )

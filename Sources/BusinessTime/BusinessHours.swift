@@ -59,7 +59,8 @@ public struct BusinessHours: Sendable {
                 {
                     throw ScheduleError(
                         key: "holidays",
-                        message: "\(LocalDate(dayNumber: earlier)): \(tail) runs past midnight into \(LocalDate(dayNumber: later))'s \(first)")
+                        message: "\(LocalDate(dayNumber: earlier)): \(tail) runs past midnight into \(LocalDate(dayNumber: later))'s \(first)",
+                        date: LocalDate(dayNumber: day))
                 }
             }
         }
@@ -111,7 +112,7 @@ public struct BusinessHours: Sendable {
             .sorted { $0.start < $1.start }
         for (earlier, later) in zip(spans, spans.dropFirst()) where later.start < earlier.end {
             let prefix = date.map { "\($0): " } ?? ""
-            throw ScheduleError(key: key, message: "\(prefix)intervals \(earlier) and \(later) overlap")
+            throw ScheduleError(key: key, message: "\(prefix)intervals \(earlier) and \(later) overlap", date: date)
         }
         return spans
     }

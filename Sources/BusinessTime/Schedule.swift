@@ -129,10 +129,14 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
 public struct ScheduleError: Error, CustomStringConvertible, Sendable, Equatable {
     public let key: String
     public let message: String
+    /// The holiday or special day at fault, so the configuration can point at its entry
+    /// rather than at the whole `holidays` list.
+    public let date: LocalDate?
 
-    public init(key: String, message: String) {
+    public init(key: String, message: String, date: LocalDate? = nil) {
         self.key = key
         self.message = message
+        self.date = date
     }
 
     public var description: String { key.isEmpty ? message : "\(key): \(message)" }

@@ -1,4 +1,5 @@
 import CallbackQueue
+import FileErrors
 import Foundation
 import GRDB
 
@@ -19,8 +20,16 @@ public final class CallbackStore: Sendable {
         self.notificationChannels = notificationChannels
         let url = URL(fileURLWithPath: path)
         do {
-            try FileManager.default.createDirectory(
-                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileError.createFolder(url.deletingLastPathComponent().path, for: "the database")
+        } catch {
+            throw StoreError(error.description)
+        }
+        // SQLite says only "unable to open database file" when the path is a folder.
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            throw StoreError("cannot open the database \(path): it is a folder, not a file")
+        }
+        do {
             var configuration = Configuration()
             configuration.busyMode = .timeout(10)
             configuration.prepareDatabase { db in

@@ -38,6 +38,11 @@ struct GlobalOptions: ParsableArguments {
 
     @Flag(name: .long, help: "Print JSON instead of text.")
     var json = false
+
+    /// The spellings above, for `CallbacksCommand.normalised` to move from before a
+    /// subcommand to after it: options that take a value, then flags.
+    static let valued = ["--config", "--as"]
+    static let flags = ["--json"]
 }
 
 /// A subcommand that runs against a `CommandContext`.
@@ -52,6 +57,35 @@ extension ContextCommand {
     }
 }
 
+/// A command acting on one callback or escalation, given by its number.
+protocol NumberedCommand: ContextCommand {
+    /// What `id` is, for messages: "a callback number", "an escalation number".
+    static var idKind: String { get }
+    var id: Int64 { get }
+}
+
+extension NumberedCommand {
+    /// Numbers start at 1: anything below is a slip, said as such rather than as an
+    /// unknown callback.
+    func validate() throws {
+        guard id >= 1 else { throw ValidationError("\(id) is not \(Self.idKind): numbers start at 1") }
+    }
+}
+
+/// `CALLBACKS_LOG_LEVEL`, read here for every command, `serve` included.
+enum LogLevel {
+    /// The level the environment asks for; nil when unset or empty (the command's default).
+    static func requested(in environment: [String: String]) throws(CommandFailure) -> Logger.Level? {
+        guard let text = environment["CALLBACKS_LOG_LEVEL"], !text.isEmpty else { return nil }
+        guard let level = Logger.Level(rawValue: text) else {
+            let names = Logger.Level.allCases.map(\.rawValue)
+            throw CommandFailure(
+                "CALLBACKS_LOG_LEVEL \"\(text)\" is not a log level: use \(names.dropLast().joined(separator: ", ")) or \(names.last ?? "")")
+        }
+        return level
+    }
+}
+
 /// Everything a command needs, loaded once: configuration, clock, store, who is acting.
 struct Desk {
     let configuration: Configuration
@@ -60,6 +94,8 @@ struct Desk {
     private let actorChoice: Result<String, CommandFailure>
     let context: CommandContext
     let json: Bool
+    /// `CALLBACKS_LOG_LEVEL`; nil: each command's default.
+    let logLevel: Logger.Level?
 
     /// Whether `--as` was given: hints then repeat it, since the login name is someone else.
     let actorGiven: Bool
@@ -67,6 +103,7 @@ struct Desk {
     init(_ options: GlobalOptions, _ context: CommandContext) throws {
         configuration = try Configuration.load(explicit: options.config, environment: context.environment)
         now = try CommandClock.now(environment: context.environment)
+        logLevel = try LogLevel.requested(in: context.environment)
         actorChoice = Result { () throws(CommandFailure) in try Self.actor(options.actor, environment: context.environment) }
         actorGiven = options.actor != nil
         self.context = context
@@ -129,7 +166,7 @@ struct Desk {
 
     var logger: Logger {
         var logger = Logger(label: "afterhours")
-        logger.logLevel = context.environment["CALLBACKS_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        logger.logLevel = logLevel ?? .warning
         return logger
     }
 

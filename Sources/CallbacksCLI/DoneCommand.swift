@@ -1,7 +1,8 @@
 import Afterhours
 import ArgumentParser
 
-struct DoneCommand: ContextCommand {
+struct DoneCommand: NumberedCommand {
+    static let idKind = "a callback number"
     static let configuration = CommandConfiguration(
         commandName: "done", abstract: "Record that the caller was reached, closing the callback.")
 

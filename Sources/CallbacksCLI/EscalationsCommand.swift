@@ -26,7 +26,8 @@ struct EscalationsListCommand: ContextCommand {
     }
 }
 
-struct EscalationsShowCommand: ContextCommand {
+struct EscalationsShowCommand: NumberedCommand {
+    static let idKind = "an escalation number"
     static let configuration = CommandConfiguration(commandName: "show", abstract: "One escalation with the callback's history and audio.")
 
     @OptionGroup var global: GlobalOptions
@@ -42,7 +43,8 @@ struct EscalationsShowCommand: ContextCommand {
     }
 }
 
-struct EscalationsAckCommand: ContextCommand {
+struct EscalationsAckCommand: NumberedCommand {
+    static let idKind = "an escalation number"
     static let configuration = CommandConfiguration(commandName: "ack", abstract: "Acknowledge an escalation: you have seen it.")
 
     @OptionGroup var global: GlobalOptions
@@ -58,7 +60,8 @@ struct EscalationsAckCommand: ContextCommand {
     }
 }
 
-struct EscalationsResolveCommand: ContextCommand {
+struct EscalationsResolveCommand: NumberedCommand {
+    static let idKind = "an escalation number"
     static let configuration = CommandConfiguration(
         commandName: "resolve", abstract: "Resolve an escalation; the note is the resolution, kept and shown on the callback.")
 

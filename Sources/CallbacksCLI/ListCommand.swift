@@ -27,6 +27,11 @@ struct ListCommand: ContextCommand {
     @Flag(help: "Only the callbacks done today.")
     var doneToday = false
 
+    func validate() throws {
+        // 0 would print "Nothing to call back." over a full queue; below 0, SQLite lists all.
+        if let limit, limit < 1 { throw ValidationError("--limit \(limit) would show nothing: give 1 or more") }
+    }
+
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
         let filtered = number != nil || name != nil || mine || doneToday

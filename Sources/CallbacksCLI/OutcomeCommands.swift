@@ -2,7 +2,8 @@ import Afterhours
 import ArgumentParser
 import Foundation
 
-struct NoAnswerCommand: ContextCommand {
+struct NoAnswerCommand: NumberedCommand {
+    static let idKind = "a callback number"
     static let configuration = CommandConfiguration(
         commandName: "no-answer",
         abstract: "Record a call that did not reach the caller; it comes back after callbacks.retry_after.")
@@ -37,7 +38,8 @@ struct NoAnswerCommand: ContextCommand {
     }
 }
 
-struct ReleaseCommand: ContextCommand {
+struct ReleaseCommand: NumberedCommand {
+    static let idKind = "a callback number"
     static let configuration = CommandConfiguration(
         commandName: "release", abstract: "Give a claimed callback back to the queue.")
 
@@ -56,7 +58,8 @@ struct ReleaseCommand: ContextCommand {
     }
 }
 
-struct EscalateCommand: ContextCommand {
+struct EscalateCommand: NumberedCommand {
+    static let idKind = "a callback number"
     static let configuration = CommandConfiguration(
         commandName: "escalate", abstract: "Hand a callback to the owner.")
 
@@ -87,12 +90,16 @@ struct StatsCommand: ContextCommand {
     @Option(help: "The period for promises kept, in days back from now.")
     var days: Int = 7
 
+    func validate() throws {
+        guard days >= 1 else { throw ValidationError("--days \(days) is not a period: give 1 or more days") }
+    }
+
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = desk.configuration.business.hours.timeZone
         let startOfToday = calendar.startOfDay(for: desk.now)
-        let from = calendar.date(byAdding: .day, value: -max(days, 1), to: desk.now) ?? desk.now
+        let from = calendar.date(byAdding: .day, value: -days, to: desk.now) ?? desk.now
         let stats = try desk.openStore().stats(at: desk.now, startOfToday: startOfToday, period: from...desk.now)
         let kept = stats.dueInPeriod == 0 ? nil : Double(stats.doneByDeadlineInPeriod) / Double(stats.dueInPeriod)
         if desk.json {

@@ -14,7 +14,7 @@ struct ServeCommand: ContextCommand {
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
         var logger = Logger(label: "afterhours") { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = context.environment["CALLBACKS_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        logger.logLevel = desk.logLevel ?? .info
         let store = try desk.openStore()
         let now = try CommandClock.running(environment: context.environment)
         let ingest = IngestService(

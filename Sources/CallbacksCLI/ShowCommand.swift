@@ -1,7 +1,8 @@
 import Afterhours
 import ArgumentParser
 
-struct ShowCommand: ContextCommand {
+struct ShowCommand: NumberedCommand {
+    static let idKind = "a callback number"
     static let configuration = CommandConfiguration(
         commandName: "show", abstract: "One callback: caller, messages with audio paths, attempts, notes, history.")
 

@@ -1,4 +1,5 @@
 import CSndFile
+import FileErrors
 import Foundation
 
 /// A recording a PBX can play, written with libsndfile.
@@ -25,9 +26,9 @@ public enum PromptRecording {
         let folder = url.deletingLastPathComponent()
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
         do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try FileError.createFolder(folder.path)
         } catch {
-            throw SpeechError("cannot create \(folder.path): \(error.localizedDescription)")
+            throw SpeechError(error.description)
         }
         var info = SF_INFO()
         info.samplerate = Int32(SpeechSynthesizer.sampleRate)

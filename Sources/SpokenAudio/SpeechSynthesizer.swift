@@ -4,7 +4,7 @@ import Foundation
 /// Text to speech through espeak-ng's C library, as 16-bit samples at 8 kHz (what a PBX
 /// plays). espeak-ng keeps global state, so every synthesis holds one process-wide lock.
 public struct SpeechSynthesizer: Sendable {
-    /// An espeak-ng voice name: `en-us`, `en-gb`, `de`, `fr`, …
+    /// An espeak-ng voice file name: `en-us`, `en`, `de`, `fr`, … (see `EspeakVoices`).
     public var voice: String
     /// Words per minute (espeak-ng accepts 80–450).
     public var wordsPerMinute: Int
@@ -22,6 +22,11 @@ public struct SpeechSynthesizer: Sendable {
 
     /// Speaks `text`; the samples are 8 kHz mono, full scale ±1.
     public func synthesize(_ text: String) throws(SpeechError) -> [Float] {
+        // The rule the configuration checks `greeting.voice` with, so the two never
+        // disagree (espeak-ng alone would also take a display name such as "Klingon").
+        if let installed = EspeakVoices.installed, !installed.contains(voice) {
+            throw SpeechError("espeak-ng has no voice \"\(voice)\"")
+        }
         Self.lock.lock()
         defer { Self.lock.unlock() }
         let engine: Espeak

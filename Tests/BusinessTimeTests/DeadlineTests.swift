@@ -155,7 +155,7 @@ struct ScheduleValidationTests {
     }
 
     @Test("overlaps and an empty week are refused with the key")
-    func refusals() {
+    func refusals() throws {
         #expect(throws: ScheduleError(key: "hours.mon", message: "intervals 08:00-12:00 and 11:00-13:00 overlap")) {
             try hours("UTC", [.monday: ["11:00-13:00", "08:00-12:00"]])
         }
@@ -165,11 +165,13 @@ struct ScheduleValidationTests {
         #expect(throws: ScheduleError(key: "hours", message: "there is no open time at all: every day is closed")) {
             try hours("UTC", [:])
         }
-        #expect(throws: ScheduleError(key: "holidays", message: "2026-12-31: intervals 08:00-12:00 and 10:00-14:00 overlap")) {
+        let newYearsEve = try LocalDate(parsing: "2026-12-31")
+        #expect(throws: ScheduleError(key: "holidays", message: "2026-12-31: intervals 08:00-12:00 and 10:00-14:00 overlap", date: newYearsEve)) {
             try hours("UTC", [.monday: ["09:00-17:00"]], special: ["2026-12-31": ["08:00-12:00", "10:00-14:00"]])
         }
         // Found by the reference test: a special day's overnight hours ran into the next day's.
-        #expect(throws: ScheduleError(key: "holidays", message: "2026-01-05: 23:00-03:30 runs past midnight into 2026-01-06's 01:45-07:15")) {
+        let special = try LocalDate(parsing: "2026-01-05")
+        #expect(throws: ScheduleError(key: "holidays", message: "2026-01-05: 23:00-03:30 runs past midnight into 2026-01-06's 01:45-07:15", date: special)) {
             try hours("UTC", [.tuesday: ["01:45-07:15"]], special: ["2026-01-05": ["23:00-03:30"]])
         }
     }

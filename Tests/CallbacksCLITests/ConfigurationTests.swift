@@ -68,6 +68,184 @@ struct ConfigurationTests {
         #expect(message?.hasPrefix("/etc/afterhours/callbacks.yaml") == true)
     }
 
+    /// The refusal for `yaml`, exactly: file, line, key and problem in one line.
+    func exactRefusal(_ yaml: String) -> String? {
+        refusal(yaml).map { $0.replacingOccurrences(of: "/etc/afterhours/callbacks.yaml", with: "f") }
+    }
+
+    @Test("a voice espeak-ng does not have is refused; voices are named by their files")
+    func voices() throws {
+        #expect(
+            refusal("greeting:\n  voice: klingon\n")?.hasPrefix(
+                "/etc/afterhours/callbacks.yaml:2: greeting.voice: \"klingon\" is not an espeak-ng voice") == true)
+        #expect(refusal("greeting:\n  voice: \"\"\n")?.contains("is not an espeak-ng voice") == true)
+        #expect(refusal("greeting:\n  voice: English (America)\n")?.contains("is not an espeak-ng voice") == true)
+        #expect(refusal("greeting:\n  voice: en-us+nosuchvariant\n")?.contains("is not an espeak-ng voice") == true)
+        for voice in ["en-us", "EN-US", "en", "de", "gmw/en-US", "en-us+f3"] {
+            let configuration = try Configuration.parse(yaml: "greeting:\n  voice: \(voice)\n", file: "/srv/ah/callbacks.yaml")
+            #expect(configuration.greeting.voice == voice)
+        }
+    }
+
+    @Test("a date listed twice among the holidays is refused, naming both lines")
+    func holidayTwice() {
+        let duplicate = """
+            business:
+              holidays:
+                - 2026-12-25
+                - 2026-12-31
+                - 2026-12-25
+            """
+        #expect(
+            exactRefusal(duplicate)
+                == "f:5: business.holidays[2]: 2026-12-25 is already listed as holidays[0] on line 3; give each date once")
+        let contradictory = """
+            business:
+              holidays:
+                - { date: 2026-12-24, hours: ["08:00-12:00"] }
+                - 2026-12-24
+            """
+        #expect(
+            exactRefusal(contradictory)
+                == "f:4: business.holidays[1]: 2026-12-24 is already listed as holidays[0] on line 3; give each date once")
+    }
+
+    @Test("an empty time zone is refused instead of becoming the machine's")
+    func emptyTimeZone() {
+        for yaml in ["business:\n  timezone:\n", "business:\n  timezone: \"\"\n", "business:\n  name: A\n  timezone: ~\n"] {
+            let message = refusal(yaml)
+            #expect(message?.contains("business.timezone: is empty; write an IANA time zone") == true, "got: \(message ?? "accepted")")
+        }
+    }
+
+    @Test(
+        "durations that mean nothing at 0 are refused; urgent_within and settle may be 0",
+        arguments: [
+            ("callbacks:\n  claim_lease: 0s\n", "f:2: callbacks.claim_lease: should be longer than 0: a claim would lapse"),
+            ("callbacks:\n  retry_after: 0\n", "f:2: callbacks.retry_after: should be longer than 0"),
+            ("escalation:\n  repeat_window: 0m\n", "f:2: escalation.repeat_window: should be longer than 0"),
+            ("spool:\n  rescan: 0s\n", "f:2: spool.rescan: should be longer than 0"),
+            ("callbacks:\n  max_attempts: 0\n", "f:2: callbacks.max_attempts: \"0\" should be a whole number above 0"),
+        ])
+    func zeroDurations(_ yaml: String, expected: String) {
+        let message = exactRefusal(yaml)
+        #expect(message?.hasPrefix(expected) == true, "got: \(message ?? "accepted")")
+    }
+
+    @Test("zero is allowed where it means \"now\"")
+    func zeroAllowed() throws {
+        let configuration = try Configuration.parse(
+            yaml: "callbacks:\n  urgent_within: 0s\nspool:\n  settle: 0s\n  give_up_after: 0s\n", file: "/srv/ah/callbacks.yaml")
+        #expect(configuration.callbacks.urgentWithin == 0)
+        #expect(configuration.spool.settle == 0)
+    }
+
+    @Test(
+        "errors name the line of the offending key or list item, not of its section",
+        arguments: [
+            (
+                """
+                business:
+                  name: Acme
+                  hours:
+                    mon: ["08:00-12:00", "11:00-13:00"]
+                """,
+                "f:4: business.hours.mon: intervals 08:00-12:00 and 11:00-13:00 overlap"
+            ),
+            (
+                """
+                business:
+                  hours:
+                    mon: ["09:00-17:00"]
+                    sat:
+                      - "22:00-02:00"
+                    sun: ["01:00-05:00"]
+                """,
+                "f:4: business.hours.sat: 22:00-02:00 runs past midnight into sun's 01:00-05:00"
+            ),
+            (
+                """
+                business:
+                  name: Acme
+                  hours:
+                    mon: []
+                """,
+                "f:3: business.hours: there is no open time at all: every day is closed"
+            ),
+            (
+                """
+                business:
+                  name: Acme
+                  holidays:
+                    - 2026-12-25
+                    - date: 2026-12-31
+                      hours: ["08:00-12:00", "10:00-14:00"]
+                """,
+                "f:6: business.holidays[1].hours: 2026-12-31: intervals 08:00-12:00 and 10:00-14:00 overlap"
+            ),
+            (
+                """
+                business:
+                  holidays:
+                    - 2026-12-25
+                    - [2026-12-31]
+                """,
+                "f:4: business.holidays[1]: should be a date (YYYY-MM-DD) or {date, hours}"
+            ),
+            (
+                """
+                escalation:
+                  repeat_calls: 3
+                  vip:
+                    - "+14155550100"
+                    - "call me"
+                """,
+                "f:5: escalation.vip[1]: \"call me\" is not a phone number"
+            ),
+            (
+                """
+                owner:
+                  mailboxes: ["200"]
+                  notify:
+                    - email: owner@example.com
+                    - pager: 555
+                """,
+                "f:5: owner.notify[1]: unknown channel \"pager\"; use webhook, command or email"
+            ),
+            (
+                """
+                greeting:
+                  name: hello
+                  formats:
+                    - wav
+                    - mp3
+                """,
+                "f:5: greeting.formats[1]: \"mp3\" should be wav or ulaw"
+            ),
+        ])
+    func lines(_ yaml: String, expected: String) {
+        #expect(exactRefusal(yaml) == expected)
+    }
+
+    @Test(
+        "YAML syntax errors and repeated keys are one line with the line number",
+        arguments: [
+            ("business: {name: [unclosed\n", "f:2: is not valid YAML: did not find expected ',' or ']' while parsing a flow sequence (from line 1)"),
+            (
+                "business:\n  name: A\n  hours:\n    mon: []\n    tue: []\n    mon: [\"09:00-17:00\"]\n",
+                "f:6: the key \"mon\" is given twice (also on line 4)"
+            ),
+            ("callbacks:\n  retry_after: 1h\ncallbacks:\n  claim_lease: 5m\n", "f:3: the key \"callbacks\" is given twice (also on line 1)"),
+            ("business: {name: A, name: B}\n", "f:1: the key \"name\" is given twice (also on line 1)"),
+            ("business:\n  name: \"unterminated\n", "f:3: is not valid YAML:"),
+            ("business:\n\tname: A\n", "f:2: is not valid YAML:"),
+        ])
+    func syntax(_ yaml: String, expected: String) {
+        let message = exactRefusal(yaml)
+        #expect(message?.hasPrefix(expected) == true, "got: \(message ?? "accepted")")
+        #expect(message?.contains("\n") == false)
+    }
+
     @Test("durations", arguments: [("90s", 90), ("45m", 2700), ("2h", 7200), ("1h30m", 5400), ("0", 0), ("1h0m5s", 3605)])
     func durations(_ text: String, seconds: Int) throws {
         #expect(try DurationText.seconds(in: text).get() == seconds)

@@ -38,4 +38,17 @@ struct SpokenAudioTests {
     func unknownVoice() {
         #expect(throws: SpeechError.self) { try SpeechSynthesizer(voice: "klingon-xx").synthesize("hello") }
     }
+
+    @Test("voices are file names, as the configuration checks them: not espeak-ng's display names")
+    func voiceNames() throws {
+        let installed = try #require(EspeakVoices.installed)
+        #expect(installed.contains("en-us") && installed.contains("EN-US") && installed.contains("gmw/en-US"))
+        #expect(installed.contains("en-us+f3"))
+        #expect(!installed.contains("en-us+nosuchvariant"))
+        // espeak-ng alone takes "Klingon", the display name of art/piqd.
+        #expect(!installed.contains("klingon"))
+        let refused = #expect(throws: SpeechError.self) { try SpeechSynthesizer(voice: "klingon").synthesize("hello") }
+        #expect(refused?.message == "espeak-ng has no voice \"klingon\"")
+        #expect(try !SpeechSynthesizer(voice: "de").synthesize("hallo").isEmpty)
+    }
 }

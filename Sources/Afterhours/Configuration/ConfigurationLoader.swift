@@ -1,6 +1,7 @@
 import BusinessTime
 import CallbackQueue
 import Foundation
+import SpokenAudio
 import Yams
 
 extension Configuration {
@@ -38,7 +39,7 @@ extension Configuration {
             // regular expressions to compile at start-up) is all that is needed.
             root = try Yams.compose(yaml: yaml, .basic)
         } catch {
-            throw ConfigurationError(file: file, problem: "is not valid YAML: \(error)")
+            throw syntaxError(error, yaml: yaml, file: file)
         }
         var configuration = Configuration.builtIn()
         configuration.file = file
@@ -57,8 +58,12 @@ extension Configuration {
             var policy = configuration.callbacks
             policy.respondWithin = try callbacks.duration("respond_within") ?? policy.respondWithin
             policy.urgentWithin = try callbacks.duration("urgent_within") ?? policy.urgentWithin
-            policy.retryAfter = try callbacks.duration("retry_after") ?? policy.retryAfter
-            policy.claimLease = try callbacks.duration("claim_lease") ?? policy.claimLease
+            policy.retryAfter =
+                try callbacks.positiveDuration("retry_after", "a callback with no answer would be served again at once")
+                ?? policy.retryAfter
+            policy.claimLease =
+                try callbacks.positiveDuration("claim_lease", "a claim would lapse as soon as it is made, and two people could call the same caller")
+                ?? policy.claimLease
             policy.maxAttempts = try callbacks.positiveInt("max_attempts") ?? policy.maxAttempts
             if let silent = try callbacks.oneOf("silent", ["queue", "skip"]) { policy.queueSilent = silent == "queue" }
             configuration.callbacks = policy
@@ -72,7 +77,7 @@ extension Configuration {
             settings.keepOriginals = try spool.bool("keep_originals") ?? settings.keepOriginals
             settings.settle = try spool.duration("settle") ?? settings.settle
             settings.giveUpAfter = try spool.duration("give_up_after") ?? settings.giveUpAfter
-            settings.rescan = try spool.duration("rescan") ?? settings.rescan
+            settings.rescan = try spool.positiveDuration("rescan", "the spool would be rescanned without a pause") ?? settings.rescan
             if let preference = try spool.strings("audio_preference") {
                 guard !preference.isEmpty else { throw spool.error("audio_preference", "should list at least one extension") }
                 settings.audioPreference = preference
@@ -105,7 +110,9 @@ extension Configuration {
             try escalation.allowKeys(["repeat_calls", "repeat_window", "on_breach", "vip"])
             var rules = configuration.escalation
             rules.repeatCalls = try escalation.positiveInt("repeat_calls") ?? rules.repeatCalls
-            rules.repeatWindow = try escalation.duration("repeat_window") ?? rules.repeatWindow
+            rules.repeatWindow =
+                try escalation.positiveDuration("repeat_window", "no two messages would ever count as repeat calls")
+                ?? rules.repeatWindow
             rules.onBreach = try escalation.bool("on_breach") ?? rules.onBreach
             let region = configuration.phone.defaultRegion
             rules.vip = try (escalation.strings("vip") ?? []).enumerated().map { index, raw throws(ConfigurationError) in
@@ -133,7 +140,14 @@ extension Configuration {
                 guard !formats.isEmpty else { throw greeting.error("formats", "should list wav, ulaw or both") }
                 settings.formats = formats
             }
-            settings.voice = try greeting.string("voice") ?? settings.voice
+            if let voice = try greeting.string("voice") {
+                if let installed = EspeakVoices.installed, !installed.contains(voice) {
+                    throw greeting.error(
+                        "voice",
+                        "\"\(voice)\" is not an espeak-ng voice; use the name of a file in \(installed.folder)/lang, such as en-us, en or de")
+                }
+                settings.voice = voice
+            }
             if let speed = try greeting.positiveInt("speed") {
                 guard (80...450).contains(speed) else { throw greeting.error("speed", "\(speed) should be 80 to 450 words per minute") }
                 settings.speed = speed
@@ -144,16 +158,22 @@ extension Configuration {
     }
 
     private static func readHours(_ business: Section, file: String) throws(ConfigurationError) -> BusinessHours {
-        let zoneName = try business.string("timezone")
         var timeZone = TimeZone.current
-        if let zoneName {
+        if business.mapping["timezone"] != nil {
+            // Present but empty would otherwise read as absent: the machine's zone, which is
+            // right only by accident.
+            guard let zoneName = try business.string("timezone"), !zoneName.isEmpty else {
+                throw business.error(
+                    "timezone", "is empty; write an IANA time zone such as America/New_York, or leave the key out for the machine's zone")
+            }
             guard let zone = TimeZone(identifier: zoneName) else {
                 throw business.error("timezone", "\"\(zoneName)\" is not an IANA time zone such as America/New_York")
             }
             timeZone = zone
         }
         var weekly: [Weekday: [OpeningInterval]] = [:]
-        if let hours = try business.section("hours") {
+        let hoursSection = try business.section("hours")
+        if let hours = hoursSection {
             try hours.allowKeys(Set(Weekday.allCases.map(\.key)))
             for day in Weekday.allCases {
                 weekly[day] = try hours.intervals(day.key)
@@ -166,29 +186,106 @@ extension Configuration {
         }
         var holidays: [LocalDate] = []
         var specialDays: [LocalDate: [OpeningInterval]] = [:]
+        // Where each date is written, so a problem with it names its own entry.
+        var entries: [LocalDate: HolidayEntry] = [:]
         for (index, node) in try business.sequence("holidays").enumerated() {
             let key = "holidays[\(index)]"
+            let date: LocalDate
+            var hoursLine: Int?
+            var intervals: [OpeningInterval] = []
             if let text = node.scalar?.string {
-                holidays.append(try business.parse(key, node) { () throws(ScheduleError) in try LocalDate(parsing: text) })
+                date = try business.parse(key, node) { () throws(ScheduleError) in try LocalDate(parsing: text) }
             } else if case .mapping = node {
                 let entry = try Section(node, key: business.childKey(key), file: file)
                 try entry.allowKeys(["date", "hours"])
                 guard let dateText = try entry.string("date") else {
                     throw entry.error(nil, "needs a date (YYYY-MM-DD)")
                 }
-                let date = try entry.parse("date", node) { () throws(ScheduleError) in try LocalDate(parsing: dateText) }
-                let intervals = try entry.intervals("hours")
-                if intervals.isEmpty { holidays.append(date) } else { specialDays[date] = intervals }
+                date = try entry.parse("date", node) { () throws(ScheduleError) in try LocalDate(parsing: dateText) }
+                intervals = try entry.intervals("hours")
+                if !intervals.isEmpty { hoursLine = entry.keyLine("hours") }
             } else {
                 throw business.error(key, "should be a date (YYYY-MM-DD) or {date, hours}")
             }
+            // A second entry for a date, the same or not, would silently override the first.
+            if let earlier = entries[date] {
+                throw ConfigurationError(
+                    file: file, line: node.mark?.line, key: business.childKey(key),
+                    problem: "\(date) is already listed as \(earlier.key)\(earlier.line.map { " on line \($0)" } ?? ""); give each date once")
+            }
+            entries[date] = HolidayEntry(key: key, line: node.mark?.line, hoursLine: hoursLine)
+            if intervals.isEmpty { holidays.append(date) } else { specialDays[date] = intervals }
         }
         do {
             return try BusinessHours(timeZone: timeZone, weekly: weekly, holidays: holidays, specialDays: specialDays)
         } catch {
-            throw ConfigurationError(
-                file: file, line: business.line, key: "business." + error.key, problem: error.message)
+            throw placed(error, business: business, hours: hoursSection, holidays: entries)
         }
+    }
+
+    /// An entry of `business.holidays`: its key, its line, and the line of its `hours`.
+    private struct HolidayEntry {
+        let key: String
+        let line: Int?
+        let hoursLine: Int?
+    }
+
+    /// A schedule error at the line of what it is about: the day's key, the holiday's entry.
+    private static func placed(
+        _ error: ScheduleError, business: Section, hours: Section?, holidays: [LocalDate: HolidayEntry]
+    ) -> ConfigurationError {
+        var key = error.key
+        var line = business.keyLine(key)
+        if let date = error.date, let entry = holidays[date] {
+            (key, line) = entry.hoursLine.map { (entry.key + ".hours", $0) } ?? (entry.key, entry.line)
+        } else if key.hasPrefix("hours."), let hours {
+            line = hours.keyLine(String(key.dropFirst("hours.".count)))
+        }
+        return ConfigurationError(file: business.file, line: line, key: business.childKey(key), problem: error.message)
+    }
+
+    /// One line for a YAML syntax error: Yams' own description is a multi-line dump.
+    static func syntaxError(_ error: any Error, yaml: String, file: String) -> ConfigurationError {
+        guard let error = error as? YamlError else {
+            return ConfigurationError(file: file, problem: "is not valid YAML: \(error)")
+        }
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
+            let within = context.map { $0.mark.line == mark.line ? " \($0.text)" : " \($0.text) (from line \($0.mark.line))" } ?? ""
+            return ConfigurationError(file: file, line: mark.line, problem: "is not valid YAML: \(problem)\(within)")
+        case .reader(let problem, let offset, _, _):
+            let line = offset.map { yaml.prefix($0).reduce(1) { $1 == "\n" ? $0 + 1 : $0 } }
+            return ConfigurationError(file: file, line: line, problem: "is not valid YAML: \(problem)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let name = duplicates.first ?? "?"
+            let first = context.mark.line
+            let again = repeatedKeyLine(name, after: first, column: context.mark.column, in: yaml)
+            return ConfigurationError(
+                file: file, line: again ?? first, problem: "the key \"\(name)\" is given twice (also on line \(first))")
+        default:
+            return ConfigurationError(file: file, problem: "is not valid YAML: \(error)")
+        }
+    }
+
+    /// Yams marks only the first of two equal keys; the second is the one to point at. It is
+    /// the next line holding `name:` at the same column before the mapping ends (nil for a
+    /// flow mapping on one line, where the first line is the answer).
+    private static func repeatedKeyLine(_ name: String, after line: Int, column: Int, in yaml: String) -> Int? {
+        let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
+        guard line >= 1, line < lines.count else { return nil }
+        for index in line..<lines.count {
+            let text = lines[index]
+            let indent = text.prefix { $0 == " " }.count
+            let rest = text.dropFirst(indent)
+            if rest.isEmpty || rest.hasPrefix("#") { continue }
+            if indent + 1 < column { return nil }
+            guard indent + 1 == column else { continue }
+            for spelling in [name, "\"\(name)\"", "'\(name)'"] where rest.hasPrefix(spelling) {
+                if rest.dropFirst(spelling.count).drop(while: { $0 == " " }).hasPrefix(":") { return index + 1 }
+            }
+        }
+        return nil
     }
 
     private static func readChannels(_ owner: Section) throws(ConfigurationError) -> [NotificationChannel] {

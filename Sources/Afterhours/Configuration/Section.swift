@@ -20,12 +20,29 @@ struct Section {
 
     var line: Int? { mapping.mark?.line }
 
+    /// The line of the key `name` itself: its value may start lines later (a block list).
+    func keyLine(_ name: String) -> Int? {
+        mapping.first { $0.key.scalar?.string == name }?.key.mark?.line ?? line
+    }
+
     func childKey(_ name: String) -> String { key.map { "\($0).\(name)" } ?? name }
 
     func error(_ name: String?, _ problem: String) -> ConfigurationError {
-        let node = name.flatMap { mapping[$0] }
+        let node = name.flatMap(node(named:))
         return ConfigurationError(
             file: file, line: node?.mark?.line ?? line, key: name.map(childKey) ?? key, problem: problem)
+    }
+
+    /// The node `name` stands for: a key's value, or an item of a list (`vip[2]`), whose
+    /// line may be far below the list's key.
+    private func node(named name: String) -> Node? {
+        if let node = mapping[name] { return node }
+        guard name.hasSuffix("]"), let open = name.lastIndex(of: "["),
+            let index = Int(name[name.index(after: open)..<name.index(before: name.endIndex)]),
+            case .sequence(let list) = mapping[String(name[..<open])]
+        else { return nil }
+        let items = Array(list)
+        return items.indices.contains(index) ? items[index] : nil
     }
 
     /// Refuses keys this section does not define: a typo must not silently do nothing.
@@ -77,6 +94,13 @@ struct Section {
         case .success(let seconds): return seconds
         case .failure(let failure): throw error(name, failure.description)
         }
+    }
+
+    /// A duration for which 0 makes no sense; `consequence` says what 0 would do.
+    func positiveDuration(_ name: String, _ consequence: String) throws(ConfigurationError) -> Int? {
+        guard let seconds = try duration(name) else { return nil }
+        guard seconds > 0 else { throw error(name, "should be longer than 0: \(consequence)") }
+        return seconds
     }
 
     func oneOf(_ name: String, _ choices: [String]) throws(ConfigurationError) -> String? {

@@ -2,6 +2,7 @@ import AudioProbe
 import BusinessTime
 import CallbackQueue
 import CallbackStore
+import FileErrors
 import Foundation
 import Logging
 import Spool
@@ -510,7 +511,7 @@ public struct Ingester: Sendable {
                 recordAudioPath(archived, of: voicemailID)
             }
         } catch {
-            summary.notArchived[FileProblem.describe(error, doing: "archive into \(configuration.spool.archive)"), default: 0] += 1
+            summary.notArchived["cannot archive into \(configuration.spool.archive): \(Self.reason(error))", default: 0] += 1
             logger.error(
                 "stored voicemail not yet archived",
                 metadata: ["voicemail.id": "\(voicemailID)", "voicemail.location": "\(message.location)", "error": "\(error)"])
@@ -543,7 +544,7 @@ public struct Ingester: Sendable {
                     try mover.place(file, at: folder.appendingPathComponent("\(stored).\(file.pathExtension)"))
                     summary.duplicates += 1
                 } catch {
-                    summary.problems.append("\(file.path): \(FileProblem.describe(error, doing: "archive it beside message #\(stored)"))")
+                    summary.problems.append("\(file.path): cannot archive it beside message #\(stored): \(Self.reason(error))")
                 }
             }
             return
@@ -571,7 +572,7 @@ public struct Ingester: Sendable {
             return folder
         } catch {
             summary.problems.append(
-                "\(files.first?.path ?? name): left in the spool, \(FileProblem.describe(error, doing: "quarantine into \(configuration.spool.quarantine)"))")
+                "\(files.first?.path ?? name): left in the spool, cannot quarantine into \(configuration.spool.quarantine): \(Self.reason(error))")
             return nil
         }
     }
@@ -587,6 +588,11 @@ public struct Ingester: Sendable {
         calendar.timeZone = timeZone
         let parts = calendar.dateComponents([.year, .month, .day], from: date)
         return String(format: "%04d/%02d/%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+    }
+
+    /// What went wrong with a file, in words (`FileError` says it; anything else as it is).
+    static func reason(_ error: any Error) -> String {
+        (error as? FileError)?.reason ?? "\(error)"
     }
 
     static func modificationDate(_ file: URL) -> Date? {

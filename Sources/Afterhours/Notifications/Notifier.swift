@@ -1,6 +1,7 @@
 import CHTTPPost
 import CallbackQueue
 import CallbackStore
+import FileErrors
 import Foundation
 
 /// Delivers one notification on its channel: a webhook `POST` of the escalation JSON, a
@@ -114,7 +115,7 @@ public struct Notifier: Sendable {
         do {
             try process.run()
         } catch {
-            throw DeliveryError("\(path) cannot be run: \(error.localizedDescription)")
+            throw DeliveryError(FileError("\(path) cannot be run", path: path, error: error).description)
         }
         let writer = stdin.fileHandleForWriting
         try? writer.write(contentsOf: input)

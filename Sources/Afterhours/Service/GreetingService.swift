@@ -1,3 +1,4 @@
+import FileErrors
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -33,7 +34,11 @@ public struct GreetingWriter: Sendable {
             try PromptRecording.write(samples, format: format, to: recording(format))
         }
         // The words last: if anything above failed, the next tick tries again.
-        try Data(text.utf8).write(to: textFile, options: .atomic)
+        do {
+            try Data(text.utf8).write(to: textFile, options: .atomic)
+        } catch {
+            throw FileError("cannot write \(textFile.path)", path: textFile.path, error: error)
+        }
         return .rewritten(text)
     }
 

@@ -1,3 +1,4 @@
+import FileErrors
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -21,7 +22,7 @@ public struct IngestService: Service {
 
     public func run() async throws {
         let spool = URL(fileURLWithPath: ingester.configuration.spool.path)
-        try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
+        try FileError.createFolder(spool.path, for: "spool.path")
         let (triggers, continuation) = AsyncStream<Trigger>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let watcher = try SpoolWatcher(root: spool) { continuation.yield(.changed) }
         defer { watcher.stop() }
