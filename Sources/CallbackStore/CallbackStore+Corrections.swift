@@ -22,6 +22,16 @@ extension CallbackStore {
             guard callback.recordedStatus == .done else {
                 throw StoreError("callback #\(id) is not done (it is \(callback.status(at: now).rawValue)); only a done callback can be reopened", code: .refused)
             }
+            // One callback per caller: a newer one may have opened since this was closed.
+            if let number = callback.caller.number?.e164,
+                let newer = try Int64.fetchOne(
+                    db, sql: "SELECT id FROM callback WHERE caller_number = ? AND status != 'done' AND owner = ? AND id != ?",
+                    arguments: [number, callback.ownerLine, id])
+            {
+                throw StoreError(
+                    "this caller already has callback #\(newer) open; add to it (callbacks note \(newer) …) rather than reopen #\(id)",
+                    code: .refused)
+            }
             try db.execute(
                 sql: "UPDATE callback SET status = 'open', closed_at = NULL, closed_by = NULL, available_at = ? WHERE id = ?",
                 arguments: [now.unixSeconds, id])

@@ -113,11 +113,15 @@ struct Desk {
     /// Who is acting: `--as`, else the login name. Trimmed, never empty, printable: the
     /// name is recorded in every change and spoken in the opening line.
     static func actor(_ given: String?, environment: [String: String], option: String = "--as") throws(CommandFailure) -> String {
-        guard let raw = given ?? environment["USER"] ?? environment["LOGNAME"] else {
+        // An empty login variable is as good as none: try the next one.
+        let login = ["USER", "LOGNAME"].lazy.compactMap { variable in
+            environment[variable].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : (variable, $0) }
+        }.first
+        guard let raw = given ?? login?.1 else {
             throw CommandFailure("who is acting? There is no login name ($USER): give one with --as NAME")
         }
         let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        let source = given == nil ? "the login name ($USER)" : option
+        let source = given == nil ? "the login name ($\(login?.0 ?? "USER"))" : option
         guard !name.isEmpty else { throw CommandFailure("\(source) is empty: name the person acting, for example \(option) alice") }
         guard !name.unicodeScalars.contains(where: { TerminalText.isUnsafe($0) || $0 == "\n" || $0 == "\t" }) else {
             throw CommandFailure("\(source) \"\(TerminalText.oneLine(name))\" contains control characters: use a plain name")
@@ -129,6 +133,15 @@ struct Desk {
     /// The name of the person acting; refused when there is none or it is not a name.
     var actor: String {
         get throws(CommandFailure) { try actorChoice.get() }
+    }
+
+    /// Who reads: the person acting, or, when no name is given anywhere, a reader with no
+    /// name and no owner role (reading needs no name; a name given but wrong is refused).
+    var reader: Acting {
+        get throws(CommandFailure) {
+            if !actorGiven, (try? actor) == nil { return Acting("", isOwner: false) }
+            return try person
+        }
     }
 
     /// The person acting, with the owner role if `owner.people` names them.

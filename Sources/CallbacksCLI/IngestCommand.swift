@@ -57,7 +57,7 @@ struct IngestCommand: ContextCommand {
                 + "\(summary.quarantined) quarantined, \(summary.incomplete) incomplete."
         ]
         if summary.unreadable > 0 {
-            lines.append("\(count(summary.unreadable, "message")) with unreadable audio stored and queued; the files are in the quarantine.")
+            lines.append("\(count(summary.unreadable, "message")) with unreadable audio stored; the files are in the quarantine.")
         }
         for (reason, number) in summary.notArchived.sorted(by: { $0.key < $1.key }) {
             lines.append("\(count(number, "message")) stored but not yet archived: \(reason); they stay in the spool and are moved on the next pass.")

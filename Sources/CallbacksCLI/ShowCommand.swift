@@ -13,11 +13,12 @@ struct ShowCommand: NumberedCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        let detail = try desk.openStore().detail(id: id, for: desk.person)
+        let reader = try desk.reader
+        let detail = try desk.openStore().detail(id: id, for: reader)
         if desk.json {
             desk.print(desk.shapes.callback(detail, withHistory: true))
         } else {
-            desk.print(desk.text.callback(detail, staff: try desk.actor, withHistory: true))
+            desk.print(desk.text.callback(detail, staff: reader.name.isEmpty ? nil : reader.name, withHistory: true))
         }
     }
 }

@@ -76,3 +76,35 @@ struct CorrectionTests {
         #expect(nextYear.output.contains("Fri Nov 20 2026 16:00"), "\(nextYear.output)")
     }
 }
+
+@Suite("Reading without a name, and reopening a caller's older callback")
+struct ReaderTests {
+    @Test("show works with no login name at all; an empty $USER falls back to $LOGNAME")
+    func readerWithoutName() async throws {
+        let harness = try Harness()
+        try harness.put("default/1001/INBOX/msg0000.wav", copying: "speech.wav")
+        try harness.put("default/1001/INBOX/msg0000.txt", text: Harness.txt(callerid: "\"Ann\" <5551234567>", origtime: 1_795_208_400))
+        _ = try await harness.ingest()
+        let nameless = await harness.run(["show", "1"], environment: ["USER": nil])
+        #expect(nameless.status == 0)
+        #expect(!nameless.output.contains("Say:"), "no opening line without someone to say it")
+        #expect(await harness.run(["show", "1", "--as", ""]).status != 0, "a name given but empty is still refused")
+        let fallback = await harness.run(["next"], environment: ["USER": "", "LOGNAME": "lena"])
+        #expect(fallback.output.contains("this is Lena from Acme Plumbing"))
+    }
+
+    @Test("reopen refuses when the caller already has a newer open callback")
+    func reopenWithNewerOpen() async throws {
+        let harness = try Harness()
+        try harness.put("default/1001/INBOX/msg0000.wav", copying: "speech.wav")
+        try harness.put("default/1001/INBOX/msg0000.txt", text: Harness.txt(callerid: "\"Ann\" <5551234567>", origtime: 1_795_208_400))
+        _ = try await harness.ingest()
+        _ = await harness.run(["next", "--as", "bob"])
+        _ = await harness.run(["done", "1", "--as", "bob"])
+        try harness.put("default/1001/INBOX/msg0001.wav", copying: "speech-ulaw.wav")
+        try harness.put("default/1001/INBOX/msg0001.txt", text: Harness.txt(callerid: "\"Ann\" <5551234567>", origtime: 1_795_208_500))
+        _ = try await harness.ingest()
+        let refused = await harness.run(["reopen", "1", "--as", "bob"])
+        #expect(refused.errors == "Error: this caller already has callback #2 open; add to it (callbacks note 2 …) rather than reopen #1")
+    }
+}

@@ -103,7 +103,8 @@ extension Configuration {
         if let owner = try document.section("owner") {
             try owner.allowKeys(["mailboxes", "notify", "people"])
             configuration.owner.mailboxes = try owner.strings("mailboxes") ?? []
-            configuration.owner.people = try owner.strings("people") ?? []
+            configuration.owner.people = (try owner.strings("people") ?? [])
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             configuration.owner.notify = try readChannels(owner)
         }
         if let escalation = try document.section("escalation") {

@@ -103,7 +103,9 @@ public struct DeskText: Sendable {
         parts.append("mailbox \(shown(voicemail.mailbox))")
         if voicemail.urgent { parts.append(red("urgent")) }
         if voicemail.audio?.silent == true { parts.append(dim("silent (hang-up?)")) }
-        if let error = voicemail.audioError { parts.append(red("audio unreadable: \(shown(error))")) }
+        if let error = voicemail.audioError {
+            parts.append(red((voicemail.audio == nil ? "audio unreadable: " : "audio incomplete: ") + shown(error)))
+        }
         if let path = stored.audioPath { parts.append(shown(path)) }
         if let folder = stored.quarantinePath { parts.append("files in \(shown(folder))") }
         return parts.joined(separator: "  ")
@@ -191,7 +193,7 @@ public struct DeskText: Sendable {
             "  \(who)  \(number)   callback #\(callback.id), \(callback.status(at: now).rawValue)",
         ]
         for reason in escalation.reasons {
-            lines.append("  Why: \(EscalationWords.describe(reason.kind))" + (reason.detail.map { ": \(shown($0))" } ?? ""))
+            lines.append("  Why: " + shown(EscalationWords.line(reason)))
         }
         if let by = escalation.acknowledgedBy, let at = escalation.acknowledgedAt {
             lines.append("  Acknowledged by \(shown(by)) \(moment(at))")

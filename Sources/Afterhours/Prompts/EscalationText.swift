@@ -65,14 +65,19 @@ public enum EscalationWords {
         }
     }
 
+    /// One reason in words with its detail: "Staff handed you a callback: Wants a refund".
+    /// The owner's line and a VIP say it all; the others need their detail.
+    public static func line(_ reason: RaisedReason) -> String {
+        let detail = [.ownerLine, .vip].contains(reason.kind) ? nil : reason.detail
+        return describe(reason.kind) + (detail.map { ": \($0)" } ?? "")
+    }
+
     /// What a notification says it is about: the reason with its detail in words
     /// ("Staff handed you a callback: Wants a refund"), or the resolution.
     public static func headline(_ escalation: Escalation, subject: NotificationSubject) -> String {
         switch subject {
         case .raised(let reason):
-            // The owner's line and a VIP say it all; the others need their detail.
-            let detail = [.ownerLine, .vip].contains(reason) ? nil : escalation.reasons.first { $0.kind == reason }?.detail
-            return describe(reason) + (detail.map { ": \($0)" } ?? "")
+            return line(escalation.reasons.first { $0.kind == reason } ?? RaisedReason(reason))
         case .resolved:
             return "Resolved, " + (escalation.resolution ?? "by \(escalation.resolvedBy ?? "staff")")
         }
