@@ -3,7 +3,9 @@ import PackageDescription
 
 let package = Package(
     name: "Afterhours",
-    platforms: [.macOS(.v14)],
+    // Linux only, which SwiftPM cannot state: the spool is watched with inotify, files are
+    // prefetched with posix_fadvise and aged by st_mtim (SpoolWatcher.swift refuses to
+    // build elsewhere).
     products: [
         .executable(name: "callbacks", targets: ["callbacks"]),
         .executable(name: "callbacks-bench", targets: ["callbacks-bench"]),

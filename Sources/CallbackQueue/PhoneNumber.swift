@@ -18,6 +18,9 @@ public struct PhoneNumber: Hashable, Sendable, Codable, CustomStringConvertible 
     /// Markers phone systems write when the caller withheld or lacks a number.
     static let anonymousMarkers: Set<String> = Caller.withheldMarkers.union(["", "<unknown>", "0"])
 
+    /// The regions whose numbering `normalise` knows, as ISO 3166 codes, sorted.
+    public static var knownRegions: [String] { Region.callingCodes.keys.sorted() }
+
     /// Normalises what a phone system wrote into E.164, reading national numbers as
     /// belonging to `defaultRegion` (ISO 3166 code such as `US` or `GB`). Returns nil for
     /// anonymous markers, internal extensions and anything that is not a phone number.

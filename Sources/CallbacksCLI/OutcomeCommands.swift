@@ -116,7 +116,7 @@ struct StatsCommand: ContextCommand {
             desk.print(
                 """
                 Open \(stats.open) · claimed \(stats.claimed) · waiting \(stats.waiting) · done today \(stats.doneToday) · overdue \(stats.overdue)
-                Last \(days) days: \(stats.doneByDeadlineInPeriod) of \(stats.dueInPeriod) callbacks due were done by their deadline\(kept.map { String(format: " (%.0f%%)", $0 * 100) } ?? "").
+                Last \(days == 1 ? "day" : "\(days) days"): \(stats.doneByDeadlineInPeriod) of \(stats.dueInPeriod) callbacks due were done by their deadline\(kept.map { String(format: " (%.0f%%)", $0 * 100) } ?? "").
                 """)
         }
     }

@@ -17,16 +17,8 @@ struct ServeCommand: ContextCommand {
         logger.logLevel = desk.logLevel ?? .info
         let store = try desk.openStore()
         let now = try CommandClock.running(environment: context.environment)
-        let ingest = IngestService(
-            ingester: Ingester(configuration: desk.configuration, store: store, logger: logger),
-            now: now, logger: logger)
-        let outbox = OutboxService(
-            store: store, notifier: Notifier(configuration: desk.configuration, environment: context.environment),
-            now: now, logger: logger, sweepBreaches: desk.configuration.escalation.onBreach)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: ingest), .init(service: outbox)]
-        if let writer = GreetingWriter(configuration: desk.configuration) {
-            services.append(.init(service: GreetingService(writer: writer, now: now, logger: logger)))
-        }
+        let services = Wiring.services(
+            configuration: desk.configuration, store: store, environment: context.environment, now: now, logger: logger)
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.info(

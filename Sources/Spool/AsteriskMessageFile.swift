@@ -17,7 +17,8 @@ public struct AsteriskMessageFile: Sendable, Equatable {
     /// Parses the bytes of a `.txt` file. Invalid UTF-8 (old SIP stacks send Latin-1
     /// caller names) is read as ISO 8859-1 so no byte is lost.
     public init(data: Data) {
-        let text = String(data: data, encoding: .utf8) ?? String(decoding: data.map { $0 }, as: Latin1.self)
+        // ISO 8859-1 maps every byte to a character, so Foundation's decoding cannot fail.
+        let text = String(data: data, encoding: .utf8) ?? String(data: data, encoding: .isoLatin1) ?? ""
         var fields: [String: String] = [:]
         for rawLine in text.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline) {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
@@ -51,26 +52,4 @@ public struct AsteriskMessageFile: Sendable, Equatable {
         guard let flag = flag?.lowercased() else { return false }
         return flag == "urgent" || flag == "priority"
     }
-}
-
-/// A decoder for ISO 8859-1, where every byte is the code point of the same value.
-private enum Latin1: Unicode.Encoding {
-    typealias CodeUnit = UInt8
-    typealias EncodedScalar = CollectionOfOne<UInt8>
-    static let encodedReplacementCharacter = CollectionOfOne<UInt8>(0x3F)
-    static func decode(_ content: EncodedScalar) -> Unicode.Scalar { Unicode.Scalar(content.first ?? 0x3F) }
-    static func encode(_ content: Unicode.Scalar) -> EncodedScalar? {
-        content.value < 256 ? CollectionOfOne(UInt8(content.value)) : nil
-    }
-    struct Parser: Unicode.Parser {
-        typealias Encoding = Latin1
-        init() {}
-        mutating func parseScalar<I: IteratorProtocol>(from input: inout I) -> Unicode.ParseResult<EncodedScalar>
-        where I.Element == UInt8 {
-            guard let byte = input.next() else { return .emptyInput }
-            return .valid(CollectionOfOne(byte))
-        }
-    }
-    typealias ForwardParser = Parser
-    typealias ReverseParser = Parser
 }

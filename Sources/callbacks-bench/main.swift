@@ -111,13 +111,18 @@ func readEveryByte(under folder: URL) -> Duration {
     }
 }
 
-func ingestBenchmark(messages: Int) throws {
-    let root = scratch.appendingPathComponent("ingest-\(messages)")
-    let formats: [(String, Int32)] = [
-        ("wav", Int32(SF_FORMAT_WAV) | Int32(SF_FORMAT_PCM_16)),
-        ("WAV", Int32(SF_FORMAT_WAV) | Int32(SF_FORMAT_GSM610)),
-        ("gsm", Int32(SF_FORMAT_RAW) | Int32(SF_FORMAT_GSM610)),
-    ]
+/// The mix a busy Asterisk spool holds: PCM WAV, WAV49 and raw GSM.
+let mixedFormats: [(String, Int32)] = [
+    ("wav", Int32(SF_FORMAT_WAV) | Int32(SF_FORMAT_PCM_16)),
+    ("WAV", Int32(SF_FORMAT_WAV) | Int32(SF_FORMAT_GSM610)),
+    ("gsm", Int32(SF_FORMAT_RAW) | Int32(SF_FORMAT_GSM610)),
+]
+/// 16-bit PCM only: 480 KB a message, where the cost per byte shows.
+let pcmFormats: [(String, Int32)] = [("wav", Int32(SF_FORMAT_WAV) | Int32(SF_FORMAT_PCM_16))]
+
+func ingestBenchmark(messages: Int, formats: [(String, Int32)] = mixedFormats) throws {
+    let label = formats.map(\.0).joined(separator: "/")
+    let root = scratch.appendingPathComponent("ingest-\(label)-\(messages)")
     // Three 30 s templates, copied: generation is not what is measured.
     var templates: [String: URL] = [:]
     try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
@@ -181,7 +186,7 @@ func ingestBenchmark(messages: Int) throws {
     _ = readEveryByte(under: warm.appendingPathComponent("spool"))
     let readWarm = readEveryByte(under: warm.appendingPathComponent("spool"))
     let (ingested, elapsed) = try ingest(warm.appendingPathComponent("spool"), under: warm)
-    print(String(format: "ingest: %d messages (30 s, 8 kHz; wav/WAV49/gsm, %.0f MB) in %.2f s: %.0f messages per second; reading the same bytes from the page cache took %.3f s (ingest is %.1f× that); peak memory %.0f MiB",
+    print(String(format: "ingest: %d messages (30 s, 8 kHz; \(label), %.0f MB) in %.2f s: %.0f messages per second; reading the same bytes from the page cache took %.3f s (ingest is %.1f× that); peak memory %.0f MiB",
         ingested, Double(bytes) / 1e6, seconds(elapsed), Double(ingested) / seconds(elapsed), seconds(readWarm), seconds(elapsed) / seconds(readWarm), peakMemoryMiB()))
     try? FileManager.default.removeItem(at: warm)
 
@@ -228,6 +233,10 @@ if only == nil || only == "ingest" {
     // `callbacks-bench ingest 20000` for the memory comparison in docs/benchmarks.md.
     let count = CommandLine.arguments.dropFirst(2).first.flatMap { Int($0) } ?? 1000
     try ingestBenchmark(messages: count)
+}
+
+if only == nil || only == "ingest-pcm" {
+    try ingestBenchmark(messages: 1000, formats: pcmFormats)
 }
 
 // MARK: - `callbacks next` and `list` as whole processes

@@ -47,6 +47,7 @@ struct ConfigurationTests {
         "refusals name the file, the line, the key and the problem",
         arguments: [
             ("business:\n  timezone: Mars/Olympus\n", "callbacks.yaml:2: business.timezone: \"Mars/Olympus\" is not an IANA time zone"),
+            ("phone:\n  default_region: XX\n", "callbacks.yaml:2: phone.default_region: \"XX\" is not a region whose numbers Afterhours knows; known: AE, AR, AT"),
             ("callbacks:\n  respond_within: 2 hours\n", "callbacks.yaml:2: callbacks.respond_within:"),
             ("callbacks:\n  respond_within: 1d\n", "days and weeks are not accepted"),
             ("callbacks:\n  respnd_within: 2h\n", "callbacks.yaml:2: callbacks.respnd_within: unknown key"),

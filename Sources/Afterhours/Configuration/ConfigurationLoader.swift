@@ -97,6 +97,11 @@ extension Configuration {
                 guard region.count == 2, region.allSatisfy(\.isLetter) else {
                     throw phone.error("default_region", "\"\(region)\" is not a two-letter region code such as US or GB")
                 }
+                // An unknown region would silently read every national number as North American.
+                guard PhoneNumber.knownRegions.contains(region.uppercased()) else {
+                    throw phone.error(
+                        "default_region", "\"\(region)\" is not a region whose numbers Afterhours knows; known: \(PhoneNumber.knownRegions.joined(separator: ", "))")
+                }
                 configuration.phone.defaultRegion = region.uppercased()
             }
         }

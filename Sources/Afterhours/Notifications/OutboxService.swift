@@ -13,6 +13,8 @@ public struct OutboxService: Service {
     let now: @Sendable () -> Date
     let logger: Logger
     let sweepBreaches: Bool
+    /// The store is synchronous (SQLite): reached from here, off the cooperative pool.
+    let database = BlockingQueue(label: "afterhours.outbox")
     /// The first retry waits about this long; each further one twice as long.
     public var backoffBase: Double = 2
     public var backoffCap: Double = 900
@@ -29,7 +31,7 @@ public struct OutboxService: Service {
         // Shutdown cancels the wait between ticks; that is a normal end, not a failure.
         // A delivery in flight when it comes is not marked, so it is sent again on the
         // next start: at least once, never lost.
-        try? await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await tick()
                 try? await Task.sleep(for: .seconds(1))
@@ -39,11 +41,12 @@ public struct OutboxService: Service {
 
     func tick() async {
         do {
+            let (store, now, zone) = (store, now, notifier.configuration.business.hours.timeZone)
             if sweepBreaches {
-                let raised = try store.sweepBreaches(at: now(), timeZone: notifier.configuration.business.hours.timeZone)
+                let raised = try await database.run { try store.sweepBreaches(at: now(), timeZone: zone) }
                 if raised > 0 { logger.notice("deadlines breached", metadata: ["escalations.raised": "\(raised)"]) }
             }
-            for (notification, detail) in try store.dueNotifications(at: now()) {
+            for (notification, detail) in try await database.run({ try store.dueNotifications(at: now()) }) {
                 let failure: DeliveryError?
                 do {
                     try await notifier.deliver(notification, detail, now: now())
@@ -53,7 +56,8 @@ public struct OutboxService: Service {
                 }
                 if let error = failure {
                     let delay = min(backoffCap, backoffBase * pow(2, Double(notification.attempts))) * Double.random(in: 0.5...1)
-                    try store.markFailed(notification: notification.id, error: error.description, retryAt: now().addingTimeInterval(delay))
+                    let retryAt = now().addingTimeInterval(delay)
+                    try await database.run { try store.markFailed(notification: notification.id, error: error.description, retryAt: retryAt) }
                     logger.warning(
                         "notification failed; will retry",
                         metadata: [
@@ -62,7 +66,7 @@ public struct OutboxService: Service {
                             "notification.attempts": "\(notification.attempts + 1)",
                         ])
                 } else {
-                    try store.markDelivered(notification: notification.id, at: now())
+                    try await database.run { try store.markDelivered(notification: notification.id, at: now()) }
                     logger.info(
                         "notified the owner",
                         metadata: [

@@ -52,6 +52,7 @@ public struct GreetingService: Service {
     let writer: GreetingWriter
     let now: @Sendable () -> Date
     let logger: Logger
+    let work = BlockingQueue(label: "afterhours.greeting")
 
     public init(writer: GreetingWriter, now: @escaping @Sendable () -> Date, logger: Logger) {
         self.writer = writer
@@ -60,10 +61,11 @@ public struct GreetingService: Service {
     }
 
     public func run() async throws {
-        try? await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    if case .rewritten(let text) = try writer.update(at: now()) {
+                    let (writer, now) = (writer, now)
+                    if case .rewritten(let text) = try await work.run({ try writer.update(at: now()) }) {
                         logger.info("greeting updated", metadata: ["greeting.folder": "\(writer.folder.path)", "greeting.text": "\(text)"])
                     }
                 } catch {

@@ -11,6 +11,7 @@ public struct IngestService: Service {
     let ingester: Ingester
     let now: @Sendable () -> Date
     let logger: Logger
+    let work = BlockingQueue(label: "afterhours.ingest")
 
     public init(ingester: Ingester, now: @escaping @Sendable () -> Date, logger: Logger) {
         self.ingester = ingester
@@ -44,7 +45,8 @@ public struct IngestService: Service {
                 // Let a burst of writes (audio, then the .txt) land before scanning.
                 try? await Task.sleep(for: .milliseconds(250))
             }
-            let summary = ingester.runOnce(at: now(), actor: "serve")
+            let (ingester, now) = (ingester, now)
+            let summary = await work.run { ingester.runOnce(at: now(), actor: "serve") }
             watcher.watchFolders()
             for problem in summary.problems {
                 logger.error("ingest problem", metadata: ["problem": "\(problem)"])

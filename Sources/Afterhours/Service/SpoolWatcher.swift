@@ -1,5 +1,7 @@
-#if canImport(Glibc)
+#if os(Linux)
 import Glibc
+#else
+#error("Afterhours runs on Linux: it watches the spool with inotify and prefetches with posix_fadvise.")
 #endif
 @preconcurrency import Dispatch
 import Foundation
