@@ -194,6 +194,12 @@ struct Desk {
     /// Text is shown through `TerminalText.safe` by the presenters; JSON is escaped.
     func print(_ text: String) { context.write(text) }
     func print(_ json: JSONValue) { context.write(json.rendered()) }
+
+    /// What a change to one callback prints: the callback with its history as JSON, or
+    /// `text` (one line saying what was done).
+    func report(_ detail: CallbackDetail, _ text: @autoclosure () -> String) {
+        context.write(json ? shapes.callback(detail, withHistory: true).rendered() : text())
+    }
 }
 
 /// A failure the user sees as one sentence on stderr, with a non-zero exit.

@@ -17,7 +17,7 @@ struct NoteCommand: ContextCommand {
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
         let detail = try desk.openStore().addNote(id: id, by: desk.person, text: text, at: desk.now)
-        desk.print(desk.json ? desk.shapes.callback(detail, withHistory: true).rendered() : "Note added to callback #\(id).")
+        desk.report(detail, "Note added to callback #\(id).")
     }
 }
 
@@ -36,7 +36,7 @@ struct ReopenCommand: ContextCommand {
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
         let detail = try desk.openStore().reopen(id: id, by: desk.person, note: note, at: desk.now)
-        desk.print(desk.json ? desk.shapes.callback(detail, withHistory: true).rendered() : "Callback #\(id) is back in the queue.")
+        desk.report(detail, "Callback #\(id) is back in the queue.")
     }
 }
 

@@ -54,7 +54,7 @@ struct ReleaseCommand: NumberedCommand {
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
         let detail = try desk.openStore().release(id: id, by: desk.person, at: desk.now, force: force)
-        desk.print(desk.json ? desk.shapes.callback(detail, withHistory: true).rendered() : "Callback #\(id) is back in the queue.")
+        desk.report(detail, "Callback #\(id) is back in the queue.")
     }
 }
 
@@ -77,7 +77,7 @@ struct EscalateCommand: NumberedCommand {
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
         let detail = try desk.openStore().escalate(id: id, by: desk.person, reason: reason, at: desk.now, force: force)
-        desk.print(desk.json ? desk.shapes.callback(detail, withHistory: true).rendered() : "Callback #\(id) escalated to the owner.")
+        desk.report(detail, "Callback #\(id) escalated to the owner.")
     }
 }
 
