@@ -1,6 +1,8 @@
 import BusinessTime
 import CallbackQueue
 import Foundation
+import Spool
+import SpokenAudio
 
 /// Everything `callbacks.yaml` says, validated, with the built-in defaults filled in.
 public struct Configuration: Sendable {
@@ -35,7 +37,7 @@ public struct Configuration: Sendable {
         /// audio is waited for this long (seconds), then ingested with its error.
         public var giveUpAfter: Int = 600
         /// Audio extensions in order of preference for probing.
-        public var audioPreference: [String] = ["wav", "WAV", "wav16", "flac", "gsm", "sln", "ulaw", "alaw", "ogg", "mp3"]
+        public var audioPreference: [String] = AsteriskSpool.defaultAudioPreference
         /// How often `serve` rescans the whole spool even without file events (seconds).
         public var rescan: Int = 30
     }
@@ -71,7 +73,7 @@ public struct Configuration: Sendable {
         /// File name without extension: `afterhours-greeting` → `afterhours-greeting.wav`.
         public var name: String = "afterhours-greeting"
         /// Which recordings to keep: `wav` (PCM) and/or `ulaw`.
-        public var formats: [String] = ["wav", "ulaw"]
+        public var formats: [String] = PromptFormat.allCases.map(\.rawValue)
         /// An espeak-ng voice name.
         public var voice: String = "en-us"
         /// Words per minute.

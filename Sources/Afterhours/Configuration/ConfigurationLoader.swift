@@ -140,7 +140,7 @@ extension Configuration {
                 settings.name = name
             }
             if let formats = try greeting.strings("formats") {
-                for (index, format) in formats.enumerated() where !["wav", "ulaw"].contains(format) {
+                for (index, format) in formats.enumerated() where PromptFormat(rawValue: format) == nil {
                     throw greeting.error("formats[\(index)]", "\"\(format)\" should be wav or ulaw")
                 }
                 guard !formats.isEmpty else { throw greeting.error("formats", "should list wav, ulaw or both") }
