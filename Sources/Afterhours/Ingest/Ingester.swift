@@ -6,6 +6,7 @@ import FileErrors
 import Foundation
 import Logging
 import Spool
+import Synchronization
 
 /// One pass from spool to queue: find complete messages, read their audio, store each
 /// once, then move its files into the archive (or the quarantine).
@@ -614,15 +615,14 @@ public struct Ingester: Sendable {
 }
 
 /// Result slots filled by parallel workers, each index written once.
-final class PreparationSlots: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [Ingester.Preparation?]
+final class PreparationSlots: Sendable {
+    private let slots: Mutex<[Ingester.Preparation?]>
 
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
 
-    func set(_ index: Int, _ value: Ingester.Preparation) { lock.withLock { slots[index] = value } }
+    func set(_ index: Int, _ value: Ingester.Preparation) { slots.withLock { $0[index] = value } }
 
-    var values: [Ingester.Preparation] { lock.withLock { slots.map { $0 ?? .wait("not prepared") } } }
+    var values: [Ingester.Preparation] { slots.withLock { $0.map { $0 ?? .wait("not prepared") } } }
 }
 
 /// What one ingest pass did, and every file it left behind with why.
