@@ -2,12 +2,6 @@ import CallbackQueue
 import Foundation
 import GRDB
 
-/// An escalation with its callback and its notifications, as the owner sees it.
-public struct EscalationDetail: Sendable, Equatable {
-    public var escalation: Escalation
-    public var callback: CallbackDetail
-    public var notifications: [OwnerNotification]
-}
 
 extension CallbackStore {
     /// Raises `reason` on the callback: a new escalation, or the reason added to its open

@@ -2,37 +2,7 @@ import CallbackQueue
 import Foundation
 import GRDB
 
-/// What storing one message did.
-public enum RecordOutcome: Sendable, Equatable {
-    /// A new message; `callbackID` is nil when it was kept out of the queue.
-    case stored(voicemailID: Int64, callbackID: Int64?, joinedExisting: Bool)
-    /// Already stored earlier (re-run, renumbered slot, rewritten `.txt`, crash recovery).
-    case duplicate(voicemailID: Int64, audioPath: String?)
-}
 
-/// One message to store: what `record` needs besides the clock and the rules.
-public struct Recording: Sendable {
-    public var voicemail: Voicemail
-    public var deadline: Date
-    /// False keeps the message out of the queue (silent with `silent: skip`, or nothing to call).
-    public var queue: Bool
-    /// The archive path for the new message's id, so the row says where its audio will be
-    /// before the file moves.
-    public var audioPath: @Sendable (Int64) -> String?
-    /// What ingest did not take as given (an impossible time, a time without offset, audio
-    /// cut short), kept in the callback's history with the message.
-    public var notes: [String]
-
-    public init(
-        voicemail: Voicemail, deadline: Date, queue: Bool, audioPath: @escaping @Sendable (Int64) -> String?, notes: [String] = []
-    ) {
-        self.voicemail = voicemail
-        self.deadline = deadline
-        self.queue = queue
-        self.audioPath = audioPath
-        self.notes = notes
-    }
-}
 
 extension CallbackStore {
     /// Stores a message and queues it, in one transaction: a message from a number with a

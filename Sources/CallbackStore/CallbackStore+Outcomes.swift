@@ -2,19 +2,6 @@ import CallbackQueue
 import Foundation
 import GRDB
 
-/// Queue health for `callbacks stats`.
-public struct QueueStats: Sendable, Equatable {
-    public var open = 0
-    public var claimed = 0
-    public var waiting = 0
-    public var doneToday = 0
-    /// Not done, deadline passed.
-    public var overdue = 0
-    /// Over the period: callbacks whose deadline fell in it or that were done in it ahead
-    /// of their deadline, and how many of those were done by their deadline.
-    public var dueInPeriod = 0
-    public var doneByDeadlineInPeriod = 0
-}
 
 extension CallbackStore {
     /// Gives a claim back: the callback returns to the queue at once.

@@ -69,21 +69,3 @@ public final class CallbackStore: Sendable {
     }
 }
 
-/// A store failure or a refused change, with the sentence the user sees.
-public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
-    public enum Code: Sendable, Equatable {
-        case database
-        case notFound
-        /// The change is not allowed in the callback's current state.
-        case refused
-    }
-    public let code: Code
-    public let message: String
-
-    public init(_ message: String, code: Code = .database) {
-        self.code = code
-        self.message = message
-    }
-
-    public var description: String { message }
-}

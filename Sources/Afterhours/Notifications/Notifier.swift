@@ -1,6 +1,5 @@
 import CHTTPPost
 import CallbackQueue
-import CallbackStore
 import FileErrors
 import Foundation
 

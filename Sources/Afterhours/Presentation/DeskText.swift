@@ -1,5 +1,4 @@
 import CallbackQueue
-import CallbackStore
 import Foundation
 
 /// What a person at a desk reads at 8am: callbacks as text, in the business's time zone,

@@ -1,5 +1,4 @@
 import CallbackQueue
-import CallbackStore
 import Foundation
 
 /// The `--json` shapes of docs/reference.md. Fields may be added, never renamed; absent values

@@ -1,5 +1,4 @@
 import CallbackQueue
-import CallbackStore
 import Foundation
 
 /// The words of an escalation notification, from the `escalation-*` templates.

@@ -1,0 +1,84 @@
+import Foundation
+
+// The read models and results the store returns, owned by the domain so that every door
+// (command line, HTTP) and every store speaks them without importing a store.
+
+/// An escalation with its callback and its notifications, as the owner sees it.
+public struct EscalationDetail: Sendable, Equatable {
+    public var escalation: Escalation
+    public var callback: CallbackDetail
+    public var notifications: [OwnerNotification]
+
+    public init(escalation: Escalation, callback: CallbackDetail, notifications: [OwnerNotification]) {
+        self.escalation = escalation
+        self.callback = callback
+        self.notifications = notifications
+    }
+}
+
+/// What storing one message did.
+public enum RecordOutcome: Sendable, Equatable {
+    /// A new message; `callbackID` is nil when it was kept out of the queue.
+    case stored(voicemailID: Int64, callbackID: Int64?, joinedExisting: Bool)
+    /// Already stored earlier (re-run, renumbered slot, rewritten `.txt`, crash recovery).
+    case duplicate(voicemailID: Int64, audioPath: String?)
+}
+
+/// One message to store: what `record` needs besides the clock and the rules.
+public struct Recording: Sendable {
+    public var voicemail: Voicemail
+    public var deadline: Date
+    /// False keeps the message out of the queue (silent with `silent: skip`, or nothing to call).
+    public var queue: Bool
+    /// The archive path for the new message's id, so the row says where its audio will be
+    /// before the file moves.
+    public var audioPath: @Sendable (Int64) -> String?
+    /// What ingest did not take as given (an impossible time, a time without offset, audio
+    /// cut short), kept in the callback's history with the message.
+    public var notes: [String]
+
+    public init(
+        voicemail: Voicemail, deadline: Date, queue: Bool, audioPath: @escaping @Sendable (Int64) -> String?, notes: [String] = []
+    ) {
+        self.voicemail = voicemail
+        self.deadline = deadline
+        self.queue = queue
+        self.audioPath = audioPath
+        self.notes = notes
+    }
+}
+
+/// Queue health for `callbacks stats`.
+public struct QueueStats: Sendable, Equatable {
+    public var open = 0
+    public var claimed = 0
+    public var waiting = 0
+    public var doneToday = 0
+    /// Not done, deadline passed.
+    public var overdue = 0
+    /// Over the period: callbacks whose deadline fell in it or that were done in it ahead
+    /// of their deadline, and how many of those were done by their deadline.
+    public var dueInPeriod = 0
+    public var doneByDeadlineInPeriod = 0
+
+    public init() {}
+}
+
+/// A store failure or a refused change, with the sentence the user sees.
+public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
+    public enum Code: Sendable, Equatable {
+        case database
+        case notFound
+        /// The change is not allowed in the callback's current state.
+        case refused
+    }
+    public let code: Code
+    public let message: String
+
+    public init(_ message: String, code: Code = .database) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}
