@@ -21,7 +21,7 @@ extension CallbackStore {
                         """,
                     arguments: [now.unixSeconds])
             else { return nil }
-            let callback = Callback(row: row)
+            let callback = try Callback(row: row)
             if callback.recordedStatus == .claimed, let expired = callback.claimExpiresAt {
                 try Self.appendEvent(
                     db, callbackID: callback.id, at: expired, actor: "system", kind: .lapsed,
@@ -52,7 +52,7 @@ extension CallbackStore {
                     """,
                 arguments: [now.unixSeconds])
             else { return nil }
-            let callback = Callback(row: row)
+            let callback = try Callback(row: row)
             return CallbackDetail(callback: callback, messages: try Self.messages(db, callbackIDs: [callback.id])[callback.id] ?? [], history: [])
         }
     }
@@ -63,22 +63,22 @@ extension CallbackStore {
     public func queue(at now: Date, includeAll: Bool, limit: Int? = nil) throws(StoreError) -> [CallbackDetail] {
         try read { db in
             let sql: String
-            let t = now.unixSeconds
             if includeAll {
                 sql = """
                     SELECT * FROM callback WHERE owner = 0 ORDER BY
-                        CASE WHEN status = 'done' THEN 2 WHEN available_at <= \(t) THEN 0 ELSE 1 END,
-                        CASE WHEN status != 'done' AND available_at > \(t) THEN available_at END,
+                        CASE WHEN status = 'done' THEN 2 WHEN available_at <= :now THEN 0 ELSE 1 END,
+                        CASE WHEN status != 'done' AND available_at > :now THEN available_at END,
                         CASE WHEN status = 'done' THEN -closed_at END,
                         \(Self.servingOrder)
                     """
             } else {
                 sql = """
-                    SELECT * FROM callback WHERE status != 'done' AND owner = 0 AND available_at <= \(t)
+                    SELECT * FROM callback WHERE status != 'done' AND owner = 0 AND available_at <= :now
                     ORDER BY \(Self.servingOrder)
                     """
             }
-            let callbacks = try Row.fetchAll(db, sql: sql + (limit.map { " LIMIT \($0)" } ?? ""))
+            // SQLite reads a negative LIMIT as none.
+            let callbacks = try Row.fetchAll(db, sql: sql + " LIMIT :limit", arguments: ["now": now.unixSeconds, "limit": limit ?? -1])
                 .map(Callback.init(row:))
             let messages = try Self.messages(db, callbackIDs: callbacks.map(\.id))
             return callbacks.map {
@@ -150,9 +150,9 @@ extension CallbackStore {
             withHistory
             ? try Row.fetchAll(
                 db, sql: "SELECT * FROM callback_event WHERE callback_id = ? ORDER BY id", arguments: [id]
-            ).map(CallbackEvent.init(row:)) : []
+            ).map { try CallbackEvent(row: $0) } : []
         return CallbackDetail(
-            callback: Callback(row: row), messages: try messages(db, callbackIDs: [id])[id] ?? [],
+            callback: try Callback(row: row), messages: try messages(db, callbackIDs: [id])[id] ?? [],
             history: history)
     }
 
@@ -163,6 +163,6 @@ extension CallbackStore {
             db,
             sql: "SELECT * FROM voicemail WHERE callback_id IN (\(placeholders)) ORDER BY received_at, id",
             arguments: StatementArguments(callbackIDs))
-        return Dictionary(grouping: rows.map(StoredVoicemail.init(row:)), by: \.callbackID)
+        return Dictionary(grouping: try rows.map { try StoredVoicemail(row: $0) }, by: \.callbackID)
     }
 }

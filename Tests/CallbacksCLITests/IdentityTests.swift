@@ -43,3 +43,24 @@ struct IdentityTests {
         #expect(harness.files(under: harness.spool).isEmpty)
     }
 }
+
+@Suite("Rows the store cannot read")
+struct UnreadableRowTests {
+    @Test("a value the code does not know is an error naming it, never a default or a trap")
+    func unknownValue() async throws {
+        let harness = try Harness()
+        try harness.put("default/1001/INBOX/msg0000.wav", copying: "speech.wav")
+        try harness.put("default/1001/INBOX/msg0000.txt", text: Harness.txt(callerid: "\"Ann\" <5551234567>", origtime: 1_795_208_400))
+        _ = try await harness.ingest()
+        let database = try DatabaseQueue(path: harness.root.appendingPathComponent("afterhours.sqlite").path)
+        try await database.write { db in
+            try db.execute(sql: "INSERT INTO callback_event (callback_id, at, actor, kind, note) VALUES (1, 0, 'x', 'teleported', NULL)")
+        }
+        try database.close()
+        let shown = await harness.run(["show", "1"])
+        #expect(shown.status == 1)
+        #expect(shown.errors.hasPrefix("Error: database read failed:"), "\(shown.errors)")
+        #expect(shown.errors.contains("teleported"), "names the value: \(shown.errors)")
+        #expect(!shown.errors.contains("\n"), "one line")
+    }
+}
