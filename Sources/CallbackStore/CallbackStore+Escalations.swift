@@ -75,11 +75,11 @@ extension CallbackStore {
             var raised = 0
             for id in due {
                 // Re-checked inside the transaction: another process may have swept first.
-                guard let row = try Row.fetchOne(
+                guard let seconds = try Int64.fetchOne(
                     db, sql: "SELECT deadline FROM callback WHERE id = ? AND status != 'done' AND breached = 0", arguments: [id])
                 else { continue }
                 try db.execute(sql: "UPDATE callback SET breached = 1 WHERE id = ?", arguments: [id])
-                let deadline = Date(unixSeconds: row["deadline"])
+                let deadline = Date(unixSeconds: seconds)
                 try raiseEscalation(
                     db, callbackID: id, reason: .breach, at: now, actor: "system",
                     detail: "promised by \(ReadableTime.format(deadline, in: timeZone, reference: now))")
@@ -159,7 +159,7 @@ extension CallbackStore {
                 db, sql: "SELECT * FROM notification WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
                 arguments: [now.unixSeconds, limit])
             return try rows.map { row in
-                let notification = OwnerNotification(row: row)
+                let notification = try OwnerNotification(row: row)
                 return (notification, try Self.escalationDetail(db, id: notification.escalationID))
             }
         }
@@ -191,45 +191,81 @@ extension CallbackStore {
     }
 
     static func escalationDetail(_ db: Database, row: Row) throws -> EscalationDetail {
-        let id: Int64 = row["id"]
-        let reasons = try Row.fetchAll(
-            db, sql: "SELECT kind, detail FROM escalation_reason WHERE escalation_id = ? ORDER BY id", arguments: [id]
-        ).compactMap { reason -> RaisedReason? in
-            let kind: String = reason["kind"]
-            return EscalationReason(rawValue: kind).map { RaisedReason($0, detail: reason["detail"]) }
-        }
-        let escalation = Escalation(row: row, reasons: reasons)
+        let record = try EscalationRecord(row: row)
+        let reasons = try EscalationReasonRecord.fetchAll(
+            db, sql: "SELECT kind, detail FROM escalation_reason WHERE escalation_id = ? ORDER BY id", arguments: [record.id]
+        ).map { RaisedReason($0.kind, detail: $0.detail) }
+        let escalation = record.escalation(reasons: reasons)
         let notifications = try Row.fetchAll(
             db, sql: "SELECT * FROM notification WHERE escalation_id = ? ORDER BY id", arguments: [escalation.id]
-        ).map(OwnerNotification.init(row:))
+        ).map { try OwnerNotification(row: $0) }
         return EscalationDetail(
             escalation: escalation, callback: try detail(db, id: escalation.callbackID, withHistory: true), notifications: notifications)
     }
 }
 
-extension Escalation {
-    init(row: Row, reasons: [RaisedReason]) {
-        let reason: String = row["reason"]
-        let state: String = row["state"]
-        let acknowledgedAt: Int64? = row["acknowledged_at"]
-        let resolvedAt: Int64? = row["resolved_at"]
-        self.init(
-            id: row["id"], callbackID: row["callback_id"], reason: EscalationReason(rawValue: reason) ?? .staff,
-            reasons: reasons, state: EscalationState(rawValue: state) ?? .open,
-            createdAt: Date(unixSeconds: row["created_at"]), acknowledgedBy: row["acknowledged_by"],
-            acknowledgedAt: acknowledgedAt.map(Date.init(unixSeconds:)), resolvedBy: row["resolved_by"],
-            resolvedAt: resolvedAt.map(Date.init(unixSeconds:)), resolution: row["resolution"])
+/// An `escalation` row.
+struct EscalationRecord: Decodable, FetchableRecord, TableRecord {
+    static let databaseTableName = "escalation"
+    static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+
+    var id: Int64
+    var callbackId: Int64
+    var reason: EscalationReason
+    var state: EscalationState
+    var createdAt: Int64
+    var acknowledgedBy: String?
+    var acknowledgedAt: Int64?
+    var resolvedBy: String?
+    var resolvedAt: Int64?
+    var resolution: String?
+
+    func escalation(reasons: [RaisedReason]) -> Escalation {
+        Escalation(
+            id: id, callbackID: callbackId, reason: reason, reasons: reasons, state: state,
+            createdAt: Date(unixSeconds: createdAt), acknowledgedBy: acknowledgedBy,
+            acknowledgedAt: acknowledgedAt.map(Date.init(unixSeconds:)), resolvedBy: resolvedBy,
+            resolvedAt: resolvedAt.map(Date.init(unixSeconds:)), resolution: resolution)
     }
 }
 
+/// An `escalation_reason` row.
+struct EscalationReasonRecord: Decodable, FetchableRecord, TableRecord {
+    static let databaseTableName = "escalation_reason"
+    var kind: EscalationReason
+    var detail: String?
+}
+
+/// A `notification` row (the outbox).
+struct NotificationRecord: Decodable, FetchableRecord, TableRecord {
+    static let databaseTableName = "notification"
+    static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+
+    var id: Int64
+    var escalationId: Int64
+    var channel: String
+    var reason: String
+    var attempts: Int
+    var nextAttemptAt: Int64
+    var deliveredAt: Int64?
+    var lastError: String?
+
+    func notification() throws -> OwnerNotification {
+        guard let subject = NotificationSubject(rawValue: reason) else {
+            throw StoreError("notification #\(id) announces \"\(reason)\", which this version does not know")
+        }
+        return OwnerNotification(
+            id: id, escalationID: escalationId, channel: channel, subject: subject, attempts: attempts,
+            nextAttemptAt: Date(unixSeconds: nextAttemptAt), deliveredAt: deliveredAt.map(Date.init(unixSeconds:)),
+            lastError: lastError)
+    }
+}
+
+extension EscalationReason: DatabaseValueConvertible {}
+extension EscalationState: DatabaseValueConvertible {}
+
 extension OwnerNotification {
-    init(row: Row) {
-        let reason: String = row["reason"]
-        let delivered: Int64? = row["delivered_at"]
-        self.init(
-            id: row["id"], escalationID: row["escalation_id"], channel: row["channel"],
-            subject: NotificationSubject(rawValue: reason) ?? .raised(.staff), attempts: row["attempts"],
-            nextAttemptAt: Date(unixSeconds: row["next_attempt_at"]), deliveredAt: delivered.map(Date.init(unixSeconds:)),
-            lastError: row["last_error"])
+    init(row: Row) throws {
+        self = try NotificationRecord(row: row).notification()
     }
 }

@@ -50,11 +50,10 @@ extension CallbackStore {
         let deadline = recording.deadline
         let queue = recording.queue
         let audioPath = recording.audioPath
-        if let existing = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT id, audio_path FROM voicemail WHERE identity = ?"),
-            arguments: [voicemail.identity])
+        if let existing = try VoicemailRecord.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM voicemail WHERE identity = ?"), arguments: [voicemail.identity])
         {
-            return .duplicate(voicemailID: existing["id"], audioPath: existing["audio_path"])
+            return .duplicate(voicemailID: existing.id, audioPath: existing.audioPath)
         }
 
         var callbackID: Int64?
