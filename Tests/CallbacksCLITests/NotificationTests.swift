@@ -210,3 +210,38 @@ struct NotificationTests {
         #expect(mail.contains("callbacks escalations show 1"))
     }
 }
+
+@Suite("A notify command that fails")
+struct FailingCommandTests {
+    @Test("its exit status and what it said are kept on the notification, on one line, and it is tried again")
+    func failingCommand() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: ConcurrentNextTests.binary.path), "build the binary first (make test does)")
+        let bin = FileManager.default.temporaryDirectory.appendingPathComponent("afterhours-failing-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: bin) }
+        let pager = bin.appendingPathComponent("page-owner")
+        // Reads all of stdin (the escalation JSON), complains on two lines, fails.
+        try "#!/bin/sh\ncat > /dev/null\necho 'pager offline'\necho 'try later' >&2\nexit 3\n".write(to: pager, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: pager.path)
+        let harness = try Harness(config: Harness.acme + """
+
+            owner:
+              mailboxes: ["200"]
+              notify:
+                - command: \(pager.path)
+            """)
+        try harness.put("default/200/INBOX/msg0000.wav", copying: "speech.wav")
+        try harness.put("default/200/INBOX/msg0000.txt", text: Harness.txt(callerid: "\"Pat\" <5551112222>", origtime: 1_795_280_400))
+        let serve = try ServeProcess(harness)
+        var notification: [String: Any]?
+        for _ in 0..<100 where notification?["last_error"] is NSNull || notification == nil {
+            try await Task.sleep(for: .milliseconds(100))
+            let owner = await harness.run(["escalations", "--json"])
+            notification = ((owner.json as? [[String: Any]])?.first?["notifications"] as? [[String: Any]])?.first
+        }
+        serve.stop()
+        let error = try #require(notification?["last_error"] as? String)
+        #expect(error == "page-owner exited with status 3: pager offline try later", "\(error)")
+        #expect(notification?["delivered_at"] is NSNull)
+    }
+}

@@ -2,6 +2,8 @@ import CHTTPPost
 import CallbackQueue
 import FileErrors
 import Foundation
+import Subprocess
+import SystemPackage
 
 /// Delivers one notification on its channel: a webhook `POST` of the escalation JSON, a
 /// command run without a shell with the JSON on stdin, or an email through the local
@@ -99,38 +101,49 @@ public struct Notifier: Sendable {
     }
 
     /// Runs `path` directly (no shell: nothing from a caller reaches an argv), feeding
-    /// `input` on stdin; exit status 0 is success.
+    /// `input` on stdin; exit status 0 is success. swift-subprocess writes the input and
+    /// drains the output together, so neither side can fill a pipe and stall; past
+    /// `timeout` the task is cancelled, which makes it terminate the program.
     private func run(_ path: String, arguments: [String], input: Data) async throws(DeliveryError) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let stdin = Pipe()
-        let output = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = output
-        process.standardError = output
-        let finished = AsyncStream<Int32>.makeStream()
-        process.terminationHandler = { finished.continuation.yield($0.terminationStatus); finished.continuation.finish() }
-        do {
-            try process.run()
-        } catch {
-            throw DeliveryError(FileError("\(path) cannot be run", path: path, error: error).description)
+        struct Finished: Sendable {
+            let status: TerminationStatus
+            let said: String
         }
-        let writer = stdin.fileHandleForWriting
-        try? writer.write(contentsOf: input)
-        try? writer.close()
+        let name = URL(fileURLWithPath: path).lastPathComponent
         let limit = timeout
-        let watchdog = Task {
-            try? await Task.sleep(for: limit)
-            if process.isRunning { process.terminate() }
+        let finished: Finished?
+        do {
+            finished = try await withThrowingTaskGroup(of: Finished?.self) { group in
+                group.addTask {
+                    let result = try await Subprocess.run(
+                        .path(FilePath(path)), arguments: Arguments(arguments), input: .data(input),
+                        output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
+                    return Finished(
+                        status: result.terminationStatus, said: result.standardOutput + result.standardError)
+                }
+                group.addTask {
+                    try await Task.sleep(for: limit)
+                    return nil
+                }
+                let first = try await group.next() ?? nil
+                group.cancelAll()
+                return first
+            }
+        } catch {
+            guard FileManager.default.isExecutableFile(atPath: path) else {
+                throw DeliveryError(FileError("\(path) cannot be run", path: path, code: access(path, F_OK) == 0 ? EACCES : ENOENT).description)
+            }
+            throw DeliveryError("\(name) could not be run: \(error)")
         }
-        var status: Int32 = -1
-        for await code in finished.stream { status = code }
-        watchdog.cancel()
-        guard status == 0 else {
-            let said = String(decoding: output.fileHandleForReading.availableData.prefix(300), as: UTF8.self)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-            throw DeliveryError("\(URL(fileURLWithPath: path).lastPathComponent) exited with status \(status)\(said.isEmpty ? "" : ": \(said)")")
+        guard let finished else { throw DeliveryError("\(name) did not finish within \(limit); stopped") }
+        guard case .exited(0) = finished.status else {
+            let said = String(finished.said.prefix(300)).trimmingCharacters(in: .whitespacesAndNewlines)
+            let ending: String
+            switch finished.status {
+            case .exited(let code): ending = "exited with status \(code)"
+            case .signaled(let signal): ending = "was stopped by signal \(signal)"
+            }
+            throw DeliveryError("\(name) \(ending)\(said.isEmpty ? "" : ": \(TerminalText.oneLine(said))")")
         }
     }
 
