@@ -132,39 +132,12 @@ extension BlockWindows.Layout {
     /// 320 samples in the data chunk. Nil when the file is not laid out that way or its
     /// data chunk runs past the end of the file (truncated: decode what is there in full).
     static func wav49(path: String, fileSize: Int64) -> Self? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? handle.close() }
-        // Chunks before the audio are small (fmt and fact are ~60 bytes; perhaps a LIST):
-        // a file whose data chunk starts later than this is decoded in full.
-        guard let data = try? handle.read(upToCount: 4096) else { return nil }
-        let bytes = [UInt8](data)
-        /// A little-endian number of `count` bytes at `offset`.
-        func number(_ offset: Int, _ count: Int = 4) -> Int64? {
-            guard offset >= 0, offset + count <= bytes.count else { return nil }
-            return (0..<count).reduce(Int64(0)) { $0 | Int64(bytes[offset + $1]) << (8 * $1) }
-        }
-        func tag(_ offset: Int) -> String { String(decoding: bytes[offset..<min(offset + 4, bytes.count)], as: UTF8.self) }
-        guard bytes.count >= 12, tag(0) == "RIFF", tag(8) == "WAVE" else { return nil }
-        var offset = 12
-        var blockAlign: Int64?
-        var samplesPerBlock: Int64?
-        while offset + 8 <= bytes.count, let size = number(offset + 4) {
-            let id = tag(offset)
-            let body = offset + 8
-            if id == "fmt " {
-                guard number(body, 2) == 0x31, number(body + 18, 2) != nil else { return nil }  // WAVE_FORMAT_GSM610
-                blockAlign = number(body + 12, 2)
-                samplesPerBlock = number(body + 18, 2)
-            } else if id == "data" {
-                guard blockAlign == 65, samplesPerBlock == 320 else { return nil }
-                let available = fileSize - Int64(body)
-                guard size > 0, size <= available else { return nil }
-                return Self(
-                    header: Array(bytes[0..<body]), riffSizeOffset: 4, dataSizeOffset: offset + 4,
-                    blockBytes: 65, framesPerBlock: 320, blocks: size / 65)
-            }
-            offset = body + Int(size) + Int(size & 1)
-        }
-        return nil
+        guard let header = WAVHeader(path: path), header.formatTag == 0x31,  // WAVE_FORMAT_GSM610
+            header.blockAlign == 65, header.samplesPerBlock == 320,
+            header.dataSize > 0, header.dataSize <= fileSize - Int64(header.dataStart)
+        else { return nil }
+        return Self(
+            header: header.bytes, riffSizeOffset: 4, dataSizeOffset: header.dataSizeOffset,
+            blockBytes: 65, framesPerBlock: 320, blocks: header.dataSize / 65)
     }
 }

@@ -370,32 +370,8 @@ public struct Ingester: Sendable {
     /// seconds the header promises and how many the file holds. Nil for other files, or
     /// when less than a block is missing.
     static func wavCutShort(_ file: URL) -> (promised: Double, holds: Double)? {
-        guard let handle = try? FileHandle(forReadingFrom: file) else { return nil }
-        defer { try? handle.close() }
-        guard let header = try? handle.read(upToCount: 4096), header.count >= 12,
-            header.prefix(4) == Data("RIFF".utf8), header[8..<12] == Data("WAVE".utf8),
-            let size = FileStatus(path: file.path)?.size
-        else { return nil }
-        let bytes = [UInt8](header)
-        func word(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 | Int(bytes[at + 2]) << 16 | Int(bytes[at + 3]) << 24 }
-        func half(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 }
-        var offset = 12
-        var byteRate = 0
-        var blockAlign = 1
-        while offset + 8 <= bytes.count {
-            let id = String(decoding: bytes[offset..<offset + 4], as: UTF8.self)
-            let length = word(offset + 4)
-            if id == "fmt ", offset + 22 <= bytes.count {
-                byteRate = word(offset + 16)
-                blockAlign = max(1, half(offset + 20))
-            } else if id == "data" {
-                let available = Int(size) - (offset + 8)
-                guard byteRate > 0, length > 0, available + blockAlign < length else { return nil }
-                return (Double(length) / Double(byteRate), Double(max(0, available)) / Double(byteRate))
-            }
-            offset += 8 + length + (length & 1)
-        }
-        return nil
+        guard let size = FileStatus(path: file.path)?.size, let header = WAVHeader(path: file.path) else { return nil }
+        return header.cutShort(fileSize: Int64(size))
     }
 
     /// Asterisk writes 0 in the RIFF size while recording and patches it on close; a
