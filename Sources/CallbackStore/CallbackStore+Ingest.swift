@@ -170,11 +170,10 @@ extension CallbackStore {
         }
     }
 
-    /// Whether any identity was written without `scheme` in it (before hashes named theirs).
-    public func hasLegacyIdentities(scheme: String) throws(StoreError) -> Bool {
-        try read { db in
-            try Bool.fetchOne(db, sql: "SELECT 1 FROM voicemail WHERE instr(identity, ?) = 0 AND identity NOT LIKE '%/none' LIMIT 1", arguments: [scheme]) ?? false
-        }
+    /// Whether messages were stored before hashes named their scheme (recorded when the
+    /// schema learned it, so start-up reads one row instead of every identity).
+    public func hasLegacyIdentities() throws(StoreError) -> Bool {
+        try read { db in try Bool.fetchOne(db, sql: "SELECT last_voicemail_id > 0 FROM legacy_identity") ?? false }
     }
 
     /// Where a stored message's audio now is: the spool while a move waits, then the archive.

@@ -138,6 +138,10 @@ extension CallbackStore {
                     ALTER TABLE callback ADD COLUMN closed_by TEXT;
                     -- Where a stored message's unreadable audio was put aside.
                     ALTER TABLE voicemail ADD COLUMN quarantine_path TEXT;
+                    -- Identities written until now carry a hash without its scheme's name:
+                    -- the last such message, so ingest knows at once whether any exist.
+                    CREATE TABLE legacy_identity (last_voicemail_id INTEGER NOT NULL);
+                    INSERT INTO legacy_identity SELECT COALESCE(MAX(id), 0) FROM voicemail;
                     """)
             // Reasons recorded before: the kinds from the comma-separated list, the detail
             // from the history note each one left ("staff: Wants a refund").

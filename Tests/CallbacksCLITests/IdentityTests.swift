@@ -29,6 +29,7 @@ struct IdentityTests {
         try await database.write { db in
             try db.execute(
                 sql: "UPDATE voicemail SET identity = substr(identity, 1, instr(identity, 'xxh3-128:') - 1) || ?", arguments: [legacy])
+            try db.execute(sql: "UPDATE legacy_identity SET last_voicemail_id = (SELECT MAX(id) FROM voicemail)")
         }
         let stored = try await database.read { db in try String.fetchOne(db, sql: "SELECT identity FROM voicemail") }
         #expect(stored?.hasSuffix("/" + legacy) == true)

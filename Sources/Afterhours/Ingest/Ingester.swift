@@ -31,7 +31,7 @@ public struct Ingester: Sendable {
         self.configuration = configuration
         self.store = store
         self.logger = logger
-        legacyIdentities = (try? store.hasLegacyIdentities(scheme: AudioFingerprint.scheme)) ?? true
+        legacyIdentities = (try? store.hasLegacyIdentities()) ?? true
     }
 
     /// Ingests everything ready in `spoolPath` (default: the configured spool). `now` is
