@@ -18,9 +18,9 @@ extension CallbackStore {
                 db, sql: "SELECT 1 FROM escalation_reason WHERE escalation_id = ? AND kind = ?", arguments: [open, reason.rawValue]) ?? false
             if known { return }
             escalationID = open
-            try db.execute(
-                sql: "UPDATE escalation SET reasons = reasons || ',' || ? WHERE id = ?", arguments: [reason.rawValue, escalationID])
         } else {
+            // `reasons` (v2's comma list) is superseded by escalation_reason; it keeps the
+            // first reason only because the column cannot be NULL.
             try db.execute(
                 sql: "INSERT INTO escalation (callback_id, reason, reasons, state, created_at) VALUES (?, ?, ?, 'open', ?)",
                 arguments: [callbackID, reason.rawValue, reason.rawValue, now.unixSeconds])

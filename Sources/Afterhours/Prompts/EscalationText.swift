@@ -14,23 +14,21 @@ public struct EscalationText: Sendable {
         self.now = now
     }
 
-    public static func describe(_ reason: EscalationReason) -> String { EscalationWords.describe(reason) }
-
     func values(_ detail: EscalationDetail, subject: NotificationSubject) -> [String: Any] {
         let callback = detail.callback.callback
         let messages = detail.callback.messages
         let desk = DeskText(businessName: businessName, timeZone: timeZone, now: now, colour: false)
         return [
             "business_name": businessName,
-            "reason_text": Self.oneLine(EscalationWords.headline(detail.escalation, subject: subject)),
+            "reason_text": TerminalText.oneLine(EscalationWords.headline(detail.escalation, subject: subject)),
             "resolved": subject == .resolved,
-            "caller": Self.oneLine(callback.caller.name ?? "Unknown caller"),
+            "caller": TerminalText.oneLine(callback.caller.name ?? "Unknown caller"),
             "number": callback.caller.number?.formatted ?? "no number",
             "messages": messages.count,
             "single": messages.count == 1,
             "received_when": messages.last.map { "\(desk.day($0.voicemail.receivedAt)) \(desk.clock($0.voicemail.receivedAt))" } ?? "",
             "deadline": "\(desk.day(callback.deadline)) \(desk.clock(callback.deadline))",
-            "message_lines": messages.map { Self.oneLine(desk.messageLine($0)) },
+            "message_lines": messages.map { TerminalText.oneLine(desk.messageLine($0)) },
             "escalation_id": detail.escalation.id,
         ]
     }
@@ -42,12 +40,7 @@ public struct EscalationText: Sendable {
     /// Subject and body; the subject is one line, so a caller's name cannot add headers.
     public func email(_ detail: EscalationDetail, subject: NotificationSubject) throws(PromptError) -> (subject: String, body: String) {
         let values = values(detail, subject: subject)
-        return (Self.oneLine(try Prompts.render(.escalationEmailSubject, values)), try Prompts.render(.escalationEmailBody, values))
-    }
-
-    /// Control characters (newlines above all) become spaces; bidi overrides go.
-    static func oneLine(_ text: String) -> String {
-        TerminalText.oneLine(text)
+        return (TerminalText.oneLine(try Prompts.render(.escalationEmailSubject, values)), try Prompts.render(.escalationEmailBody, values))
     }
 }
 
