@@ -1,19 +1,38 @@
 import Foundation
 
-/// A moment as people read it in notes and history: "Mon Nov 23 10:00" in the business's
-/// time zone, with the year when it is not `reference`'s year.
-public enum ReadableTime {
-    public static func format(_ date: Date, in timeZone: TimeZone, reference: Date? = nil) -> String {
+/// A moment as people read it in notes, history and lists: "Mon Nov 23 10:00" in the
+/// business's time zone, with the year when it is not the reference moment's year.
+public struct ReadableTime: Sendable {
+    private let calendar: Calendar
+    private static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    public init(timeZone: TimeZone) {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
-        let parts = calendar.dateComponents([.year, .month, .day, .weekday, .hour, .minute], from: date)
-        let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        let weekday = weekdays[((parts.weekday ?? 1) - 1 + 7) % 7]
-        let month = months[((parts.month ?? 1) - 1 + 12) % 12]
-        var text = "\(weekday) \(month) \(parts.day ?? 0)"
-        if let year = parts.year, year != calendar.component(.year, from: reference ?? date) { text += " \(year)" }
-        return text + String(format: " %02d:%02d", parts.hour ?? 0, parts.minute ?? 0)
+        self.calendar = calendar
+    }
+
+    /// "Mon Nov 23", or "Fri Nov 20 2026" seen from another year.
+    public func day(_ date: Date, reference: Date) -> String {
+        let parts = calendar.dateComponents([.year, .month, .day, .weekday], from: date)
+        let weekday = Self.weekdays[((parts.weekday ?? 1) - 1 + 7) % 7]
+        let month = Self.months[((parts.month ?? 1) - 1 + 12) % 12]
+        let year = parts.year.flatMap { $0 == calendar.component(.year, from: reference) ? nil : " \($0)" } ?? ""
+        return "\(weekday) \(month) \(parts.day ?? 0)\(year)"
+    }
+
+    /// "09:05".
+    public func clock(_ date: Date) -> String {
+        let parts = calendar.dateComponents([.hour, .minute], from: date)
+        return String(format: "%02d:%02d", parts.hour ?? 0, parts.minute ?? 0)
+    }
+
+    /// "Mon Nov 23 10:00".
+    public func format(_ date: Date, reference: Date) -> String { "\(day(date, reference: reference)) \(clock(date))" }
+
+    public static func format(_ date: Date, in timeZone: TimeZone, reference: Date? = nil) -> String {
+        ReadableTime(timeZone: timeZone).format(date, reference: reference ?? date)
     }
 }
 

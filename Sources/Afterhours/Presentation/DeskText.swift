@@ -9,6 +9,7 @@ public struct DeskText: Sendable {
     public let now: Date
     public let colour: Bool
     private let spoken: SpokenTime
+    private let readable: ReadableTime
     private let calendar: Calendar
 
     public init(businessName: String, timeZone: TimeZone, now: Date, colour: Bool) {
@@ -17,6 +18,7 @@ public struct DeskText: Sendable {
         self.now = now
         self.colour = colour
         self.spoken = SpokenTime(timeZone: timeZone)
+        self.readable = ReadableTime(timeZone: timeZone)
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         calendar.locale = Locale(identifier: "en_US_POSIX")
@@ -246,18 +248,9 @@ public struct DeskText: Sendable {
         }
     }
 
-    func day(_ date: Date) -> String {
-        let parts = calendar.dateComponents([.year, .weekday, .month, .day], from: date)
-        let weekday = calendar.shortWeekdaySymbols[(parts.weekday ?? 1) - 1]
-        let month = calendar.shortMonthSymbols[(parts.month ?? 1) - 1]
-        let year = parts.year.flatMap { $0 == calendar.component(.year, from: now) ? nil : " \($0)" } ?? ""
-        return "\(weekday) \(month) \(parts.day ?? 0)\(year)"
-    }
+    func day(_ date: Date) -> String { readable.day(date, reference: now) }
 
-    func clock(_ date: Date) -> String {
-        let parts = calendar.dateComponents([.hour, .minute], from: date)
-        return String(format: "%02d:%02d", parts.hour ?? 0, parts.minute ?? 0)
-    }
+    func clock(_ date: Date) -> String { readable.clock(date) }
 
     private func bold(_ text: String) -> String { colour ? "\u{1B}[1m\(text)\u{1B}[0m" : text }
     private func dim(_ text: String) -> String { colour ? "\u{1B}[2m\(text)\u{1B}[0m" : text }
