@@ -2,8 +2,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 # System libraries the build links against; installed with apt-get when missing.
-# libcurl4-openssl-dev: headers for the webhook shim (libcurl itself is loaded only when a webhook is sent).
-APT_PACKAGES := libsndfile1-dev libsqlite3-dev libespeak-ng-dev libcurl4-openssl-dev pkg-config libxxhash-dev
+APT_PACKAGES := libsndfile1-dev libsqlite3-dev libespeak-ng-dev pkg-config libxxhash-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: deps build run test bench clean
 

@@ -19,11 +19,15 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // Domain: plain Swift, no I/O.
         .target(name: "BusinessTime"),
         .target(name: "CallbackQueue", dependencies: ["BusinessTime"]),
+        // Use cases: one type per job, and the store protocols they own. Every door
+        // (command line, HTTP, pages) calls these; every store implements the protocols.
+        .target(name: "UseCases", dependencies: ["BusinessTime", "CallbackQueue"]),
 
         // Adapters at the edges.
         // File and folder errors in words, for every adapter that makes or moves files.
@@ -38,17 +42,16 @@ let package = Package(
         // XXH3-128: the content hash in a message's identity.
         .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
         .target(name: "SpokenAudio", dependencies: ["CEspeakNG", "CSndFile", "FileErrors"]),
-        .target(name: "CHTTPPost"),
         .target(name: "Spool", dependencies: ["CallbackQueue"]),
         .target(
             name: "CallbackStore",
-            dependencies: ["CallbackQueue", "FileErrors", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["CallbackQueue", "UseCases", "FileErrors", .product(name: "GRDB", package: "GRDB.swift")]),
 
         // The application: configuration, the ingest pipeline, prompts, rendering.
         .target(
             name: "Afterhours",
             dependencies: [
-                "BusinessTime", "CallbackQueue", "AudioProbe", "Spool", "CallbackStore", "SpokenAudio", "CHTTPPost", "CXXHash",
+                "BusinessTime", "CallbackQueue", "UseCases", "AudioProbe", "Spool", "CallbackStore", "SpokenAudio", "CXXHash",
                 "FileErrors",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -56,6 +59,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             plugins: ["EmbedPrompts"]),
 
@@ -63,7 +67,7 @@ let package = Package(
         .target(
             name: "CallbacksCLI",
             dependencies: [
-                "Afterhours",
+                "Afterhours", "UseCases",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -92,6 +96,8 @@ let package = Package(
         .testTarget(
             name: "CallbackStoreTests",
             dependencies: ["CallbackStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        // One suite, run against every store.
+        .testTarget(name: "StoreContractTests", dependencies: ["UseCases", "CallbackStore", "CallbackQueue", "BusinessTime"]),
         .testTarget(
             name: "CallbacksCLITests",
             dependencies: [

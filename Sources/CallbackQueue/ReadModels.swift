@@ -69,8 +69,13 @@ public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     public enum Code: Sendable, Equatable {
         case database
         case notFound
-        /// The change is not allowed in the callback's current state.
+        /// The change is not allowed in the callback's current state (a colleague's
+        /// claim, already done): HTTP 409.
         case refused
+        /// The person may see it but not do this (a staff member on the escalations): 403.
+        case forbidden
+        /// What was asked is not well formed (an empty reason, not a phone number): 422.
+        case invalid
     }
     public let code: Code
     public let message: String

@@ -4,10 +4,10 @@ import GRDB
 
 extension CallbackStore {
     /// A note in the history without an outcome ("asked for a quote by email").
-    public func addNote(id: Int64, by person: Acting, text: String, at now: Date) throws(StoreError) -> CallbackDetail {
+    public func addNote(id: Int64, by person: Acting, text: String, at now: Date) async throws(StoreError) -> CallbackDetail {
         let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty else { throw StoreError("the note for callback #\(id) is empty", code: .refused) }
-        return try write { db in
+        return try await write { db in
             _ = try Self.detail(db, id: id, withHistory: false, for: person)
             try Self.appendEvent(db, callbackID: id, at: now, actor: person.name, kind: .noted, note: text)
             return try Self.detail(db, id: id, withHistory: true)
@@ -16,8 +16,8 @@ extension CallbackStore {
 
     /// Puts a callback closed by mistake back in the queue, at once, keeping its history
     /// and deadline.
-    public func reopen(id: Int64, by person: Acting, note: String?, at now: Date) throws(StoreError) -> CallbackDetail {
-        try write { db in
+    public func reopen(id: Int64, by person: Acting, note: String?, at now: Date) async throws(StoreError) -> CallbackDetail {
+        try await write { db in
             let callback = try Self.detail(db, id: id, withHistory: false, for: person).callback
             guard callback.recordedStatus == .done else {
                 throw StoreError("callback #\(id) is not done (it is \(callback.status(at: now).rawValue)); only a done callback can be reopened", code: .refused)
@@ -44,8 +44,8 @@ extension CallbackStore {
     /// Someone else's claim is only taken with `force`.
     public func assign(
         id: Int64, to colleague: String, by person: Acting, at now: Date, lease: Int, force: Bool
-    ) throws(StoreError) -> CallbackDetail {
-        try write { db in
+    ) async throws(StoreError) -> CallbackDetail {
+        try await write { db in
             let callback = try Self.detail(db, id: id, withHistory: false, for: person).callback
             let forced = try Self.checkOutcomeAllowed(callback, by: person, at: now, force: force)
             let expires = now.unixSeconds + Int64(lease)

@@ -64,14 +64,14 @@ extension CallbackStore {
     /// Escalates every callback whose deadline has passed without the caller being
     /// reached, once each. Cheap when there is nothing to do: one indexed read.
     @discardableResult
-    public func sweepBreaches(at now: Date, timeZone: TimeZone) throws(StoreError) -> Int {
-        let due = try read { db in
+    public func sweepBreaches(at now: Date, timeZone: TimeZone) async throws(StoreError) -> Int {
+        let due = try await read { db in
             try Int64.fetchAll(
                 db, sql: "SELECT id FROM callback WHERE status != 'done' AND breached = 0 AND deadline <= ?",
                 arguments: [now.unixSeconds])
         }
         guard !due.isEmpty else { return 0 }
-        return try write { db in
+        return try await write { db in
             var raised = 0
             for id in due {
                 // Re-checked inside the transaction: another process may have swept first.
@@ -80,7 +80,7 @@ extension CallbackStore {
                 else { continue }
                 try db.execute(sql: "UPDATE callback SET breached = 1 WHERE id = ?", arguments: [id])
                 let deadline = Date(unixSeconds: seconds)
-                try raiseEscalation(
+                try self.raiseEscalation(
                     db, callbackID: id, reason: .breach, at: now, actor: "system",
                     detail: "promised by \(ReadableTime.format(deadline, in: timeZone, reference: now))")
                 raised += 1
@@ -91,8 +91,8 @@ extension CallbackStore {
 
     /// Open and acknowledged escalations, most urgent first (open before acknowledged,
     /// then by reason, then oldest first); with `includeResolved`, resolved ones last.
-    public func escalations(includeResolved: Bool = false) throws(StoreError) -> [EscalationDetail] {
-        try read { db in
+    public func escalations(includeResolved: Bool = false) async throws(StoreError) -> [EscalationDetail] {
+        try await read { db in
             let rows = try Row.fetchAll(
                 db,
                 sql: """
@@ -105,13 +105,13 @@ extension CallbackStore {
         }
     }
 
-    public func escalation(id: Int64) throws(StoreError) -> EscalationDetail {
-        try read { db in try Self.escalationDetail(db, id: id) }
+    public func escalation(id: Int64) async throws(StoreError) -> EscalationDetail {
+        try await read { db in try Self.escalationDetail(db, id: id) }
     }
 
     /// The owner has seen it.
-    public func acknowledge(escalation id: Int64, by actor: String, at now: Date) throws(StoreError) -> EscalationDetail {
-        try write { db in
+    public func acknowledge(escalation id: Int64, by actor: String, at now: Date) async throws(StoreError) -> EscalationDetail {
+        try await write { db in
             let current = try Self.escalationDetail(db, id: id).escalation
             guard current.state == .open else {
                 throw StoreError("escalation #\(id) is already \(current.state.rawValue)", code: .refused)
@@ -127,8 +127,8 @@ extension CallbackStore {
     /// The owner dealt with it: the note is the resolution, kept on the escalation and in
     /// the callback's history. A callback from the owner's line is closed with it; a
     /// staff callback stays in the queue, no longer marked escalated.
-    public func resolve(escalation id: Int64, by actor: String, note: String, at now: Date) throws(StoreError) -> EscalationDetail {
-        try write { db in
+    public func resolve(escalation id: Int64, by actor: String, note: String, at now: Date) async throws(StoreError) -> EscalationDetail {
+        try await write { db in
             let current = try Self.escalationDetail(db, id: id)
             guard current.escalation.state != .resolved else {
                 throw StoreError("escalation #\(id) is already resolved", code: .refused)
@@ -153,8 +153,8 @@ extension CallbackStore {
     // MARK: - The outbox
 
     /// Notifications not yet delivered whose next attempt has come, oldest first.
-    public func dueNotifications(at now: Date, limit: Int = 50) throws(StoreError) -> [(OwnerNotification, EscalationDetail)] {
-        try read { db in
+    public func dueNotifications(at now: Date, limit: Int = 50) async throws(StoreError) -> [(OwnerNotification, EscalationDetail)] {
+        try await read { db in
             let rows = try Row.fetchAll(
                 db, sql: "SELECT * FROM notification WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
                 arguments: [now.unixSeconds, limit])
@@ -166,8 +166,8 @@ extension CallbackStore {
     }
 
     /// The channel accepted it: never sent again.
-    public func markDelivered(notification id: Int64, at now: Date) throws(StoreError) {
-        try write { db in
+    public func markDelivered(notification id: Int64, at now: Date) async throws(StoreError) {
+        try await write { db in
             try db.execute(
                 sql: "UPDATE notification SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
                 arguments: [now.unixSeconds, id])
@@ -175,8 +175,8 @@ extension CallbackStore {
     }
 
     /// The channel refused or failed: try again at `retryAt`.
-    public func markFailed(notification id: Int64, error: String, retryAt: Date) throws(StoreError) {
-        try write { db in
+    public func markFailed(notification id: Int64, error: String, retryAt: Date) async throws(StoreError) {
+        try await write { db in
             try db.execute(
                 sql: "UPDATE notification SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
                 arguments: [error, retryAt.unixSeconds, id])

@@ -5,8 +5,8 @@ import GRDB
 
 extension CallbackStore {
     /// Gives a claim back: the callback returns to the queue at once.
-    public func release(id: Int64, by person: Acting, at now: Date, force: Bool) throws(StoreError) -> CallbackDetail {
-        try write { db in
+    public func release(id: Int64, by person: Acting, at now: Date, force: Bool) async throws(StoreError) -> CallbackDetail {
+        try await write { db in
             let callback = try Self.detail(db, id: id, withHistory: false, for: person).callback
             guard callback.status(at: now) == .claimed else {
                 throw StoreError("callback #\(id) is not claimed (it is \(callback.status(at: now).rawValue))", code: .refused)
@@ -27,8 +27,8 @@ extension CallbackStore {
     /// waits until `retryAt`. Reaching `maxAttempts` escalates it.
     public func recordNoAnswer(
         id: Int64, by person: Acting, note: String?, at now: Date, retryAt: Date, maxAttempts: Int, force: Bool
-    ) throws(StoreError) -> CallbackDetail {
-        try write { db in
+    ) async throws(StoreError) -> CallbackDetail {
+        try await write { db in
             let callback = try Self.detail(db, id: id, withHistory: false, for: person).callback
             let forced = try Self.checkOutcomeAllowed(callback, by: person, at: now, force: force)
             let attempts = callback.attempts + 1
@@ -43,7 +43,7 @@ extension CallbackStore {
                 db, callbackID: id, at: now, actor: person.name, kind: .attempted,
                 note: Self.withForce(note ?? "no answer (attempt \(attempts) of \(maxAttempts))", forced))
             if attempts >= maxAttempts {
-                try raiseEscalation(
+                try self.raiseEscalation(
                     db, callbackID: id, reason: .maxAttempts, at: now, actor: "system", detail: "\(attempts) attempts without reaching the caller")
             }
             return try Self.detail(db, id: id, withHistory: true)
@@ -52,21 +52,21 @@ extension CallbackStore {
 
     /// Hands the callback to the owner; it stays in the queue, served first. Like every
     /// outcome, it respects a colleague's claim unless `force`.
-    public func escalate(id: Int64, by person: Acting, reason: String, at now: Date, force: Bool) throws(StoreError) -> CallbackDetail {
+    public func escalate(id: Int64, by person: Acting, reason: String, at now: Date, force: Bool) async throws(StoreError) -> CallbackDetail {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else { throw StoreError("say why the owner should take callback #\(id) (--reason)", code: .refused) }
-        return try write { db in
+        return try await write { db in
             let callback = try Self.detail(db, id: id, withHistory: false, for: person).callback
             let forced = try Self.checkOutcomeAllowed(callback, by: person, at: now, force: force)
-            try raiseEscalation(db, callbackID: id, reason: .staff, at: now, actor: person.name, detail: Self.withForce(reason, forced) ?? reason)
+            try self.raiseEscalation(db, callbackID: id, reason: .staff, at: now, actor: person.name, detail: Self.withForce(reason, forced) ?? reason)
             return try Self.detail(db, id: id, withHistory: true)
         }
     }
 
     /// Counts for `callbacks stats`: the queue now, done since `startOfToday`, and the
     /// share of callbacks due in `period` that were done by their deadline.
-    public func stats(at now: Date, startOfToday: Date, period: ClosedRange<Date>) throws(StoreError) -> QueueStats {
-        try read { db in
+    public func stats(at now: Date, startOfToday: Date, period: ClosedRange<Date>) async throws(StoreError) -> QueueStats {
+        try await read { db in
             let t = now.unixSeconds
             let row = try Row.fetchOne(
                 db,

@@ -9,8 +9,8 @@ extension CallbackStore {
     /// Claims the callback to make now for `staff`, atomically: the pick and the claim
     /// happen in one IMMEDIATE transaction, so concurrent callers never get the same one.
     /// A claim whose lease ran out is taken over, and its lapse is recorded.
-    public func claimNext(by staff: String, at now: Date, lease: Int) throws(StoreError) -> CallbackDetail? {
-        try write { db in
+    public func claimNext(by staff: String, at now: Date, lease: Int) async throws(StoreError) -> CallbackDetail? {
+        try await write { db in
             guard
                 let row = try Row.fetchOne(
                     db,
@@ -42,8 +42,8 @@ extension CallbackStore {
 
     /// When nothing can be served at `now`: the callback that comes back first (a retry
     /// time or a claim's lease end), if any.
-    public func nextToReturn(at now: Date) throws(StoreError) -> CallbackDetail? {
-        try read { db in
+    public func nextToReturn(at now: Date) async throws(StoreError) -> CallbackDetail? {
+        try await read { db in
             guard let row = try Row.fetchOne(
                 db,
                 sql: """
@@ -60,8 +60,8 @@ extension CallbackStore {
     /// The queue in serving order: what `next` would hand out at `now`, first to last.
     /// With `includeAll`, then the claimed and waiting ones (soonest back first), then
     /// the done ones (most recently closed first).
-    public func queue(at now: Date, includeAll: Bool, limit: Int? = nil) throws(StoreError) -> [CallbackDetail] {
-        try read { db in
+    public func queue(at now: Date, includeAll: Bool, limit: Int? = nil) async throws(StoreError) -> [CallbackDetail] {
+        try await read { db in
             let sql: String
             if includeAll {
                 sql = """
@@ -88,8 +88,8 @@ extension CallbackStore {
     }
 
     /// One callback with its messages and full history, if `person` may see it.
-    public func detail(id: Int64, for person: Acting) throws(StoreError) -> CallbackDetail {
-        try read { db in try Self.detail(db, id: id, withHistory: true, for: person) }
+    public func detail(id: Int64, for person: Acting) async throws(StoreError) -> CallbackDetail {
+        try await read { db in try Self.detail(db, id: id, withHistory: true, for: person) }
     }
 
     /// Closes a callback: the caller was reached. Only the claimer may close a claimed
@@ -97,8 +97,8 @@ extension CallbackStore {
     /// is resolved with the note, and the owner told: its id is returned with the callback.
     public func markDone(
         id: Int64, by person: Acting, note: String?, at now: Date, force: Bool
-    ) throws(StoreError) -> (detail: CallbackDetail, resolvedEscalation: Int64?) {
-        try write { db in
+    ) async throws(StoreError) -> (detail: CallbackDetail, resolvedEscalation: Int64?) {
+        try await write { db in
             let callback = try Self.detail(db, id: id, withHistory: false, for: person).callback
             let forced = try Self.checkOutcomeAllowed(callback, by: person, at: now, force: force)
             try db.execute(
@@ -109,7 +109,7 @@ extension CallbackStore {
                     """,
                 arguments: [now.unixSeconds, person.name, id])
             try Self.appendEvent(db, callbackID: id, at: now, actor: person.name, kind: .done, note: Self.withForce(note, forced))
-            let resolved = try resolveOnDone(db, callbackID: id, by: person.name, note: note, at: now)
+            let resolved = try self.resolveOnDone(db, callbackID: id, by: person.name, note: note, at: now)
             return (try Self.detail(db, id: id, withHistory: true), resolved)
         }
     }

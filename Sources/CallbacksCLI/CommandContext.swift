@@ -1,9 +1,9 @@
 import Afterhours
 import ArgumentParser
 import CallbackQueue
-import CallbackStore
 import Foundation
 import Logging
+import UseCases
 
 /// What a command runs against: the environment, where its output goes, and whether
 /// that is a terminal. `main` uses the process's own; tests capture the output.
@@ -152,23 +152,19 @@ struct Desk {
         }
     }
 
-    /// The escalations are the owner's view: once `owner.people` names who the owner is,
-    /// nobody else reads or changes them.
-    func requireOwner() throws(CommandFailure) {
-        let people = configuration.owner.people
-        guard !people.isEmpty else { return }
-        let name = try actor
-        guard people.contains(name) else {
-            throw CommandFailure("escalations are the owner's: \(name) is not in owner.people")
-        }
+    /// The store `storage.database` names.
+    func openStore() throws -> any Store {
+        try Wiring.openStore(configuration)
     }
 
-    /// The store, with breached deadlines escalated first: every command that reads the
-    /// queue sees breaches as soon as they happen, service or not.
-    func openStore() throws -> CallbackStore {
-        let store = try CallbackStore(path: configuration.storage.database, notificationChannels: configuration.notificationChannels)
-        if configuration.escalation.onBreach { try store.sweepBreaches(at: now, timeZone: configuration.business.hours.timeZone) }
-        return store
+    /// The staff's jobs, on the configured store.
+    func callbacks() throws -> CallbackDesk {
+        Wiring.desk(configuration, store: try openStore())
+    }
+
+    /// The owner's jobs, on the configured store.
+    func owner() throws -> OwnerDesk {
+        OwnerDesk(desk: try callbacks())
     }
 
     /// `--as NAME ` when the hints must repeat it, else nothing.

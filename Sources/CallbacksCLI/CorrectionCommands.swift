@@ -16,7 +16,7 @@ struct NoteCommand: ContextCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        let detail = try desk.openStore().addNote(id: id, by: desk.person, text: text, at: desk.now)
+        let detail = try await desk.callbacks().note(id, by: desk.person, text: text, at: desk.now)
         desk.report(detail, "Note added to callback #\(id).")
     }
 }
@@ -35,7 +35,7 @@ struct ReopenCommand: ContextCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        let detail = try desk.openStore().reopen(id: id, by: desk.person, note: note, at: desk.now)
+        let detail = try await desk.callbacks().reopen(id, by: desk.person, note: note, at: desk.now)
         desk.report(detail, "Callback #\(id) is back in the queue.")
     }
 }
@@ -58,8 +58,7 @@ struct AssignCommand: ContextCommand {
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
         let colleague = try Desk.actor(to, environment: [:], option: "--to")
-        let detail = try desk.openStore().assign(
-            id: id, to: colleague, by: desk.person, at: desk.now, lease: desk.configuration.callbacks.claimLease, force: force)
+        let detail = try await desk.callbacks().assign(id, to: colleague, by: desk.person, force: force, at: desk.now)
         if desk.json {
             desk.print(desk.shapes.callback(detail, withHistory: true))
         } else {

@@ -19,12 +19,12 @@ struct DoneCommand: NumberedCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        let (detail, resolved) = try desk.openStore().markDone(id: id, by: desk.person, note: note, at: desk.now, force: force)
+        let done = try await desk.callbacks().done(id, by: desk.person, note: note, force: force, at: desk.now)
         if desk.json {
-            desk.print(desk.shapes.callback(detail, withHistory: true))
+            desk.print(desk.shapes.callback(done.detail, withHistory: true))
         } else {
             var line = "Callback #\(id) done."
-            if let resolved {
+            if let resolved = done.resolvedEscalation {
                 line += " Escalation #\(resolved) resolved; the owner is told."
             }
             desk.print(line)

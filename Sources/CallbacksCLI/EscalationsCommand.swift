@@ -20,8 +20,7 @@ struct EscalationsListCommand: ContextCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        try desk.requireOwner()
-        let escalations = try desk.openStore().escalations(includeResolved: all)
+        let escalations = try await desk.owner().escalations(includeResolved: all, for: desk.reader, at: desk.now)
         desk.print(desk.json ? JSONValue.array(escalations.map { desk.shapes.escalation($0) }).rendered() : desk.text.escalations(escalations))
     }
 }
@@ -37,8 +36,7 @@ struct EscalationsShowCommand: NumberedCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        try desk.requireOwner()
-        let detail = try desk.openStore().escalation(id: id)
+        let detail = try await desk.owner().escalation(id, for: desk.reader, at: desk.now)
         desk.print(desk.json ? desk.shapes.escalation(detail).rendered() : desk.text.escalation(detail))
     }
 }
@@ -54,8 +52,7 @@ struct EscalationsAckCommand: NumberedCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        try desk.requireOwner()
-        let detail = try desk.openStore().acknowledge(escalation: id, by: desk.actor, at: desk.now)
+        let detail = try await desk.owner().acknowledge(id, by: desk.person, at: desk.now)
         desk.print(desk.json ? desk.shapes.escalation(detail).rendered() : "Escalation #\(id) acknowledged.")
     }
 }
@@ -75,8 +72,7 @@ struct EscalationsResolveCommand: NumberedCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        try desk.requireOwner()
-        let detail = try desk.openStore().resolve(escalation: id, by: desk.actor, note: note, at: desk.now)
+        let detail = try await desk.owner().resolve(id, by: desk.person, note: note, at: desk.now)
         desk.print(desk.json ? desk.shapes.escalation(detail).rendered() : "Escalation #\(id) resolved.")
     }
 }

@@ -2,6 +2,7 @@ import Afterhours
 import ArgumentParser
 import CallbackQueue
 import Foundation
+import UseCases
 
 struct ListCommand: ContextCommand {
     static let configuration = CommandConfiguration(
@@ -34,28 +35,12 @@ struct ListCommand: ContextCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        let filtered = number != nil || name != nil || mine || doneToday
-        var details = try desk.openStore().queue(at: desk.now, includeAll: all || filtered, limit: filtered ? nil : limit)
-        if let number {
-            guard let wanted = PhoneNumber.normalise(number, defaultRegion: desk.configuration.phone.defaultRegion) else {
-                throw CommandFailure("\(TerminalText.oneLine(number)) is not a phone number")
-            }
-            details = details.filter { $0.callback.caller.number == wanted }
+        let query = CallbackDesk.Query(all: all, limit: limit, number: number, name: name, mine: mine, doneToday: doneToday)
+        if let number, PhoneNumber.normalise(number, defaultRegion: desk.configuration.phone.defaultRegion) == nil {
+            throw CommandFailure("\(TerminalText.oneLine(number)) is not a phone number")
         }
-        if let name {
-            details = details.filter { $0.callback.caller.name?.localizedCaseInsensitiveContains(name) == true }
-        }
-        if mine {
-            let me = try desk.actor
-            details = details.filter { $0.callback.status(at: desk.now) == .claimed && $0.callback.claimedBy == me }
-        }
-        if doneToday {
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = desk.configuration.business.hours.timeZone
-            let today = calendar.startOfDay(for: desk.now)
-            details = details.filter { $0.callback.recordedStatus == .done && ($0.callback.closedAt ?? .distantPast) >= today }
-        }
-        if filtered, let limit { details = Array(details.prefix(limit)) }
+        let details = try await desk.callbacks().list(query, for: mine ? desk.person : desk.reader, at: desk.now)
+        let filtered = query.isFiltered
         if desk.json {
             desk.print(JSONValue.array(details.map { desk.shapes.callback($0) }))
         } else {

@@ -9,21 +9,16 @@ struct NextCommand: ContextCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        let store = try desk.openStore()
-        let claimed = try store.claimNext(by: desk.actor, at: desk.now, lease: desk.configuration.callbacks.claimLease)
-        guard let claimed else {
+        switch try await desk.callbacks().next(for: desk.person, at: desk.now) {
+        case .nothingNow(let comingBack):
+            desk.print(desk.json ? "null" : desk.text.nothingNow(comingBack: comingBack))
+        case .claimed(let claimed):
             if desk.json {
-                desk.print("null")
+                desk.print(desk.shapes.callback(claimed))
             } else {
-                desk.print(desk.text.nothingNow(comingBack: try store.nextToReturn(at: desk.now)))
+                desk.print(desk.text.callback(claimed, staff: try desk.actor, withHistory: false))
+                desk.print("\nWhen you're done: callbacks done \(claimed.callback.id) \(desk.asOption)--note \"…\"")
             }
-            return
-        }
-        if desk.json {
-            desk.print(desk.shapes.callback(claimed))
-        } else {
-            desk.print(desk.text.callback(claimed, staff: try desk.actor, withHistory: false))
-            desk.print("\nWhen you're done: callbacks done \(claimed.callback.id) \(desk.asOption)--note \"…\"")
         }
     }
 }

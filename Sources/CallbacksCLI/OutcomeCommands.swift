@@ -21,16 +21,13 @@ struct NoAnswerCommand: NumberedCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        let policy = desk.configuration.callbacks
-        let retryAt = desk.configuration.business.hours.deadline(from: desk.now, within: policy.retryAfter)
-        let detail = try desk.openStore().recordNoAnswer(
-            id: id, by: desk.person, note: note, at: desk.now, retryAt: retryAt, maxAttempts: policy.maxAttempts,
-            force: force)
+        let outcome = try await desk.callbacks().noAnswer(id, by: desk.person, note: note, force: force, at: desk.now)
+        let detail = outcome.detail
         if desk.json {
             desk.print(desk.shapes.callback(detail, withHistory: true))
         } else {
-            var line = "Callback #\(id): attempt \(detail.callback.attempts) recorded; back in the queue \(desk.text.moment(retryAt))."
-            if detail.callback.escalated, detail.callback.attempts >= policy.maxAttempts {
+            var line = "Callback #\(id): attempt \(detail.callback.attempts) recorded; back in the queue \(desk.text.moment(outcome.retryAt))."
+            if outcome.escalatedNow {
                 line += " Escalated to the owner after \(detail.callback.attempts) attempts."
             }
             desk.print(line)
@@ -53,7 +50,7 @@ struct ReleaseCommand: NumberedCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        let detail = try desk.openStore().release(id: id, by: desk.person, at: desk.now, force: force)
+        let detail = try await desk.callbacks().release(id, by: desk.person, force: force, at: desk.now)
         desk.report(detail, "Callback #\(id) is back in the queue.")
     }
 }
@@ -76,7 +73,7 @@ struct EscalateCommand: NumberedCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        let detail = try desk.openStore().escalate(id: id, by: desk.person, reason: reason, at: desk.now, force: force)
+        let detail = try await desk.callbacks().escalate(id, by: desk.person, reason: reason, force: force, at: desk.now)
         desk.report(detail, "Callback #\(id) escalated to the owner.")
     }
 }
@@ -96,12 +93,8 @@ struct StatsCommand: ContextCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = desk.configuration.business.hours.timeZone
-        let startOfToday = calendar.startOfDay(for: desk.now)
-        let from = calendar.date(byAdding: .day, value: -days, to: desk.now) ?? desk.now
-        let stats = try desk.openStore().stats(at: desk.now, startOfToday: startOfToday, period: from...desk.now)
-        let kept = stats.dueInPeriod == 0 ? nil : Double(stats.doneByDeadlineInPeriod) / Double(stats.dueInPeriod)
+        let report = try await desk.callbacks().stats(days: days, at: desk.now)
+        let (stats, kept) = (report.counts, report.keptShare)
         if desk.json {
             desk.print(
                 JSONValue.object([

@@ -14,7 +14,7 @@ struct ShowCommand: NumberedCommand {
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
         let reader = try desk.reader
-        let detail = try desk.openStore().detail(id: id, for: reader)
+        let detail = try await desk.callbacks().show(id, for: reader, at: desk.now)
         if desk.json {
             desk.print(desk.shapes.callback(detail, withHistory: true))
         } else {

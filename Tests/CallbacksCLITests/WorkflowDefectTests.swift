@@ -84,7 +84,7 @@ struct WorkflowDefectTests {
             #expect(refused.errors == "Error: there is no callback #1", "\(command)")
         }
         let escalations = await harness.run(["escalations", "--as", "alice"], now: monday0805)
-        #expect(escalations.errors == "Error: escalations are the owner's: alice is not in owner.people")
+        #expect(escalations.errors == "Error: escalations are the owner's: alice is not the owner")
         let owner = await harness.run(["show", "1", "--as", "maria"], now: monday0805)
         #expect(owner.status == 0)
         #expect(owner.output.contains("Pat"))
@@ -99,7 +99,7 @@ struct WorkflowDefectTests {
         let refused = await harness.run(["escalate", "1", "--as", "erin", "--reason", "Wants a refund"], now: monday0805)
         #expect(refused.errors == "Error: callback #1 is claimed by dave; use --force to record it anyway")
         let empty = await harness.run(["escalate", "1", "--as", "dave", "--reason", "  "], now: monday0805)
-        #expect(empty.errors == "Error: say why the owner should take callback #1 (--reason)")
+        #expect(empty.errors == "Error: say why the owner should take callback #1: the reason is empty")
         let forced = await harness.run(["escalate", "1", "--as", "erin", "--reason", "Wants a refund", "--force"], now: monday0805)
         #expect(forced.status == 0)
         let history = await harness.run(["show", "1", "--as", "erin"], now: monday0805)

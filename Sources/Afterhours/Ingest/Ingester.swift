@@ -1,12 +1,12 @@
 import AudioProbe
 import BusinessTime
 import CallbackQueue
-import CallbackStore
 import FileErrors
 import Foundation
 import Logging
 import Spool
 import Synchronization
+import UseCases
 
 /// One pass from spool to queue: find complete messages, read their audio, store each
 /// once, then move its files into the archive (or the quarantine).
@@ -18,7 +18,7 @@ import Synchronization
 /// already archived and moves it after its message.
 public struct Ingester: Sendable {
     public let configuration: Configuration
-    public let store: CallbackStore
+    public let store: any IngestRepository
     public let logger: Logger
     let probe = AudioProbe(sampling: .init())
     /// Messages probed at once, in parallel, before their rows are written.
@@ -27,7 +27,7 @@ public struct Ingester: Sendable {
     /// Whether the store holds identities written before hashes named their scheme.
     let legacyIdentities: Bool
 
-    public init(configuration: Configuration, store: CallbackStore, logger: Logger) {
+    public init(configuration: Configuration, store: any IngestRepository, logger: Logger) {
         self.configuration = configuration
         self.store = store
         self.logger = logger

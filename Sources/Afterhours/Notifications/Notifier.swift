@@ -1,7 +1,8 @@
-import CHTTPPost
+import AsyncHTTPClient
 import CallbackQueue
 import FileErrors
 import Foundation
+import NIOCore
 import Subprocess
 import SystemPackage
 
@@ -74,30 +75,38 @@ public struct Notifier: Sendable {
         }
     }
 
+    /// POSTs the JSON through AsyncHTTPClient's shared client, which is created on first
+    /// use: commands that never send a webhook never start its event loop.
     private func post(_ body: Data, to url: URL, key: String) async throws(DeliveryError) {
-        let headers = ["Content-Type: application/json", "Idempotency-Key: \(key)", "User-Agent: afterhours", "Expect:"]
         let host = url.host ?? url.absoluteString
-        // libcurl blocks: wait for it on a thread of its own, not the cooperative pool.
-        let outcome: Result<Int, DeliveryError> = await withCheckedContinuation { continuation in
-            Thread.detachNewThread {
-                var status = 0
-                var error = [CChar](repeating: 0, count: 256)
-                let pointers = headers.map { strdup($0) }
-                defer { pointers.forEach { free($0) } }
-                let result = body.withUnsafeBytes { bytes in
-                    pointers.map { UnsafePointer($0) }.withUnsafeBufferPointer { list in
-                        afterhours_http_post(
-                            url.absoluteString, bytes.bindMemory(to: CChar.self).baseAddress, bytes.count,
-                            list.baseAddress, list.count, 15, &status, &error, error.count)
-                    }
-                }
-                continuation.resume(returning: result == 0 ? .success(status) : .failure(DeliveryError("\(host): \(String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))")))
-            }
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Idempotency-Key", value: key)
+        request.headers.add(name: "User-Agent", value: "afterhours")
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let status: UInt
+        do {
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(15))
+            status = response.status.code
+            // Read (and drop) what the receiver says, so the connection can be reused.
+            _ = try? await response.body.collect(upTo: 64 * 1024)
+        } catch {
+            throw DeliveryError("\(host): \(Self.describe(error))")
         }
-        let status = try outcome.get()
         guard (200..<300).contains(status) else {
             throw DeliveryError("\(host) answered HTTP \(status)")
         }
+    }
+
+    /// A connection failure in words ("connection refused"), not a type name.
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? HTTPClientError, error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+            return "no answer within 15 s"
+        }
+        let text = String(describing: error)
+        if text.localizedCaseInsensitiveContains("connection refused") { return "connection refused" }
+        return text
     }
 
     /// Runs `path` directly (no shell: nothing from a caller reaches an argv), feeding

@@ -1,25 +1,23 @@
-import CallbackStore
 import Foundation
 import Logging
 import ServiceLifecycle
+import UseCases
 
 /// `callbacks serve`'s notifications: every second, escalate breached deadlines and
 /// deliver what the outbox holds. A failed delivery is retried with exponential backoff
 /// and jitter; the outbox lives in the database, so nothing is lost across restarts,
 /// and a delivery is marked done only once a channel accepted it.
 public struct OutboxService: Service {
-    let store: CallbackStore
+    let store: any CallbackRepository
     let notifier: Notifier
     let now: @Sendable () -> Date
     let logger: Logger
     let sweepBreaches: Bool
-    /// The store is synchronous (SQLite): reached from here, off the cooperative pool.
-    let database = BlockingQueue(label: "afterhours.outbox")
     /// The first retry waits about this long; each further one twice as long.
     public var backoffBase: Double = 2
     public var backoffCap: Double = 900
 
-    public init(store: CallbackStore, notifier: Notifier, now: @escaping @Sendable () -> Date, logger: Logger, sweepBreaches: Bool) {
+    public init(store: any CallbackRepository, notifier: Notifier, now: @escaping @Sendable () -> Date, logger: Logger, sweepBreaches: Bool) {
         self.store = store
         self.notifier = notifier
         self.now = now
@@ -43,10 +41,10 @@ public struct OutboxService: Service {
         do {
             let (store, now, zone) = (store, now, notifier.configuration.business.hours.timeZone)
             if sweepBreaches {
-                let raised = try await database.run { try store.sweepBreaches(at: now(), timeZone: zone) }
+                let raised = try await store.sweepBreaches(at: now(), timeZone: zone)
                 if raised > 0 { logger.notice("deadlines breached", metadata: ["escalations.raised": "\(raised)"]) }
             }
-            for (notification, detail) in try await database.run({ try store.dueNotifications(at: now()) }) {
+            for (notification, detail) in try await store.dueNotifications(at: now(), limit: 50) {
                 let failure: DeliveryError?
                 do {
                     try await notifier.deliver(notification, detail, now: now())
@@ -57,7 +55,7 @@ public struct OutboxService: Service {
                 if let error = failure {
                     let delay = min(backoffCap, backoffBase * pow(2, Double(notification.attempts))) * Double.random(in: 0.5...1)
                     let retryAt = now().addingTimeInterval(delay)
-                    try await database.run { try store.markFailed(notification: notification.id, error: error.description, retryAt: retryAt) }
+                    try await store.markFailed(notification: notification.id, error: error.description, retryAt: retryAt)
                     logger.warning(
                         "notification failed; will retry",
                         metadata: [
@@ -66,7 +64,7 @@ public struct OutboxService: Service {
                             "notification.attempts": "\(notification.attempts + 1)",
                         ])
                 } else {
-                    try await database.run { try store.markDelivered(notification: notification.id, at: now()) }
+                    try await store.markDelivered(notification: notification.id, at: now())
                     logger.info(
                         "notified the owner",
                         metadata: [

@@ -1,14 +1,37 @@
+import CallbackQueue
 import CallbackStore
 import Foundation
 import Logging
 import ServiceLifecycle
+import UseCases
 
-/// The one place that knows which services `callbacks serve` runs: the spool watcher and
-/// ingest, the outbox (with breach sweeps), and the spoken greeting when configured.
-/// `serve` builds its `ServiceGroup` from these; a new door (HTTP) is added here.
+/// The one place that knows which store, services and doors exist. The command line opens
+/// its store and desk here; `serve` builds its `ServiceGroup` from `services`; the tests
+/// use the same functions.
 public enum Wiring {
+    /// The store `storage.database` names (a SQLite file).
+    public static func openStore(_ configuration: Configuration) throws(StoreError) -> any Store {
+        try CallbackStore(path: configuration.storage.database, notificationChannels: configuration.notificationChannels)
+    }
+
+    /// The rules the desk applies, from the configuration.
+    public static func rules(_ configuration: Configuration) -> DeskRules {
+        DeskRules(
+            hours: configuration.business.hours, policy: configuration.callbacks,
+            escalateOnBreach: configuration.escalation.onBreach,
+            anyoneReadsEscalations: configuration.owner.people.isEmpty,
+            defaultRegion: configuration.phone.defaultRegion)
+    }
+
+    /// The staff's desk on `store`.
+    public static func desk(_ configuration: Configuration, store: any Store) -> CallbackDesk {
+        CallbackDesk(store: store, rules: rules(configuration))
+    }
+
+    /// What `callbacks serve` runs: the spool watcher and ingest, the outbox (with breach
+    /// sweeps), and the spoken greeting when configured.
     public static func services(
-        configuration: Configuration, store: CallbackStore, environment: [String: String],
+        configuration: Configuration, store: any Store, environment: [String: String],
         now: @escaping @Sendable () -> Date, logger: Logger
     ) -> [ServiceGroupConfiguration.ServiceConfiguration] {
         let ingest = IngestService(

@@ -1,0 +1,55 @@
+import CallbackQueue
+import Foundation
+
+// The store, as the use cases need it. Every store (SQLite today, PostgreSQL next)
+// implements these; every door (command line, HTTP, pages) reaches them only through the
+// use cases. Failures are `StoreError`s whose code says what kind of refusal it is.
+
+/// The queue, the escalations and the outbox. Asynchronous: the HTTP server and the
+/// service's loops call it from Swift's cooperative pool, so a store must not block it.
+public protocol CallbackRepository: Sendable {
+    // The desk.
+    func claimNext(by staff: String, at now: Date, lease: Int) async throws(StoreError) -> CallbackDetail?
+    func nextToReturn(at now: Date) async throws(StoreError) -> CallbackDetail?
+    func queue(at now: Date, includeAll: Bool, limit: Int?) async throws(StoreError) -> [CallbackDetail]
+    func detail(id: Int64, for person: Acting) async throws(StoreError) -> CallbackDetail
+    func markDone(id: Int64, by person: Acting, note: String?, at now: Date, force: Bool) async throws(StoreError)
+        -> (detail: CallbackDetail, resolvedEscalation: Int64?)
+    func recordNoAnswer(id: Int64, by person: Acting, note: String?, at now: Date, retryAt: Date, maxAttempts: Int, force: Bool)
+        async throws(StoreError) -> CallbackDetail
+    func release(id: Int64, by person: Acting, at now: Date, force: Bool) async throws(StoreError) -> CallbackDetail
+    func escalate(id: Int64, by person: Acting, reason: String, at now: Date, force: Bool) async throws(StoreError) -> CallbackDetail
+    func addNote(id: Int64, by person: Acting, text: String, at now: Date) async throws(StoreError) -> CallbackDetail
+    func reopen(id: Int64, by person: Acting, note: String?, at now: Date) async throws(StoreError) -> CallbackDetail
+    func assign(id: Int64, to colleague: String, by person: Acting, at now: Date, lease: Int, force: Bool)
+        async throws(StoreError) -> CallbackDetail
+    func stats(at now: Date, startOfToday: Date, period: ClosedRange<Date>) async throws(StoreError) -> QueueStats
+
+    // The owner's view.
+    func sweepBreaches(at now: Date, timeZone: TimeZone) async throws(StoreError) -> Int
+    func escalations(includeResolved: Bool) async throws(StoreError) -> [EscalationDetail]
+    func escalation(id: Int64) async throws(StoreError) -> EscalationDetail
+    func acknowledge(escalation id: Int64, by actor: String, at now: Date) async throws(StoreError) -> EscalationDetail
+    func resolve(escalation id: Int64, by actor: String, note: String, at now: Date) async throws(StoreError) -> EscalationDetail
+
+    // The outbox.
+    func dueNotifications(at now: Date, limit: Int) async throws(StoreError) -> [(OwnerNotification, EscalationDetail)]
+    func markDelivered(notification id: Int64, at now: Date) async throws(StoreError)
+    func markFailed(notification id: Int64, error: String, retryAt: Date) async throws(StoreError)
+}
+
+/// What ingest needs of the store. Synchronous on purpose: ingest is a batch pipeline that
+/// runs on its own threads (never the cooperative pool), one message after another.
+public protocol IngestRepository: Sendable {
+    /// Stores a batch in one transaction, each message alone in a savepoint.
+    func record(_ recordings: [Recording], at now: Date, actor: String, rules: EscalationRules)
+        throws(StoreError) -> [Result<RecordOutcome, StoreError>]
+    func identities(prefix: String) throws(StoreError) -> [String]
+    func hasLegacyIdentities() throws(StoreError) -> Bool
+    func setAudioPath(voicemail id: Int64, _ path: String) throws(StoreError)
+    func setQuarantinePath(voicemail id: Int64, _ path: String) throws(StoreError)
+    func voicemail(identityPrefix: String) throws(StoreError) -> Int64?
+}
+
+/// A whole store: what `callbacks` opens from `storage.database`.
+public typealias Store = CallbackRepository & IngestRepository
