@@ -145,25 +145,27 @@ extension CallbackStore {
                     """)
             // Reasons recorded before: the kinds from the comma-separated list, the detail
             // from the history note each one left ("staff: Wants a refund").
-            for row in try Row.fetchAll(db, sql: "SELECT id, callback_id, reasons, created_at FROM escalation") {
-                let escalationID: Int64 = row["id"]
-                let callbackID: Int64 = row["callback_id"]
-                let createdAt: Int64 = row["created_at"]
-                let kinds = (row["reasons"] as String? ?? "").split(separator: ",").map(String.init)
-                for kind in kinds {
-                    let event = try Row.fetchOne(
-                        db,
-                        sql: "SELECT at, actor, note FROM callback_event WHERE callback_id = ? AND kind = 'escalated' AND note LIKE ? ORDER BY id DESC LIMIT 1",
-                        arguments: [callbackID, kind + ": %"])
-                    let note: String? = event?["note"]
-                    try db.execute(
-                        sql: "INSERT OR IGNORE INTO escalation_reason (escalation_id, kind, detail, raised_at, raised_by) VALUES (?, ?, ?, ?, ?)",
-                        arguments: [
-                            escalationID, kind, note.map { String($0.dropFirst(kind.count + 2)) },
-                            event?["at"] ?? createdAt, event?["actor"] ?? "system",
-                        ])
-                }
-            }
+            try db.execute(
+                sql: """
+                    WITH RECURSIVE split(escalation_id, callback_id, created_at, kind, rest) AS (
+                        SELECT id, callback_id, created_at, '', reasons || ',' FROM escalation
+                        UNION ALL
+                        SELECT escalation_id, callback_id, created_at,
+                            substr(rest, 1, instr(rest, ',') - 1), substr(rest, instr(rest, ',') + 1)
+                        FROM split WHERE rest != ''
+                    ),
+                    raised AS (
+                        SELECT s.escalation_id, s.kind, s.created_at,
+                            (SELECT e.id FROM callback_event e
+                             WHERE e.callback_id = s.callback_id AND e.kind = 'escalated' AND e.note LIKE s.kind || ': %'
+                             ORDER BY e.id DESC LIMIT 1) AS event_id
+                        FROM split s WHERE s.kind != ''
+                    )
+                    INSERT OR IGNORE INTO escalation_reason (escalation_id, kind, detail, raised_at, raised_by)
+                    SELECT r.escalation_id, r.kind, substr(e.note, length(r.kind) + 3),
+                        COALESCE(e.at, r.created_at), COALESCE(e.actor, 'system')
+                    FROM raised r LEFT JOIN callback_event e ON e.id = r.event_id
+                    """)
             try db.execute(
                 sql: """
                     UPDATE callback SET closed_by = (

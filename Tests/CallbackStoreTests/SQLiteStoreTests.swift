@@ -1,5 +1,5 @@
 import CallbackQueue
-import CallbackStore
+@testable import CallbackStore
 import Foundation
 import GRDB
 import Testing
@@ -75,5 +75,26 @@ struct SQLiteStoreTests {
         #expect(queue.count == 1, "the refused message's callback was rolled back with it")
         #expect(queue.first?.messages.count == 2)
         #expect(queue.first?.callback.deadline == now, "the later message's earlier deadline")
+    }
+
+    @Test("v4 moves the comma-separated reasons of earlier versions into escalation_reason, with the detail their history gave")
+    func reasonsBackfill() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("afterhours-v3-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent("afterhours.sqlite").path
+        let old = try DatabaseQueue(path: path)
+        try CallbackStore.migrator.migrate(old, upTo: "v3: a caller's recent messages, for repeat callers")
+        try await old.write { db in
+            try db.execute(sql: """
+                INSERT INTO callback (id, status, deadline, first_received_at, created_at) VALUES (1, 'open', 100, 10, 10);
+                INSERT INTO callback_event (callback_id, at, actor, kind, note) VALUES (1, 50, 'bob', 'escalated', 'staff: Wants a refund');
+                INSERT INTO escalation (id, callback_id, reason, reasons, state, created_at) VALUES (7, 1, 'owner_line', 'owner_line,staff', 'open', 20);
+                """)
+        }
+        try old.close()
+        let store = try CallbackStore(path: path)
+        let reasons = try await store.escalation(id: 7).escalation.reasons
+        #expect(reasons == [RaisedReason(.ownerLine, detail: nil), RaisedReason(.staff, detail: "Wants a refund")])
     }
 }
