@@ -20,6 +20,11 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
     ],
     targets: [
         // Domain: plain Swift, no I/O.
@@ -27,7 +32,9 @@ let package = Package(
         .target(name: "CallbackQueue", dependencies: ["BusinessTime"]),
         // Use cases: one type per job, and the store protocols they own. Every door
         // (command line, HTTP, pages) calls these; every store implements the protocols.
-        .target(name: "UseCases", dependencies: ["BusinessTime", "CallbackQueue"]),
+        .target(
+            name: "UseCases",
+            dependencies: ["BusinessTime", "CallbackQueue", .product(name: "Crypto", package: "swift-crypto")]),
 
         // Adapters at the edges.
         // File and folder errors in words, for every adapter that makes or moves files.
@@ -60,14 +67,30 @@ let package = Package(
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             plugins: ["EmbedPrompts"]),
+
+        // Door 2: the HTTP API (and the pages), on Hummingbird, calling the same use cases.
+        .target(
+            name: "HTTPService",
+            dependencies: [
+                "Afterhours", "UseCases", "CallbackQueue", "AudioProbe",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("openapi.yaml")]),
 
         // The command line: one file per subcommand, testable in-process.
         .target(
             name: "CallbacksCLI",
             dependencies: [
-                "Afterhours", "UseCases",
+                "Afterhours", "UseCases", "HTTPService",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -82,7 +82,7 @@ public struct AudioProbe: Sendable {
 
     /// Headerless formats Asterisk writes, told apart only by extension (all 8 kHz mono
     /// unless named otherwise).
-    static func rawFormat(forExtension ext: String) -> (format: Int32, rate: Int32, name: String)? {
+    public static func rawFormat(forExtension ext: String) -> (format: Int32, rate: Int32, name: String)? {
         let raw = Int32(SF_FORMAT_RAW)
         switch ext.lowercased() {
         case "gsm": return (raw | Int32(SF_FORMAT_GSM610), 8000, "gsm")

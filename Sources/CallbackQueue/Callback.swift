@@ -74,16 +74,22 @@ public struct Callback: Sendable, Equatable, Identifiable {
     }
 }
 
-/// The person acting on a callback, and whether the owner's private line is theirs to see.
+/// The person acting on a callback, with their role.
 public struct Acting: Sendable, Equatable {
     public var name: String
-    /// Has the owner role: sees and acts on callbacks from the owner's line.
-    public var isOwner: Bool
+    public var role: Role
+
+    public init(_ name: String, role: Role) {
+        self.name = name
+        self.role = role
+    }
 
     public init(_ name: String, isOwner: Bool = false) {
-        self.name = name
-        self.isOwner = isOwner
+        self.init(name, role: isOwner ? .owner : .staff)
     }
+
+    /// Has the owner role (or admin): sees and acts on callbacks from the owner's line.
+    public var isOwner: Bool { role != .staff }
 }
 
 extension Callback {

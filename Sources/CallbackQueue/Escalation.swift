@@ -146,6 +146,8 @@ public struct OwnerNotification: Sendable, Equatable, Identifiable {
     public var escalationID: Int64
     /// `webhook:URL`, `command:PATH` or `email:ADDRESS`.
     public var channel: String
+    /// `webhook`, `command` or `email`: the channel without its address.
+    public var channelKind: String { String(channel.prefix { $0 != ":" }) }
     /// What this notification announces: the first reason, one added later, or the resolution.
     public var subject: NotificationSubject
     public var attempts: Int

@@ -60,6 +60,8 @@ public struct QueueStats: Sendable, Equatable {
     /// of their deadline, and how many of those were done by their deadline.
     public var dueInPeriod = 0
     public var doneByDeadlineInPeriod = 0
+    /// The earliest deadline among the overdue callbacks.
+    public var oldestOverdueDeadline: Date?
 
     public init() {}
 }

@@ -82,7 +82,8 @@ extension CallbackStore {
                         SUM(deadline BETWEEN :from AND :to
                             OR (status = 'done' AND closed_at BETWEEN :from AND :to AND closed_at <= deadline)),
                         SUM(status = 'done' AND closed_at <= deadline
-                            AND (deadline BETWEEN :from AND :to OR closed_at BETWEEN :from AND :to))
+                            AND (deadline BETWEEN :from AND :to OR closed_at BETWEEN :from AND :to)),
+                        MIN(CASE WHEN status != 'done' AND deadline < :now THEN deadline END)
                     FROM callback WHERE owner = 0
                     """,
                 arguments: [
@@ -98,6 +99,7 @@ extension CallbackStore {
             stats.overdue = row[4] ?? 0
             stats.dueInPeriod = row[5] ?? 0
             stats.doneByDeadlineInPeriod = row[6] ?? 0
+            stats.oldestOverdueDeadline = (row[7] as Int64?).map(Date.init(unixSeconds:))
             return stats
         }
     }

@@ -174,6 +174,39 @@ extension CallbackStore {
                     WHERE status = 'done'
                     """)
         }
+        migrator.registerMigration("v5: people with roles, sign-in links, sessions, push receipts") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE person (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        name TEXT NOT NULL UNIQUE,
+                        role TEXT NOT NULL CHECK (role IN ('staff', 'owner', 'admin')),
+                        -- SHA-256 of the bearer token, hex; the token itself is never stored
+                        token_hash TEXT NOT NULL UNIQUE,
+                        created_at INTEGER NOT NULL
+                    );
+                    -- One-time sign-in links for the pages (hash of the link's token).
+                    CREATE TABLE sign_in_link (
+                        token_hash TEXT PRIMARY KEY,
+                        person_id INTEGER NOT NULL REFERENCES person(id) ON DELETE CASCADE,
+                        expires_at INTEGER NOT NULL,
+                        used_at INTEGER
+                    );
+                    CREATE TABLE session (
+                        token_hash TEXT PRIMARY KEY,
+                        person_id INTEGER NOT NULL REFERENCES person(id) ON DELETE CASCADE,
+                        csrf TEXT NOT NULL,
+                        expires_at INTEGER NOT NULL
+                    );
+                    -- Push ingest: what the first request with an Idempotency-Key answered.
+                    CREATE TABLE push_receipt (
+                        idempotency_key TEXT PRIMARY KEY,
+                        status INTEGER NOT NULL,
+                        body TEXT NOT NULL,
+                        created_at INTEGER NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 }

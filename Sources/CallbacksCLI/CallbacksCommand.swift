@@ -15,7 +15,8 @@ public struct CallbacksCommand: AsyncParsableCommand {
             IngestCommand.self, ListCommand.self, ShowCommand.self, NextCommand.self, DoneCommand.self,
             NoAnswerCommand.self, ReleaseCommand.self, EscalateCommand.self, StatsCommand.self, HoursCommand.self,
             NoteCommand.self, ReopenCommand.self, AssignCommand.self,
-            EscalationsCommand.self, GreetingCommand.self, ServeCommand.self,
+            EscalationsCommand.self, GreetingCommand.self, ServeCommand.self, PeopleCommand.self, PlayCommand.self,
+            DoctorCommand.self,
         ])
 
     public init() {}

@@ -3,6 +3,7 @@ import ArgumentParser
 import CallbackQueue
 import Foundation
 import Logging
+import Synchronization
 import UseCases
 
 /// What a command runs against: the environment, where its output goes, and whether
@@ -39,9 +40,15 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .long, help: "Print JSON instead of text.")
     var json = false
 
+    @Option(name: .long, help: "Work against this Afterhours server (else $CALLBACKS_URL), e.g. https://calls.example.com.")
+    var server: String?
+
+    @Option(name: .long, help: "Your token for the server (else $CALLBACKS_TOKEN); it names who you are.")
+    var token: String?
+
     /// The spellings above, for `CallbacksCommand.normalised` to move from before a
     /// subcommand to after it: options that take a value, then flags.
-    static let valued = ["--config", "--as"]
+    static let valued = ["--config", "--as", "--server", "--token"]
     static let flags = ["--json"]
 }
 
@@ -99,8 +106,16 @@ struct Desk {
 
     /// Whether `--as` was given: hints then repeat it, since the login name is someone else.
     let actorGiven: Bool
+    private let stores = StoreCache()
+
+    /// The server the command works against, when there is one.
+    let remote: RemoteDesk?
 
     init(_ options: GlobalOptions, _ context: CommandContext) throws {
+        remote = try RemoteDesk(options, context.environment)
+        if remote != nil, options.actor != nil {
+            throw CommandFailure("--as is refused with a server: your token names who you are")
+        }
         configuration = try Configuration.load(explicit: options.config, environment: context.environment)
         now = try CommandClock.now(environment: context.environment)
         logLevel = try LogLevel.requested(in: context.environment)
@@ -138,33 +153,49 @@ struct Desk {
     /// Who reads: the person acting, or, when no name is given anywhere, a reader with no
     /// name and no owner role (reading needs no name; a name given but wrong is refused).
     var reader: Acting {
-        get throws(CommandFailure) {
+        get async throws {
             if !actorGiven, (try? actor) == nil { return Acting("", isOwner: false) }
-            return try person
+            return try await person
         }
     }
 
-    /// The person acting, with the owner role if `owner.people` names them.
+    /// The person acting: before anyone is added with `callbacks people add`, anyone, with
+    /// the owner role if `owner.people` names them; after, one of the people, with their role.
     var person: Acting {
-        get throws(CommandFailure) {
-            let name = try actor
-            return Acting(name, isOwner: configuration.owner.people.contains(name))
+        get async throws {
+            try await PeopleDesk(store: openStore(), configuredOwners: configuration.owner.people).local(actor)
         }
     }
 
-    /// The store `storage.database` names.
+    /// Refuses a command that works only at the server's shell when a server is named.
+    func requireLocal(_ command: String) throws {
+        guard remote == nil else {
+            throw CommandFailure("callbacks \(command) works at the server's shell only, not through --server or $CALLBACKS_URL")
+        }
+    }
+
+    /// The store `storage.database` names, opened once per command.
     func openStore() throws -> any Store {
-        try Wiring.openStore(configuration)
+        try stores.open { () throws(StoreError) in try Wiring.openStore(configuration) }
     }
 
     /// The staff's jobs, on the configured store.
-    func callbacks() throws -> CallbackDesk {
-        Wiring.desk(configuration, store: try openStore())
+    func callbacks() async throws -> CallbackDesk {
+        let store = try openStore()
+        // Everyone reads the escalations only while nobody is named owner and no people exist.
+        let peopleExist = try await store.hasPeople()
+        let anyone = configuration.owner.people.isEmpty && !peopleExist
+        return Wiring.desk(configuration, store: store, anyoneReadsEscalations: anyone)
     }
 
     /// The owner's jobs, on the configured store.
-    func owner() throws -> OwnerDesk {
-        OwnerDesk(desk: try callbacks())
+    func owner() async throws -> OwnerDesk {
+        OwnerDesk(desk: try await callbacks())
+    }
+
+    /// Managing people.
+    func people() throws -> PeopleDesk {
+        PeopleDesk(store: try openStore(), configuredOwners: configuration.owner.people)
     }
 
     /// `--as NAME ` when the hints must repeat it, else nothing.
@@ -181,6 +212,8 @@ struct Desk {
 
     var shapes: JSONShapes { JSONShapes(timeZone: configuration.business.hours.timeZone, now: now) }
 
+    var replies: Replies { Replies(configuration: configuration, now: now, colour: context.colour, json: json) }
+
     var text: DeskText {
         DeskText(
             businessName: configuration.business.name, timeZone: configuration.business.hours.timeZone,
@@ -195,6 +228,20 @@ struct Desk {
     /// `text` (one line saying what was done).
     func report(_ detail: CallbackDetail, _ text: @autoclosure () -> String) {
         context.write(json ? shapes.callback(detail, withHistory: true).rendered() : text())
+    }
+}
+
+/// The store a command opened, kept for the rest of the command.
+final class StoreCache: Sendable {
+    private let store = Mutex<(any Store)?>(nil)
+
+    func open(_ opening: () throws(StoreError) -> any Store) throws(StoreError) -> any Store {
+        try store.withLock { (cached: inout (any Store)?) throws(StoreError) -> any Store in
+            if let cached { return cached }
+            let opened = try opening()
+            cached = opened
+            return opened
+        }
     }
 }
 

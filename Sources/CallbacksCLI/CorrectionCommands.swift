@@ -16,6 +16,7 @@ struct NoteCommand: ContextCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
+        try desk.requireLocal("note")
         let detail = try await desk.callbacks().note(id, by: desk.person, text: text, at: desk.now)
         desk.report(detail, "Note added to callback #\(id).")
     }
@@ -35,6 +36,7 @@ struct ReopenCommand: ContextCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
+        try desk.requireLocal("reopen")
         let detail = try await desk.callbacks().reopen(id, by: desk.person, note: note, at: desk.now)
         desk.report(detail, "Callback #\(id) is back in the queue.")
     }
@@ -57,6 +59,7 @@ struct AssignCommand: ContextCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
+        try desk.requireLocal("assign")
         let colleague = try Desk.actor(to, environment: [:], option: "--to")
         let detail = try await desk.callbacks().assign(id, to: colleague, by: desk.person, force: force, at: desk.now)
         if desk.json {

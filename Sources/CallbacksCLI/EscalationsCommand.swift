@@ -20,8 +20,11 @@ struct EscalationsListCommand: ContextCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        let escalations = try await desk.owner().escalations(includeResolved: all, for: desk.reader, at: desk.now)
-        desk.print(desk.json ? JSONValue.array(escalations.map { desk.shapes.escalation($0) }).rendered() : desk.text.escalations(escalations))
+        if let remote = desk.remote {
+            desk.print(try await remote.call(.GET, "/api/v1/escalations", query: [("all", all ? "true" : nil)]).text)
+            return
+        }
+        desk.print(desk.replies.escalations(try await desk.owner().escalations(includeResolved: all, for: desk.reader, at: desk.now)))
     }
 }
 
@@ -36,8 +39,11 @@ struct EscalationsShowCommand: NumberedCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        let detail = try await desk.owner().escalation(id, for: desk.reader, at: desk.now)
-        desk.print(desk.json ? desk.shapes.escalation(detail).rendered() : desk.text.escalation(detail))
+        if let remote = desk.remote {
+            desk.print(try await remote.call(.GET, "/api/v1/escalations/\(id)").text)
+            return
+        }
+        desk.print(desk.replies.escalation(try await desk.owner().escalation(id, for: desk.reader, at: desk.now)))
     }
 }
 
@@ -52,8 +58,11 @@ struct EscalationsAckCommand: NumberedCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        let detail = try await desk.owner().acknowledge(id, by: desk.person, at: desk.now)
-        desk.print(desk.json ? desk.shapes.escalation(detail).rendered() : "Escalation #\(id) acknowledged.")
+        if let remote = desk.remote {
+            desk.print(try await remote.call(.POST, "/api/v1/escalations/\(id)/ack").text)
+            return
+        }
+        desk.print(desk.replies.acknowledged(try await desk.owner().acknowledge(id, by: desk.person, at: desk.now)))
     }
 }
 
@@ -72,7 +81,10 @@ struct EscalationsResolveCommand: NumberedCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        let detail = try await desk.owner().resolve(id, by: desk.person, note: note, at: desk.now)
-        desk.print(desk.json ? desk.shapes.escalation(detail).rendered() : "Escalation #\(id) resolved.")
+        if let remote = desk.remote {
+            desk.print(try await remote.call(.POST, "/api/v1/escalations/\(id)/resolve", body: ["note": note]).text)
+            return
+        }
+        desk.print(desk.replies.resolved(try await desk.owner().resolve(id, by: desk.person, note: note, at: desk.now)))
     }
 }

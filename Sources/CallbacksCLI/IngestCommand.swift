@@ -13,6 +13,7 @@ struct IngestCommand: ContextCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
+        try desk.requireLocal("ingest")
         let folder = spool ?? desk.configuration.spool.path
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) else {

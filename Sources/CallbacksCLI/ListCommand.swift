@@ -35,16 +35,19 @@ struct ListCommand: ContextCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
+        if let remote = desk.remote {
+            let query: [(String, String?)] = [
+                ("all", all ? "true" : nil), ("limit", limit.map(String.init)), ("number", number), ("name", name),
+                ("mine", mine ? "true" : nil), ("done_today", doneToday ? "true" : nil),
+            ]
+            desk.print(try await remote.call(.GET, "/api/v1/callbacks", query: query).text)
+            return
+        }
         let query = CallbackDesk.Query(all: all, limit: limit, number: number, name: name, mine: mine, doneToday: doneToday)
         if let number, PhoneNumber.normalise(number, defaultRegion: desk.configuration.phone.defaultRegion) == nil {
             throw CommandFailure("\(TerminalText.oneLine(number)) is not a phone number")
         }
         let details = try await desk.callbacks().list(query, for: mine ? desk.person : desk.reader, at: desk.now)
-        let filtered = query.isFiltered
-        if desk.json {
-            desk.print(JSONValue.array(details.map { desk.shapes.callback($0) }))
-        } else {
-            desk.print(filtered && details.isEmpty ? "No callbacks match." : desk.text.table(details))
-        }
+        desk.print(desk.replies.list(details, filtered: query.isFiltered))
     }
 }

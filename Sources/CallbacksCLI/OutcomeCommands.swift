@@ -21,17 +21,11 @@ struct NoAnswerCommand: NumberedCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        let outcome = try await desk.callbacks().noAnswer(id, by: desk.person, note: note, force: force, at: desk.now)
-        let detail = outcome.detail
-        if desk.json {
-            desk.print(desk.shapes.callback(detail, withHistory: true))
-        } else {
-            var line = "Callback #\(id): attempt \(detail.callback.attempts) recorded; back in the queue \(desk.text.moment(outcome.retryAt))."
-            if outcome.escalatedNow {
-                line += " Escalated to the owner after \(detail.callback.attempts) attempts."
-            }
-            desk.print(line)
+        if let remote = desk.remote {
+            desk.print(try await remote.call(.POST, "/api/v1/callbacks/\(id)/no-answer", body: Outcome.body(note: note, force: force)).text)
+            return
         }
+        desk.print(desk.replies.noAnswer(try await desk.callbacks().noAnswer(id, by: desk.person, note: note, force: force, at: desk.now)))
     }
 }
 
@@ -50,8 +44,11 @@ struct ReleaseCommand: NumberedCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        let detail = try await desk.callbacks().release(id, by: desk.person, force: force, at: desk.now)
-        desk.report(detail, "Callback #\(id) is back in the queue.")
+        if let remote = desk.remote {
+            desk.print(try await remote.call(.POST, "/api/v1/callbacks/\(id)/release", body: Outcome.body(force: force)).text)
+            return
+        }
+        desk.print(desk.replies.released(try await desk.callbacks().release(id, by: desk.person, force: force, at: desk.now)))
     }
 }
 
@@ -73,8 +70,11 @@ struct EscalateCommand: NumberedCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        let detail = try await desk.callbacks().escalate(id, by: desk.person, reason: reason, force: force, at: desk.now)
-        desk.report(detail, "Callback #\(id) escalated to the owner.")
+        if let remote = desk.remote {
+            desk.print(try await remote.call(.POST, "/api/v1/callbacks/\(id)/escalate", body: Outcome.body(reason: reason, force: force)).text)
+            return
+        }
+        desk.print(desk.replies.escalated(try await desk.callbacks().escalate(id, by: desk.person, reason: reason, force: force, at: desk.now)))
     }
 }
 
@@ -93,24 +93,10 @@ struct StatsCommand: ContextCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        let report = try await desk.callbacks().stats(days: days, at: desk.now)
-        let (stats, kept) = (report.counts, report.keptShare)
-        if desk.json {
-            desk.print(
-                JSONValue.object([
-                    ("open", .int(Int64(stats.open))), ("claimed", .int(Int64(stats.claimed))),
-                    ("waiting", .int(Int64(stats.waiting))), ("done_today", .int(Int64(stats.doneToday))),
-                    ("overdue", .int(Int64(stats.overdue))), ("period_days", .int(Int64(days))),
-                    ("due_in_period", .int(Int64(stats.dueInPeriod))),
-                    ("done_by_deadline", .int(Int64(stats.doneByDeadlineInPeriod))),
-                    ("kept_share", kept.map(JSONValue.double) ?? .null),
-                ]))
-        } else {
-            desk.print(
-                """
-                Open \(stats.open) · claimed \(stats.claimed) · waiting \(stats.waiting) · done today \(stats.doneToday) · overdue \(stats.overdue)
-                Last \(days == 1 ? "day" : "\(days) days"): \(stats.doneByDeadlineInPeriod) of \(stats.dueInPeriod) callbacks due were done by their deadline\(kept.map { String(format: " (%.0f%%)", $0 * 100) } ?? "").
-                """)
+        if let remote = desk.remote {
+            desk.print(try await remote.call(.GET, "/api/v1/stats", query: [("days", String(days))]).text)
+            return
         }
+        desk.print(desk.replies.stats(try await desk.callbacks().stats(days: days, at: desk.now)))
     }
 }

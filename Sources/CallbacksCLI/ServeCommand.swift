@@ -1,24 +1,37 @@
 import Afterhours
 import ArgumentParser
 import Foundation
+import HTTPService
 import Logging
 import ServiceLifecycle
 
 struct ServeCommand: ContextCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "The service: watch the spool and ingest as messages arrive, until SIGTERM or SIGINT.")
+        abstract: "The service: watch the spool, deliver notifications, answer HTTP (http.listen), until SIGTERM or SIGINT.")
 
     @OptionGroup var global: GlobalOptions
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
+        try desk.requireLocal("serve")
         var logger = Logger(label: "afterhours") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = desk.logLevel ?? .info
         let store = try desk.openStore()
         let now = try CommandClock.running(environment: context.environment)
-        let services = Wiring.services(
+        var services = Wiring.services(
             configuration: desk.configuration, store: store, environment: context.environment, now: now, logger: logger)
+        if let listen = desk.configuration.http.listen {
+            if desk.configuration.http.tls != nil {
+                throw CommandFailure("http.tls is not supported yet: terminate TLS in a reverse proxy in front of \(listen) (docs/operations.md)")
+            }
+            let metrics = ServiceMetrics()
+            metrics.bootstrap()
+            let face = HTTPFace(
+                configuration: desk.configuration, store: store, now: now,
+                push: PushIngest(configuration: desk.configuration, store: store, logger: logger), metrics: metrics)
+            services.append(.init(service: face.application(listen: listen, logger: logger)))
+        }
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.info(

@@ -13,12 +13,12 @@ struct ShowCommand: NumberedCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        let reader = try desk.reader
-        let detail = try await desk.callbacks().show(id, for: reader, at: desk.now)
-        if desk.json {
-            desk.print(desk.shapes.callback(detail, withHistory: true))
-        } else {
-            desk.print(desk.text.callback(detail, staff: reader.name.isEmpty ? nil : reader.name, withHistory: true))
+        if let remote = desk.remote {
+            desk.print(try await remote.call(.GET, "/api/v1/callbacks/\(id)").text)
+            return
         }
+        let reader = try await desk.reader
+        let detail = try await desk.callbacks().show(id, for: reader, at: desk.now)
+        desk.print(desk.replies.show(detail, reader: reader.name.isEmpty ? nil : reader.name))
     }
 }

@@ -184,6 +184,15 @@ public struct CallbackDesk: Sendable {
         return try await store.assign(id: id, to: colleague, by: person, at: now, lease: rules.policy.claimLease, force: force)
     }
 
+    /// Where one message's audio is, for playing it; the owner's line does not exist for staff.
+    public func audio(_ voicemailID: Int64, for person: Acting) async throws(StoreError) -> StoredAudio {
+        let stored = try await store.voicemailAudio(id: voicemailID, for: person)
+        guard stored.path != nil || stored.quarantinePath != nil else {
+            throw StoreError("message #\(voicemailID) has no audio kept", code: .notFound)
+        }
+        return stored
+    }
+
     public struct Stats: Sendable, Equatable {
         public var counts: QueueStats
         public var days: Int

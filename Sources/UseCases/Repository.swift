@@ -24,6 +24,8 @@ public protocol CallbackRepository: Sendable {
     func assign(id: Int64, to colleague: String, by person: Acting, at now: Date, lease: Int, force: Bool)
         async throws(StoreError) -> CallbackDetail
     func stats(at now: Date, startOfToday: Date, period: ClosedRange<Date>) async throws(StoreError) -> QueueStats
+    /// Where a message's audio is; the owner's line does not exist for staff.
+    func voicemailAudio(id: Int64, for person: Acting) async throws(StoreError) -> StoredAudio
 
     // The owner's view.
     func sweepBreaches(at now: Date, timeZone: TimeZone) async throws(StoreError) -> Int
@@ -52,4 +54,46 @@ public protocol IngestRepository: Sendable {
 }
 
 /// A whole store: what `callbacks` opens from `storage.database`.
-public typealias Store = CallbackRepository & IngestRepository
+public typealias Store = CallbackRepository & IngestRepository & PeopleRepository
+
+/// People, their tokens, sign-in links and sessions, and push-ingest receipts.
+public protocol PeopleRepository: Sendable {
+    func addPerson(name: String, role: Role, tokenHash: String, at now: Date) async throws(StoreError) -> Person
+    func people() async throws(StoreError) -> [Person]
+    func removePerson(name: String) async throws(StoreError)
+    func person(named name: String) async throws(StoreError) -> Person?
+    /// The person whose token hashes to `tokenHash`, with the stored hash (compared again
+    /// in constant time by the caller).
+    func person(tokenHash: String) async throws(StoreError) -> (person: Person, storedHash: String)?
+    func hasPeople() async throws(StoreError) -> Bool
+    func addSignInLink(person name: String, tokenHash: String, expiresAt: Date) async throws(StoreError)
+    /// Uses a sign-in link once.
+    func redeemSignInLink(tokenHash: String, at now: Date) async throws(StoreError) -> SignInOutcome
+    func addSession(person id: Int64, tokenHash: String, csrf: String, expiresAt: Date) async throws(StoreError)
+    func session(tokenHash: String, at now: Date) async throws(StoreError) -> (person: Person, csrf: String)?
+    func endSession(tokenHash: String) async throws(StoreError)
+    func pushReceipt(key: String) async throws(StoreError) -> (status: Int, body: String)?
+    func savePushReceipt(key: String, status: Int, body: String, at now: Date) async throws(StoreError)
+}
+
+public enum SignInOutcome: Sendable, Equatable {
+    case signedIn(Person)
+    case expired
+    case used
+    case unknown
+}
+
+/// A stored message's audio file: in the archive, or in the quarantine when unreadable.
+public struct StoredAudio: Sendable, Equatable {
+    public var voicemailID: Int64
+    public var path: String?
+    public var quarantinePath: String?
+    public var format: String?
+
+    public init(voicemailID: Int64, path: String?, quarantinePath: String?, format: String?) {
+        self.voicemailID = voicemailID
+        self.path = path
+        self.quarantinePath = quarantinePath
+        self.format = format
+    }
+}

@@ -87,10 +87,10 @@ final class TestReceiver: @unchecked Sendable {
 struct ServeProcess {
     let process = Process()
 
-    init(_ harness: Harness, path: String? = nil) throws {
+    init(_ harness: Harness, path: String? = nil, environment changes: [String: String] = [:]) throws {
         process.executableURL = ConcurrentNextTests.binary
         process.arguments = ["serve"]
-        var environment = harness.serveEnvironment
+        var environment = harness.serveEnvironment.merging(changes) { $1 }
         if let path { environment["PATH"] = path }
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice

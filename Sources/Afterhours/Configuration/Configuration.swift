@@ -16,6 +16,41 @@ public struct Configuration: Sendable {
     public var owner: Owner
     public var escalation: Escalation
     public var greeting: GreetingSettings
+    public var http = HTTPSettings()
+
+    /// `http:` — where `serve` answers the API and the pages.
+    public struct HTTPSettings: Sendable, Equatable {
+        /// Absent: no HTTP.
+        public var listen: Listen?
+        /// The base of links in pages and notifications; defaults to http://LISTEN.
+        public var publicURL: String?
+        public var tls: TLS?
+
+        public init() {}
+
+        public struct Listen: Sendable, Equatable, CustomStringConvertible {
+            public var host: String
+            public var port: Int
+
+            /// `127.0.0.1:8480`, `[::]:8480`, `localhost:0` (any free port).
+            public init?(_ text: String) {
+                guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port)
+                else { return nil }
+                var host = String(text[..<colon])
+                if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+                guard !host.isEmpty else { return nil }
+                self.host = host
+                self.port = port
+            }
+
+            public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+        }
+
+        public struct TLS: Sendable, Equatable {
+            public var certificate: String
+            public var key: String
+        }
+    }
 
     public struct Business: Sendable {
         public var name: String

@@ -46,7 +46,7 @@ extension Configuration {
         guard let root else { return configuration }
         let base = URL(fileURLWithPath: file).deletingLastPathComponent()
         let document = try Section(root, key: nil, file: file)
-        try document.allowKeys(["business", "callbacks", "spool", "storage", "phone", "owner", "escalation", "greeting"])
+        try document.allowKeys(["business", "callbacks", "spool", "storage", "phone", "owner", "escalation", "greeting", "http"])
 
         if let business = try document.section("business") {
             try business.allowKeys(["name", "timezone", "hours", "holidays"])
@@ -128,6 +128,28 @@ extension Configuration {
                 return number
             }
             configuration.escalation = rules
+        }
+        if let http = try document.section("http") {
+            try http.allowKeys(["listen", "public_url", "tls"])
+            if let listen = try http.string("listen") {
+                guard let address = HTTPSettings.Listen(listen) else {
+                    throw http.error("listen", "\"\(listen)\" is not HOST:PORT, such as 127.0.0.1:8480 or [::]:8480")
+                }
+                configuration.http.listen = address
+            }
+            if let url = try http.string("public_url") {
+                guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
+                    throw http.error("public_url", "\"\(url)\" is not an http:// or https:// address")
+                }
+                configuration.http.publicURL = url
+            }
+            if let tls = try http.section("tls") {
+                try tls.allowKeys(["certificate", "key"])
+                guard let certificate = try tls.path("certificate", base: base), let key = try tls.path("key", base: base) else {
+                    throw http.error("tls", "needs both certificate and key")
+                }
+                configuration.http.tls = .init(certificate: certificate, key: key)
+            }
         }
         if let greeting = try document.section("greeting") {
             try greeting.allowKeys(["folder", "name", "formats", "voice", "speed"])

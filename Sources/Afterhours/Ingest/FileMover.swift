@@ -4,12 +4,12 @@ import Foundation
 /// Moves (or copies) a message's files out of the spool into the archive or the
 /// quarantine. Destinations are built only from values this service chose (ids, dates,
 /// sanitised names), never from raw spool or metadata values.
-struct FileMover {
+public struct FileMover {
     var keepOriginals: Bool
     /// Folders this mover made or found, so a batch does not ask for each one per file.
     private var knownFolders: Set<String> = []
 
-    init(keepOriginals: Bool) {
+    public init(keepOriginals: Bool) {
         self.keepOriginals = keepOriginals
     }
 
@@ -52,7 +52,7 @@ struct FileMover {
     }
 
     /// Quarantines `files` in their own folder with a `.reason` file saying why.
-    mutating func quarantine(_ files: [URL], in folder: URL, reason: String) throws(FileError) {
+    public mutating func quarantine(_ files: [URL], in folder: URL, reason: String) throws(FileError) {
         try FileError.createFolder(folder.path)
         for file in files {
             try place(file, at: folder.appendingPathComponent(file.lastPathComponent))
@@ -66,7 +66,7 @@ struct FileMover {
     }
 
     /// A path component safe to create: letters, digits, `-`, `_` and `.` only, never `..`.
-    static func safeComponent(_ text: String) -> String {
+    public static func safeComponent(_ text: String) -> String {
         let cleaned = String(text.unicodeScalars.map { scalar -> Character in
             scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || "-_".unicodeScalars.contains(scalar))
                 ? Character(scalar) : "_"

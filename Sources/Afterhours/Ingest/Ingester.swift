@@ -430,6 +430,7 @@ public struct Ingester: Sendable {
         }
         var mover = FileMover(keepOriginals: configuration.spool.keepOriginals)
         for (item, outcome) in zip(storing, outcomes) {
+            if case .success(let stored) = outcome { summary.outcomes.append(stored) }
             finish(item, outcome, mover: &mover, into: &summary)
         }
     }
@@ -545,6 +546,7 @@ public struct Ingester: Sendable {
             var mover = FileMover(keepOriginals: configuration.spool.keepOriginals)
             try mover.quarantine(files, in: folder, reason: reason)
             if storedMessage { summary.unreadable += 1 } else { summary.quarantined += 1 }
+            summary.quarantineReasons.append(reason)
             logger.warning("quarantined voicemail", metadata: ["quarantine.folder": "\(folder.path)", "reason": "\(reason)"])
             return folder
         } catch {
@@ -609,6 +611,10 @@ public struct IngestSummary: Sendable, Equatable {
     }
 
     public var ingested = 0
+    /// What storing each message did, in order (push ingest answers with it).
+    public var outcomes: [RecordOutcome] = []
+    /// Why each quarantined message was put aside, in order.
+    public var quarantineReasons: [String] = []
     public var duplicates = 0
     public var quarantined = 0
     /// Files expected to become messages on a later pass.

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 import UseCases
 
@@ -53,6 +54,7 @@ public struct OutboxService: Service {
                     failure = error
                 }
                 if let error = failure {
+                    Counter(label: "afterhours_notification_failures_total", dimensions: [("channel", notification.channelKind)]).increment()
                     let delay = min(backoffCap, backoffBase * pow(2, Double(notification.attempts))) * Double.random(in: 0.5...1)
                     let retryAt = now().addingTimeInterval(delay)
                     try await store.markFailed(notification: notification.id, error: error.description, retryAt: retryAt)

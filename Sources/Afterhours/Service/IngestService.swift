@@ -1,6 +1,7 @@
 import FileErrors
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// `callbacks serve`'s ingest: a pass at start, then one whenever the spool changes
@@ -47,6 +48,7 @@ public struct IngestService: Service {
             }
             let (ingester, now) = (ingester, now)
             let summary = await work.run { ingester.runOnce(at: now(), actor: "serve") }
+            summary.count()
             watcher.watchFolders()
             for problem in summary.problems {
                 logger.error("ingest problem", metadata: ["problem": "\(problem)"])
@@ -62,5 +64,13 @@ public struct IngestService: Service {
         }
         retry?.cancel()
         logger.info("stopped watching the spool")
+    }
+}
+
+extension IngestSummary {
+    /// Adds this pass to the service's counters (`/metrics`).
+    public func count() {
+        if ingested > 0 { Counter(label: "afterhours_ingested_total").increment(by: ingested) }
+        if quarantined + unreadable > 0 { Counter(label: "afterhours_quarantined_total").increment(by: quarantined + unreadable) }
     }
 }

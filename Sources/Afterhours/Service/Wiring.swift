@@ -15,17 +15,17 @@ public enum Wiring {
     }
 
     /// The rules the desk applies, from the configuration.
-    public static func rules(_ configuration: Configuration) -> DeskRules {
+    public static func rules(_ configuration: Configuration, anyoneReadsEscalations: Bool = false) -> DeskRules {
         DeskRules(
             hours: configuration.business.hours, policy: configuration.callbacks,
             escalateOnBreach: configuration.escalation.onBreach,
-            anyoneReadsEscalations: configuration.owner.people.isEmpty,
+            anyoneReadsEscalations: anyoneReadsEscalations,
             defaultRegion: configuration.phone.defaultRegion)
     }
 
     /// The staff's desk on `store`.
-    public static func desk(_ configuration: Configuration, store: any Store) -> CallbackDesk {
-        CallbackDesk(store: store, rules: rules(configuration))
+    public static func desk(_ configuration: Configuration, store: any Store, anyoneReadsEscalations: Bool = false) -> CallbackDesk {
+        CallbackDesk(store: store, rules: rules(configuration, anyoneReadsEscalations: anyoneReadsEscalations))
     }
 
     /// What `callbacks serve` runs: the spool watcher and ingest, the outbox (with breach

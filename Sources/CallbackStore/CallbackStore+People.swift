@@ -1,0 +1,174 @@
+import CallbackQueue
+import Foundation
+import GRDB
+import UseCases
+
+/// A `person` row.
+struct PersonRecord: Decodable, FetchableRecord, TableRecord {
+    static let databaseTableName = "person"
+    static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+
+    var id: Int64
+    var name: String
+    var role: Role
+    var tokenHash: String
+    var createdAt: Int64
+
+    enum Columns {
+        static let name = Column("name")
+        static let tokenHash = Column("token_hash")
+    }
+
+    var person: Person { Person(id: id, name: name, role: role, createdAt: Date(unixSeconds: createdAt)) }
+}
+
+extension Role: DatabaseValueConvertible {}
+
+struct SignInLinkRecord: SnakeCaseRecord {
+    var personId: Int64
+    var expiresAt: Int64
+    var usedAt: Int64?
+}
+
+struct SessionRecord: SnakeCaseRecord {
+    var personId: Int64
+    var csrf: String
+}
+
+struct PushReceiptRecord: SnakeCaseRecord {
+    var status: Int
+    var body: String
+}
+
+struct AudioRecord: SnakeCaseRecord {
+    var audioPath: String?
+    var quarantinePath: String?
+    var format: String?
+    var owner: Bool?
+}
+
+/// The small records above name their columns in snake case, as every table does.
+protocol SnakeCaseRecord: Decodable, FetchableRecord {}
+extension SnakeCaseRecord {
+    static var databaseColumnDecodingStrategy: DatabaseColumnDecodingStrategy { .convertFromSnakeCase }
+}
+
+extension CallbackStore: PeopleRepository {
+    public func addPerson(name: String, role: Role, tokenHash: String, at now: Date) async throws(StoreError) -> Person {
+        try await write { db in
+            if try PersonRecord.filter(PersonRecord.Columns.name == name).fetchCount(db) > 0 {
+                throw StoreError("\(name) already exists: remove them first to give a new token or role", code: .refused)
+            }
+            try db.execute(
+                sql: "INSERT INTO person (name, role, token_hash, created_at) VALUES (?, ?, ?, ?)",
+                arguments: [name, role, tokenHash, now.unixSeconds])
+            return Person(id: db.lastInsertedRowID, name: name, role: role, createdAt: now)
+        }
+    }
+
+    public func people() async throws(StoreError) -> [Person] {
+        try await read { db in try PersonRecord.order(PersonRecord.Columns.name).fetchAll(db).map(\.person) }
+    }
+
+    public func removePerson(name: String) async throws(StoreError) {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM session WHERE person_id IN (SELECT id FROM person WHERE name = ?)", arguments: [name])
+            try db.execute(sql: "DELETE FROM sign_in_link WHERE person_id IN (SELECT id FROM person WHERE name = ?)", arguments: [name])
+            try db.execute(sql: "DELETE FROM person WHERE name = ?", arguments: [name])
+            if db.changesCount == 0 { throw StoreError("there is no person named \(name)", code: .notFound) }
+        }
+    }
+
+    public func person(named name: String) async throws(StoreError) -> Person? {
+        try await read { db in try PersonRecord.filter(PersonRecord.Columns.name == name).fetchOne(db)?.person }
+    }
+
+    public func person(tokenHash: String) async throws(StoreError) -> (person: Person, storedHash: String)? {
+        try await read { db in
+            try PersonRecord.filter(PersonRecord.Columns.tokenHash == tokenHash).fetchOne(db).map { ($0.person, $0.tokenHash) }
+        }
+    }
+
+    public func hasPeople() async throws(StoreError) -> Bool {
+        try await read { db in try PersonRecord.fetchCount(db) > 0 }
+    }
+
+    public func addSignInLink(person name: String, tokenHash: String, expiresAt: Date) async throws(StoreError) {
+        try await write { db in
+            guard let person = try PersonRecord.filter(PersonRecord.Columns.name == name).fetchOne(db) else {
+                throw StoreError("there is no person named \(name)", code: .notFound)
+            }
+            try db.execute(
+                sql: "INSERT INTO sign_in_link (token_hash, person_id, expires_at) VALUES (?, ?, ?)",
+                arguments: [tokenHash, person.id, expiresAt.unixSeconds])
+        }
+    }
+
+    public func redeemSignInLink(tokenHash: String, at now: Date) async throws(StoreError) -> SignInOutcome {
+        try await write { db in
+            guard
+                let link = try SignInLinkRecord.fetchOne(
+                    db, sql: "SELECT person_id, expires_at, used_at FROM sign_in_link WHERE token_hash = ?", arguments: [tokenHash])
+            else { return .unknown }
+            if link.usedAt != nil { return .used }
+            if link.expiresAt <= now.unixSeconds { return .expired }
+            try db.execute(sql: "UPDATE sign_in_link SET used_at = ? WHERE token_hash = ?", arguments: [now.unixSeconds, tokenHash])
+            guard let person = try PersonRecord.fetchOne(db, key: link.personId) else { return .unknown }
+            return .signedIn(person.person)
+        }
+    }
+
+    public func addSession(person id: Int64, tokenHash: String, csrf: String, expiresAt: Date) async throws(StoreError) {
+        try await write { db in
+            try db.execute(
+                sql: "INSERT INTO session (token_hash, person_id, csrf, expires_at) VALUES (?, ?, ?, ?)",
+                arguments: [tokenHash, id, csrf, expiresAt.unixSeconds])
+        }
+    }
+
+    public func session(tokenHash: String, at now: Date) async throws(StoreError) -> (person: Person, csrf: String)? {
+        try await read { db in
+            guard
+                let session = try SessionRecord.fetchOne(
+                    db, sql: "SELECT person_id, csrf FROM session WHERE token_hash = ? AND expires_at > ?",
+                    arguments: [tokenHash, now.unixSeconds]),
+                let person = try PersonRecord.fetchOne(db, key: session.personId)
+            else { return nil }
+            return (person.person, session.csrf)
+        }
+    }
+
+    public func endSession(tokenHash: String) async throws(StoreError) {
+        try await write { db in try db.execute(sql: "DELETE FROM session WHERE token_hash = ?", arguments: [tokenHash]) }
+    }
+
+    public func pushReceipt(key: String) async throws(StoreError) -> (status: Int, body: String)? {
+        try await read { db in
+            try PushReceiptRecord.fetchOne(db, sql: "SELECT status, body FROM push_receipt WHERE idempotency_key = ?", arguments: [key])
+                .map { ($0.status, $0.body) }
+        }
+    }
+
+    public func savePushReceipt(key: String, status: Int, body: String, at now: Date) async throws(StoreError) {
+        try await write { db in
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO push_receipt (idempotency_key, status, body, created_at) VALUES (?, ?, ?, ?)",
+                arguments: [key, status, body, now.unixSeconds])
+        }
+    }
+
+    public func voicemailAudio(id: Int64, for person: Acting) async throws(StoreError) -> StoredAudio {
+        try await read { db in
+            guard
+                let audio = try AudioRecord.fetchOne(
+                    db,
+                    sql: """
+                        SELECT v.audio_path AS audio_path, v.quarantine_path AS quarantine_path, v.format AS format, c.owner AS owner FROM voicemail v
+                        LEFT JOIN callback c ON c.id = v.callback_id WHERE v.id = ?
+                        """, arguments: [id])
+            else { throw StoreError("there is no message #\(id)", code: .notFound) }
+            if audio.owner == true, !person.isOwner { throw StoreError("there is no message #\(id)", code: .notFound) }
+            return StoredAudio(voicemailID: id, path: audio.audioPath, quarantinePath: audio.quarantinePath, format: audio.format)
+        }
+    }
+}

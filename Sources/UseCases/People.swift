@@ -1,0 +1,87 @@
+import CallbackQueue
+import Crypto
+import Foundation
+
+/// Secrets handed to people: bearer tokens, sign-in links, session cookies. Each is 32
+/// random bytes from the system's generator; only its SHA-256 is stored.
+public enum Secret {
+    public static func make(prefix: String = "") -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        return prefix + Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    public static func hash(_ secret: String) -> String {
+        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Equal without revealing, through timing, where two strings first differ.
+    public static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let (x, y) = (Array(a.utf8), Array(b.utf8))
+        guard x.count == y.count else { return false }
+        return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}
+
+/// Managing people, and knowing who is acting.
+public struct PeopleDesk: Sendable {
+    public let store: any PeopleRepository
+    /// `owner.people` from the configuration: who has the owner role on the command line
+    /// while no people have been added.
+    public let configuredOwners: [String]
+    /// How long a sign-in link lasts.
+    public static let linkLifetime: TimeInterval = 15 * 60
+
+    public init(store: any PeopleRepository, configuredOwners: [String]) {
+        self.store = store
+        self.configuredOwners = configuredOwners
+    }
+
+    /// Adds a person and returns their token, shown once.
+    public func add(_ name: String, role: Role, at now: Date) async throws(StoreError) -> (person: Person, token: String) {
+        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty, name.count <= 64, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw StoreError("a person's name must be 1 to 64 printable characters", code: .invalid)
+        }
+        let token = Secret.make(prefix: "ah_")
+        let person = try await store.addPerson(name: name, role: role, tokenHash: Secret.hash(token), at: now)
+        return (person, token)
+    }
+
+    public func list() async throws(StoreError) -> [Person] { try await store.people() }
+
+    public func remove(_ name: String) async throws(StoreError) { try await store.removePerson(name: name) }
+
+    /// A one-time sign-in link for the pages, valid 15 minutes.
+    public func link(_ name: String, publicURL: String, at now: Date) async throws(StoreError) -> String {
+        let token = Secret.make()
+        try await store.addSignInLink(person: name, tokenHash: Secret.hash(token), expiresAt: now.addingTimeInterval(Self.linkLifetime))
+        return publicURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/login?token=" + token
+    }
+
+    /// The person a bearer token names, or nil.
+    public func authenticate(token: String) async throws(StoreError) -> Acting? {
+        let hash = Secret.hash(token)
+        guard let (person, stored) = try await store.person(tokenHash: hash), Secret.constantTimeEqual(stored, hash) else { return nil }
+        return person.acting
+    }
+
+    /// Who is acting at the server's shell under `name` (`--as` or the login name): before
+    /// anyone is added, anyone, with the owner role if `owner.people` names them; after,
+    /// one of the people, with their role.
+    public func local(_ name: String) async throws(StoreError) -> Acting {
+        guard try await store.hasPeople() else { return Acting(name, isOwner: configuredOwners.contains(name)) }
+        guard let person = try await store.person(named: name) else {
+            throw StoreError("\(name) is not one of the people (callbacks people list): act as one of them with --as NAME", code: .forbidden)
+        }
+        return person.acting
+    }
+
+    /// The person a session cookie names, with the session's CSRF token; nil when unknown
+    /// or expired.
+    public func session(_ cookie: String, at now: Date) async throws(StoreError) -> (person: Acting, csrf: String)? {
+        guard let (person, csrf) = try await store.session(tokenHash: Secret.hash(cookie), at: now) else { return nil }
+        return (person.acting, csrf)
+    }
+}
