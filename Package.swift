@@ -81,9 +81,10 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.copy("openapi.yaml")]),
+            resources: [.copy("openapi.yaml"), .copy("Pages")]),
 
         // The command line: one file per subcommand, testable in-process.
         .target(

@@ -65,6 +65,7 @@ public struct HTTPFace: Sendable {
             else { throw APIError(.notFound, "not_found", "the API document is not installed") }
             return Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: text)))
         }
+        if let pages = try? Pages.load() { pageRoutes(router, pages: pages) }
         let signedIn = router.group().add(middleware: Authenticate(people: people, throttle: throttle, now: now))
         signedIn.get("/metrics") { _, _ -> Response in
             Response(

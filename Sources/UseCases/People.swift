@@ -84,4 +84,19 @@ public struct PeopleDesk: Sendable {
         guard let (person, csrf) = try await store.session(tokenHash: Secret.hash(cookie), at: now) else { return nil }
         return (person.acting, csrf)
     }
+
+    /// Uses a one-time sign-in link.
+    public func redeem(link token: String, at now: Date) async throws(StoreError) -> SignInOutcome {
+        guard !token.isEmpty else { return .unknown }
+        return try await store.redeemSignInLink(tokenHash: Secret.hash(token), at: now)
+    }
+
+    /// A session for the pages: the cookie and CSRF token are the caller's secrets.
+    public func startSession(_ person: Person, cookie: String, csrf: String, expiresAt: Date) async throws(StoreError) {
+        try await store.addSession(person: person.id, tokenHash: Secret.hash(cookie), csrf: csrf, expiresAt: expiresAt)
+    }
+
+    public func endSession(_ cookie: String) async throws(StoreError) {
+        try await store.endSession(tokenHash: Secret.hash(cookie))
+    }
 }

@@ -229,7 +229,7 @@ public struct DeskText: Sendable {
     }
 
     /// "1h 20m", "45m", "2d 3h" for spans of wall-clock time.
-    static func span(_ seconds: Int) -> String {
+    public static func span(_ seconds: Int) -> String {
         let minutes = seconds / 60
         if minutes < 1 { return "\(seconds)s" }
         if minutes < 60 { return "\(minutes)m" }

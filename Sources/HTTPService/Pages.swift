@@ -1,0 +1,313 @@
+import Afterhours
+import CallbackQueue
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Mustache
+import UseCases
+
+/// The pages of docs/pages.md: server-rendered HTML from the Mustache templates in
+/// `Pages/`, plain CSS, one small script for live queue updates. Forms work without it;
+/// every form carries the session's CSRF token. The pages call the same use cases, with
+/// the same roles, as the API.
+struct Pages: Sendable {
+    let library: MustacheLibrary
+    let css: String
+    let script: String
+
+    static func load() throws -> Pages {
+        guard let folder = Bundle.module.url(forResource: "Pages", withExtension: nil) else {
+            throw APIError(.serviceUnavailable, "unavailable", "the page templates are not installed")
+        }
+        var templates: [String: MustacheTemplate] = [:]
+        for file in try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil) where file.pathExtension == "mustache" {
+            templates[file.deletingPathExtension().lastPathComponent] = try MustacheTemplate(string: String(contentsOf: file, encoding: .utf8))
+        }
+        return Pages(
+            library: MustacheLibrary(templates: templates),
+            css: try String(contentsOf: folder.appendingPathComponent("pages.css"), encoding: .utf8),
+            script: try String(contentsOf: folder.appendingPathComponent("pages.js"), encoding: .utf8))
+    }
+
+    func render(_ name: String, _ values: [String: Any]) -> String {
+        library.render(values, withTemplate: name) ?? ""
+    }
+}
+
+extension HTTPFace {
+    static let sessionLifetime: TimeInterval = 12 * 3600
+
+    func pageRoutes(_ router: Router<APIContext>, pages: Pages) {
+        router.get("/static/pages.css") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=300"], body: .init(byteBuffer: ByteBuffer(string: pages.css)))
+        }
+        router.get("/static/pages.js") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "max-age=300"], body: .init(byteBuffer: ByteBuffer(string: pages.script)))
+        }
+        router.get("/") { request, context in
+            try await withSession(request, context, pages) { person, _, form in
+                Response(status: .seeOther, headers: [.location: person.isOwner ? "/escalations" : "/queue"])
+            }
+        }
+        router.get("/login") { request, context in try await signIn(request, pages) }
+        router.post("/logout") { request, context in
+            try await withSession(request, context, pages, form: true) { _, _, _ in
+                if let cookie = Authenticate.cookie(Authenticate.sessionCookie, in: request) { try await people.endSession(cookie) }
+                var response = page(pages, status: .ok, title: "Signed out", "message", ["heading": "Signed out", "text": "You are signed out of this browser."])
+                response.headers[.setCookie] = "\(Authenticate.sessionCookie)=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"
+                return response
+            }
+        }
+        router.get("/escalations") { request, context in
+            try await withSession(request, context, pages, ownerOnly: true) { person, csrf, _ in
+                let now = now()
+                let list = try await owner.escalations(includeResolved: false, for: person, at: now)
+                let text = Replies(configuration: configuration, now: now, colour: false, json: false).text
+                let items = list.map { detail -> [String: Any] in
+                    let escalation = detail.escalation
+                    return [
+                        "id": escalation.id, "state": escalation.state.rawValue, "stateWords": Self.stateWords(escalation.state),
+                        "since": DeskText.span(max(0, Int(now.timeIntervalSince(escalation.stateSince)))),
+                        "caller": Self.callerName(detail.callback.callback), "number": detail.callback.callback.caller.number?.formatted ?? "no number",
+                        "reasons": escalation.reasons.map(Self.reasonWords),
+                    ]
+                }
+                _ = text
+                return page(pages, title: "Escalations", "escalations", ["items": items], person: person, csrf: csrf)
+            }
+        }
+        router.get("/escalations/{id}") { request, context in
+            try await withSession(request, context, pages, ownerOnly: true) { person, csrf, _ in
+                let now = now()
+                let detail = try await owner.escalation(try Self.id(context), for: person, at: now)
+                return page(pages, title: "Escalation #\(detail.escalation.id)", "escalation", escalationValues(detail, pages: pages, csrf: csrf, now: now), person: person, csrf: csrf)
+            }
+        }
+        router.post("/escalations/{id}/ack") { request, context in
+            try await withSession(request, context, pages, ownerOnly: true, form: true) { person, _, form in
+                let id = try Self.id(context)
+                _ = try await owner.acknowledge(id, by: person, at: now())
+                return Response(status: .seeOther, headers: [.location: "/escalations/\(id)"])
+            }
+        }
+        router.post("/escalations/{id}/resolve") { request, context in
+            try await withSession(request, context, pages, ownerOnly: true, form: true) { person, _, form in
+                let id = try Self.id(context)
+                _ = try await owner.resolve(id, by: person, note: form["note"] ?? "", at: now())
+                return Response(status: .seeOther, headers: [.location: "/escalations/\(id)"])
+            }
+        }
+        router.get("/queue") { request, context in
+            try await withSession(request, context, pages) { person, csrf, _ in
+                let now = now()
+                var values = try await queueValues(person: person, pages: pages, now: now)
+                let mine = try await desk.list(.init(mine: true), for: person, at: now)
+                let text = Replies(configuration: configuration, now: now, colour: false, json: false).text
+                values["mine"] = mine.map { detail -> [String: Any] in
+                    let callback = detail.callback
+                    return [
+                        "id": callback.id, "caller": Self.callerName(callback), "number": callback.caller.number?.formatted ?? "no number",
+                        "dial": callback.caller.number?.e164 ?? "", "opening": text.openingLine(detail, staff: person.name) ?? "",
+                        "messagesHTML": pages.render("messages", ["messages": Self.messageValues(detail, text: text)]), "csrf": csrf,
+                    ]
+                }
+                values["csrf"] = csrf
+                return page(pages, title: "Queue", "queue", values, person: person, csrf: csrf, script: true)
+            }
+        }
+        router.get("/queue/live") { request, context in
+            try await withSession(request, context, pages) { person, _, form in
+                let values = try await queueValues(person: person, pages: pages, now: now())
+                let body = "\(values["version"] ?? "")\n\(values["tableHTML"] ?? "")"
+                return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(string: body)))
+            }
+        }
+        router.post("/queue/next") { request, context in
+            try await withSession(request, context, pages, form: true) { person, _, form in
+                if case .nothingNow = try await desk.next(for: person, at: now()) {
+                    return Response(status: .seeOther, headers: [.location: "/queue?notice=nothing"])
+                }
+                return Response(status: .seeOther, headers: [.location: "/queue"])
+            }
+        }
+        router.post("/queue/{id}/outcome") { request, context in
+            try await withSession(request, context, pages, form: true) { person, _, form in
+                let id = try Self.id(context)
+                let note = form["note"].flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
+                switch form["outcome"] {
+                case "done": _ = try await desk.done(id, by: person, note: note, force: false, at: now())
+                case "no-answer": _ = try await desk.noAnswer(id, by: person, note: note, force: false, at: now())
+                case "release": _ = try await desk.release(id, by: person, force: false, at: now())
+                default: throw APIError(.badRequest, "bad_request", "choose Done, No answer or Release")
+                }
+                return Response(status: .seeOther, headers: [.location: "/queue"])
+            }
+        }
+    }
+
+    // MARK: sessions
+
+    /// `GET /login?token=…`: a one-time link becomes a session cookie.
+    func signIn(_ request: Request, _ pages: Pages) async throws -> Response {
+        let token = request.uri.queryParameters.get("token") ?? ""
+        let next = request.uri.queryParameters.get("next").flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil }
+        let ask = "Ask the owner or an admin for a new link: they run callbacks people link YOUR-NAME on the server."
+        switch try await people.redeem(link: token, at: now()) {
+        case .signedIn(let person):
+            let cookie = Secret.make()
+            let csrf = Secret.make()
+            try await people.startSession(person, cookie: cookie, csrf: csrf, expiresAt: now().addingTimeInterval(Self.sessionLifetime))
+            let secure = (configuration.http.publicURL ?? "").hasPrefix("https:") ? "; Secure" : ""
+            return Response(
+                status: .seeOther,
+                headers: [
+                    .location: next ?? (person.role == .staff ? "/queue" : "/escalations"),
+                    .setCookie: "\(Authenticate.sessionCookie)=\(cookie); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(Int(Self.sessionLifetime))\(secure)",
+                ])
+        case .expired:
+            return page(pages, status: .gone, title: "Link expired", "message", ["heading": "This sign-in link has expired", "text": "Sign-in links last 15 minutes.", "hint": ask])
+        case .used:
+            return page(pages, status: .gone, title: "Link already used", "message", ["heading": "This sign-in link was already used", "text": "Each link signs in once.", "hint": ask])
+        case .unknown:
+            return page(pages, status: .notFound, title: "Unknown link", "message", ["heading": "This sign-in link is not known", "text": "It may have been mistyped or cut short.", "hint": ask])
+        }
+    }
+
+    /// Runs `body` for the signed-in person; otherwise a page saying how to sign in. With
+    /// `ownerOnly`, staff get a 404 (the page does not exist for them); with `form`, the
+    /// POST must carry the session's CSRF token.
+    func withSession(
+        _ request: Request, _ context: APIContext, _ pages: Pages, ownerOnly: Bool = false, form: Bool = false,
+        _ body: (Acting, String, [String: String]) async throws -> Response
+    ) async throws -> Response {
+        guard let cookie = Authenticate.cookie(Authenticate.sessionCookie, in: request), let (person, csrf) = try await people.session(cookie, at: now())
+        else {
+            // SameSite=Strict keeps the cookie off a navigation from another site (a link
+            // in an email): reload once from this site, where it is sent, before asking.
+            let again = request.uri.queryParameters.get("again") != nil
+            let path = request.uri.path + "?" + ((request.uri.query.map { $0 + "&" }) ?? "") + "again=1"
+            return page(
+                pages, status: .unauthorized, title: "Sign in", "message",
+                [
+                    "heading": "Sign in first",
+                    "text": "Open the sign-in link you were given; it brings you back here.",
+                    "hint": "No link? The owner or an admin runs callbacks people link YOUR-NAME on the server and sends it to you.",
+                ], refresh: (request.method == .get && !again) ? path : nil)
+        }
+        if ownerOnly, !person.isOwner {
+            return page(pages, status: .notFound, title: "Not found", "message", ["heading": "There is no such page", "text": "Go to the queue."], person: person, csrf: csrf)
+        }
+        var fields: [String: String] = [:]
+        if form {
+            fields = try await Self.form(request)
+            guard let sent = fields["csrf"], Secret.constantTimeEqual(sent, csrf) else {
+                return page(pages, status: .forbidden, title: "Refused", "message", ["heading": "This form was refused", "text": "It did not come from this site's page. Go back, reload the page and try again."], person: person, csrf: csrf)
+            }
+        }
+        do {
+            return try await body(person, csrf, fields)
+        } catch let error as StoreError {
+            let status = APIError(error).status
+            return page(pages, status: status, title: "Not done", "message", ["heading": status == .notFound ? "There is no such page" : "That was not done", "text": error.message], person: person, csrf: csrf)
+        }
+    }
+
+    // MARK: rendering
+
+    func page(
+        _ pages: Pages, status: HTTPResponse.Status = .ok, title: String, _ template: String, _ values: [String: Any],
+        person: Acting? = nil, csrf: String? = nil, script: Bool = false, refresh: String? = nil
+    ) -> Response {
+        var layout: [String: Any] = [
+            "title": title, "business": configuration.business.name, "body": pages.render(template, values), "script": script,
+        ]
+        if let person {
+            layout["person"] = person.name
+            layout["owner"] = person.isOwner
+            layout["csrf"] = csrf ?? ""
+        }
+        if let refresh { layout["refresh"] = refresh }
+        return Response(
+            status: status,
+            headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store", .init("X-Frame-Options")!: "DENY", .init("Content-Security-Policy")!: "default-src 'self'; media-src 'self'; frame-ancestors 'none'"],
+            body: .init(byteBuffer: ByteBuffer(string: pages.render("layout", layout))))
+    }
+
+    func queueValues(person: Acting, pages: Pages, now: Date) async throws -> [String: Any] {
+        let list = try await desk.list(.init(all: true), for: person, at: now).filter { $0.callback.status(at: now) != .done }
+        let items = list.map { detail -> [String: Any] in
+            let callback = detail.callback
+            let seconds = Int(callback.deadline.timeIntervalSince(now))
+            var status = callback.status(at: now).rawValue
+            if status == "claimed", let holder = callback.claimedBy { status = "claimed by \(holder)" }
+            if callback.escalated { status += ", escalated" }
+            if callback.urgent { status += ", urgent" }
+            return [
+                "id": callback.id, "caller": Self.callerName(callback), "number": callback.caller.number?.formatted ?? "no number",
+                "due": seconds >= 0 ? "due in \(DeskText.span(seconds))" : "\(DeskText.span(-seconds)) late", "late": seconds < 0, "status": status,
+            ]
+        }
+        let table = pages.render("queue-table", ["items": items, "hasItems": !items.isEmpty])
+        let version = Secret.hash(table).prefix(16)
+        return ["tableHTML": table, "version": String(version)]
+    }
+
+    func escalationValues(_ detail: EscalationDetail, pages: Pages, csrf: String, now: Date) -> [String: Any] {
+        let escalation = detail.escalation
+        let callback = detail.callback.callback
+        let text = Replies(configuration: configuration, now: now, colour: false, json: false).text
+        return [
+            "id": escalation.id, "state": escalation.state.rawValue, "stateWords": Self.stateWords(escalation.state),
+            "since": DeskText.span(max(0, Int(now.timeIntervalSince(escalation.stateSince)))),
+            "caller": Self.callerName(callback), "number": callback.caller.number?.formatted ?? "no number",
+            "reasons": escalation.reasons.map(Self.reasonWords),
+            "resolution": escalation.resolution as Any, "resolvedBy": escalation.resolvedBy ?? "the owner",
+            "resolvedWhen": escalation.resolvedAt.map { text.moment($0) } ?? "",
+            "canAck": escalation.state == .open, "canResolve": escalation.state != .resolved, "csrf": csrf,
+            "messagesHTML": pages.render("messages", ["messages": Self.messageValues(detail.callback, text: text)]),
+            "history": detail.callback.history.map { event -> [String: Any] in
+                ["when": text.moment(event.at), "actor": event.actor, "kind": event.kind.rawValue, "note": event.note as Any]
+            },
+        ]
+    }
+
+    static func messageValues(_ detail: CallbackDetail, text: DeskText) -> [[String: Any]] {
+        detail.messages.map { stored in
+            let audio = stored.voicemail.audio
+            return [
+                "id": stored.id, "received": text.moment(stored.voicemail.receivedAt),
+                "duration": audio.map { String(format: "%.0f s", $0.durationSeconds) } ?? "unreadable",
+                "seconds": audio.map { String(format: "%.2f", $0.durationSeconds) } ?? "",
+                "urgent": stored.voicemail.urgent, "error": stored.voicemail.audioError as Any,
+                "playable": stored.audioPath != nil || stored.quarantinePath != nil,
+            ]
+        }
+    }
+
+    static func callerName(_ callback: Callback) -> String {
+        callback.caller.name ?? (callback.caller.isAnonymous ? "Unknown caller" : "Caller")
+    }
+
+    static func stateWords(_ state: EscalationState) -> String {
+        switch state {
+        case .open: "Open"
+        case .acknowledged: "Acknowledged"
+        case .resolved: "Resolved"
+        }
+    }
+
+    /// A reason as the owner reads it: "Wants a refund", "Called 3 times", "Promise missed…".
+    static func reasonWords(_ reason: RaisedReason) -> String {
+        EscalationWords.line(reason)
+    }
+
+    /// A posted form (`application/x-www-form-urlencoded`), at most 64 KiB.
+    static func form(_ request: Request) async throws -> [String: String] {
+        let buffer = try await request.body.collect(upTo: 64 * 1024)
+        var components = URLComponents()
+        components.percentEncodedQuery = String(buffer: buffer).replacingOccurrences(of: "+", with: "%20")
+        var fields: [String: String] = [:]
+        for item in components.queryItems ?? [] { fields[item.name] = item.value ?? "" }
+        return fields
+    }
+}
