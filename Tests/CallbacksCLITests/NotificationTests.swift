@@ -132,6 +132,8 @@ struct NotificationTests {
               mailboxes: ["200"]
               notify:
                 - webhook: http://127.0.0.1:\(receiver.port)/afterhours
+            http:
+              public_url: https://calls.example.com/
             """)
         try harness.put("default/200/INBOX/msg0000.wav", copying: "speech.wav")
         try harness.put("default/200/INBOX/msg0000.txt", text: Harness.txt(callerid: "\"Pat Owner-Friend\" <5551112222>", origtime: 1_795_280_400))
@@ -165,6 +167,8 @@ struct NotificationTests {
         let json = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
         #expect(json["reason"] as? String == "owner_line")
         #expect((json["text"] as? String)?.contains("A message on your private line") == true)
+        #expect(json["url"] as? String == "https://calls.example.com/escalations/1", "a link straight to the escalation's page")
+        #expect((json["text"] as? String)?.hasSuffix("Escalation #1. https://calls.example.com/escalations/1") == true)
         #expect(((json["callback"] as? [String: Any])?["caller"] as? [String: Any])?["number"] as? String == "+15551112222")
 
         let owner = await harness.run(["escalations", "--json"])

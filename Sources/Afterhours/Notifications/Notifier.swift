@@ -29,9 +29,12 @@ public struct Notifier: Sendable {
             throw DeliveryError("the escalation could not be written as JSON")
         }
         do {
-            let text = try EscalationText(businessName: configuration.business.name, timeZone: zone, now: now).chat(detail, subject: notification.subject)
+            let text = try EscalationText(businessName: configuration.business.name, timeZone: zone, now: now, publicURL: configuration.http.publicURL).chat(detail, subject: notification.subject)
             fields.append(("text", .string(text)))
             fields.append(("announced_reason", .string(notification.subject.rawValue)))
+            if let url = EscalationText(businessName: "", timeZone: zone, now: now, publicURL: configuration.http.publicURL).pageURL(detail.escalation.id) {
+                fields.append(("url", .string(url)))
+            }
         } catch {
             throw DeliveryError(error.description)
         }
@@ -52,7 +55,7 @@ public struct Notifier: Sendable {
             let zone = configuration.business.hours.timeZone
             let mail: (subject: String, body: String)
             do {
-                mail = try EscalationText(businessName: configuration.business.name, timeZone: zone, now: now).email(detail, subject: notification.subject)
+                mail = try EscalationText(businessName: configuration.business.name, timeZone: zone, now: now, publicURL: configuration.http.publicURL).email(detail, subject: notification.subject)
             } catch {
                 throw DeliveryError(error.description)
             }

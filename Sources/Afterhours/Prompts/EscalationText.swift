@@ -8,10 +8,19 @@ public struct EscalationText: Sendable {
     /// When the notification is written: days are named relative to it ("today").
     public let now: Date
 
-    public init(businessName: String, timeZone: TimeZone, now: Date) {
+    /// `http.public_url`: notifications link to the escalation's page when it is set.
+    public let publicURL: String?
+
+    public init(businessName: String, timeZone: TimeZone, now: Date, publicURL: String? = nil) {
         self.businessName = businessName
         self.timeZone = timeZone
         self.now = now
+        self.publicURL = publicURL
+    }
+
+    /// The escalation's page (`http.public_url` + `/escalations/ID`), if there is a public URL.
+    public func pageURL(_ escalationID: Int64) -> String? {
+        publicURL.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/escalations/\(escalationID)" }
     }
 
     func values(_ detail: EscalationDetail, subject: NotificationSubject) -> [String: Any] {
@@ -30,6 +39,7 @@ public struct EscalationText: Sendable {
             "deadline": "\(desk.day(callback.deadline)) \(desk.clock(callback.deadline))",
             "message_lines": messages.map { TerminalText.oneLine(desk.messageLine($0)) },
             "escalation_id": detail.escalation.id,
+            "url": pageURL(detail.escalation.id) as Any,
         ]
     }
 
