@@ -2,9 +2,14 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 # System libraries the build links against; installed with apt-get when missing.
-APT_PACKAGES := libsndfile1-dev libsqlite3-dev libespeak-ng-dev pkg-config libxxhash-dev
+APT_PACKAGES := libsndfile1-dev libsqlite3-dev libespeak-ng-dev pkg-config libxxhash-dev python3-venv curl openssl \
+  chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-.PHONY: deps build run test bench clean
+# The project's own Python environment, for the tools the tests use (schemathesis,
+# Selenium), pinned in Tests/requirements.txt. Selenium drives Debian's chromium: nothing
+# downloads a browser.
+VENV := .venv
+.PHONY: deps venv build run test bench clean
 
 deps:
 	@missing=""; \
@@ -15,6 +20,13 @@ deps:
 	  echo "Installing system packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
+
+# Created, and the requirements installed, when missing or when they change.
+venv: $(VENV)/installed
+$(VENV)/installed: Tests/requirements.txt | deps
+	[ -x $(VENV)/bin/pip ] || python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r Tests/requirements.txt
+	touch $@
 
 build: deps
 	$(SWIFT) build
@@ -27,11 +39,18 @@ run: build
 
 # The suite runs twice: as it is, then with the machine's clock a year ahead and the
 # machine in UTC+14, to prove nothing depends on today's date or the machine's zone.
-test: deps
+# Then the real service answers schemathesis's requests, generated from the OpenAPI
+# document, so the document cannot drift from the code; and the pages are used in a real
+# browser.
+test: deps $(VENV)/installed
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	@echo "(again, a year ahead and in UTC+14)"
 	AFTERHOURS_TEST_CLOCK_SHIFT=31536000 TZ=Pacific/Kiritimati $(SWIFT) test --skip-build
+	@echo "(the HTTP API against Sources/HTTPService/openapi.yaml)"
+	scripts/api-conformance.sh .build/debug/callbacks $(VENV)
+	@echo "(the pages in headless Chromium)"
+	$(VENV)/bin/python Tests/browser/test_pages.py .build/debug/callbacks
 
 bench: deps
 	$(SWIFT) build -c release --static-swift-stdlib --product callbacks

@@ -77,6 +77,7 @@ let package = Package(
             dependencies: [
                 "Afterhours", "UseCases", "CallbackQueue", "AudioProbe",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

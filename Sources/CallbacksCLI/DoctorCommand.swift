@@ -36,7 +36,17 @@ struct DoctorCommand: ContextCommand {
             checks.append(Check(name: "database \(configuration.storage.database)", problem: "\(error)"))
         }
         if let listen = configuration.http.listen {
-            checks.append(Check(name: "http.listen \(listen)", problem: Self.canListen(listen)))
+            // The service itself may be the one listening there: then the address is fine.
+            let problem = Self.canListen(listen)
+            let healthy = problem != nil && Self.answersHealth(listen, tls: configuration.http.tls != nil)
+            checks.append(Check(name: "http.listen \(listen)\(healthy ? " (the service answers there)" : "")", problem: healthy ? nil : problem))
+            if let tls = configuration.http.tls {
+                for (key, path) in [("certificate", tls.certificate), ("key", tls.key)] {
+                    checks.append(Check(
+                        name: "http.tls.\(key) \(path)",
+                        problem: FileManager.default.isReadableFile(atPath: path) ? nil : "cannot be read by this user"))
+                }
+            }
             if configuration.http.publicURL == nil {
                 checks.append(Check(name: "http.public_url", problem: "not set: sign-in links and notification links need the address people reach the service at"))
             }
@@ -83,6 +93,18 @@ struct DoctorCommand: ContextCommand {
         var parent = URL(fileURLWithPath: path).deletingLastPathComponent()
         while !FileManager.default.fileExists(atPath: parent.path), parent.path != "/" { parent.deleteLastPathComponent() }
         return FileManager.default.isWritableFile(atPath: parent.path)
+    }
+
+    /// Whether an Afterhours service answers `/healthz` there.
+    static func answersHealth(_ listen: Configuration.HTTPSettings.Listen, tls: Bool) -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        process.arguments = ["-fsk", "--max-time", "3", "-o", "/dev/null", "\(tls ? "https" : "http")://\(listen)/healthz"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
     }
 
     /// Binds the address for a moment: nil if the service could listen there.

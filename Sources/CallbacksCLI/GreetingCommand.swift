@@ -27,6 +27,7 @@ struct GreetingCommand: ContextCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
+        try desk.requireLocal("greeting")
         let moment = try at.map { try instant($0, option: "--at") } ?? desk.now
         let greeting = try Greeting.at(moment, configuration: desk.configuration)
         let words = acknowledgement ? greeting.acknowledgement : greeting.spoken

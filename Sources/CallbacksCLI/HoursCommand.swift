@@ -30,6 +30,7 @@ struct HoursDeadlineCommand: ContextCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
+        try desk.requireLocal("hours")
         let start = try instant(from, option: "--from")
         var seconds = desk.configuration.callbacks.respondWithin
         if let within {
@@ -67,6 +68,7 @@ struct HoursStatusCommand: ContextCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
+        try desk.requireLocal("hours")
         let moment = try at.map { try instant($0, option: "--at") } ?? desk.now
         let hours = desk.configuration.business.hours
         let zone = hours.timeZone

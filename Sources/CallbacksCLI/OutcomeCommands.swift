@@ -88,7 +88,7 @@ struct StatsCommand: ContextCommand {
     var days: Int = 7
 
     func validate() throws {
-        guard days >= 1 else { throw ValidationError("--days \(days) is not a period: give 1 or more days") }
+        guard (1...3660).contains(days) else { throw ValidationError("--days \(days) is not a period: give 1 to 3660 days") }
     }
 
     func run(in context: CommandContext) async throws {

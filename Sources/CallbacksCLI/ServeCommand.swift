@@ -22,15 +22,16 @@ struct ServeCommand: ContextCommand {
         var services = Wiring.services(
             configuration: desk.configuration, store: store, environment: context.environment, now: now, logger: logger)
         if let listen = desk.configuration.http.listen {
-            if desk.configuration.http.tls != nil {
-                throw CommandFailure("http.tls is not supported yet: terminate TLS in a reverse proxy in front of \(listen) (docs/operations.md)")
-            }
             let metrics = ServiceMetrics()
             metrics.bootstrap()
             let face = HTTPFace(
                 configuration: desk.configuration, store: store, now: now,
                 push: PushIngest(configuration: desk.configuration, store: store, logger: logger), metrics: metrics)
-            services.append(.init(service: face.application(listen: listen, logger: logger)))
+            do {
+                services.append(.init(service: try face.application(listen: listen, logger: logger)))
+            } catch {
+                throw CommandFailure(error.message)
+            }
         }
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

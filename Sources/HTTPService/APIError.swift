@@ -2,6 +2,7 @@ import CallbackQueue
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import UseCases
 
 /// An error answer: `{"error": {"code": "...", "message": "one sentence"}}`.
@@ -48,6 +49,8 @@ struct ErrorShapes: RouterMiddleware {
             return error.response
         } catch let error as StoreError {
             return APIError(error).response
+        } catch is NIOTooManyBytesError {
+            return APIError(.contentTooLarge, "too_large", "the body is larger than this endpoint takes").response
         } catch let error as HTTPError {
             let code = error.status == .notFound ? "not_found" : error.status == .contentTooLarge ? "too_large" : "bad_request"
             let message = error.status == .notFound ? "there is no such resource" : (error.body ?? error.status.reasonPhrase)

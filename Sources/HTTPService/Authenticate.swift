@@ -24,6 +24,12 @@ struct Authenticate: RouterMiddleware {
                 return try await next(request, context)
             }
         } else if let cookie = Self.cookie(Self.sessionCookie, in: request), let session = try await people.session(cookie, at: now()) {
+            // A change made with the pages' cookie must also carry the session's CSRF token.
+            if ![.get, .head].contains(request.method) {
+                guard let sent = request.headers[Self.csrfHeader], Secret.constantTimeEqual(sent, session.csrf) else {
+                    throw APIError(.forbidden, "csrf", "a change made with a session cookie needs the page's X-CSRF-Token header")
+                }
+            }
             context.person = session.person
             context.csrf = session.csrf
             return try await next(request, context)
@@ -35,6 +41,7 @@ struct Authenticate: RouterMiddleware {
     }
 
     static let sessionCookie = "afterhours_session"
+    static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
 
     static func cookie(_ name: String, in request: Request) -> String? {
         for header in request.headers[values: .cookie] {

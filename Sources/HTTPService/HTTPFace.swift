@@ -4,6 +4,9 @@ import CallbackQueue
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import NIOSSL
 import Logging
 import ServiceLifecycle
 import UseCases
@@ -35,10 +38,11 @@ public struct HTTPFace: Sendable {
 
     /// The application: a Hummingbird `Service`, run in `serve`'s `ServiceGroup`.
     public func application(listen: Configuration.HTTPSettings.Listen, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
-        -> some Service
+        throws(APIError) -> some Service
     {
         Application(
             router: router(),
+            server: try Self.server(configuration.http.tls),
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "afterhours"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? listen.port
@@ -48,10 +52,23 @@ public struct HTTPFace: Sendable {
             logger: logger)
     }
 
+    /// Plain HTTP, or HTTPS with `http.tls`'s certificate chain and key (PEM files).
+    static func server(_ tls: Configuration.HTTPSettings.TLS?) throws(APIError) -> HTTPServerBuilder {
+        guard let tls else { return .http1() }
+        do {
+            let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
+            let key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
+            return try .tls(.http1(), tlsConfiguration: TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
+        } catch {
+            throw APIError(.serviceUnavailable, "tls", "http.tls: cannot use \(tls.certificate) and \(tls.key): \(error)")
+        }
+    }
+
     public func router() -> Router<APIContext> {
         let router = Router(context: APIContext.self)
-        router.add(middleware: ErrorShapes())
+        // Timing outside the error shapes, so refused requests are timed too.
         router.add(middleware: metrics.timing())
+        router.add(middleware: ErrorShapes())
         router.get("/healthz") { _, _ -> Response in
             do {
                 _ = try await store.hasPeople()

@@ -1,10 +1,12 @@
 import Afterhours
 import CallbackQueue
+import Crypto
 import FileErrors
 import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Metrics
 import MultipartKit
 import UseCases
 
@@ -92,11 +94,11 @@ public struct PushIngest: Sendable {
                 let fromName = Self.parameter("filename", in: disposition).map { URL(fileURLWithPath: $0).pathExtension.lowercased() }
                 let fromType = part.headers["content-type"].flatMap { Self.audioTypes[$0.lowercased().split(separator: ";")[0].trimmingCharacters(in: .whitespaces)] }
                 guard let ext = fromName.flatMap({ Self.audioExtensions.contains($0) ? $0 : nil }) ?? fromType else {
-                    throw APIError(
-                        .unsupportedMediaType, "unsupported_media_type",
-                        "the audio part should be WAV, GSM, µ-law, A-law, FLAC, Ogg or MP3 (by its file name or Content-Type)")
+                    try await reject(
+                        [("audio", part.body)], "the audio part should be WAV, GSM, µ-law, A-law, FLAC, Ogg or MP3 (by its file name or Content-Type)",
+                        status: .unsupportedMediaType)
                 }
-                guard !part.body.isEmpty else { throw APIError(.unprocessableContent, "invalid", "the audio part is empty") }
+                guard !part.body.isEmpty else { try await reject([], "the audio part is empty") }
                 audio = (part.body, ext)
             case "metadata":
                 metadata = part.body
@@ -115,7 +117,7 @@ public struct PushIngest: Sendable {
 
     /// Keeps a refused upload in the quarantine with why (nothing a PBX sent is lost), and
     /// answers 422 with the same reason.
-    func reject(_ files: [(String, Data)], _ reason: String) async throws -> Never {
+    func reject(_ files: [(String, Data)], _ reason: String, status: HTTPResponse.Status = .unprocessableContent) async throws -> Never {
         let folder = quarantine.appendingPathComponent("push-\(UUID().uuidString)")
         do {
             try await work.run {
@@ -131,7 +133,8 @@ public struct PushIngest: Sendable {
         } catch {
             throw APIError(.serviceUnavailable, "unavailable", "\(reason), and it could not be kept in the quarantine: \(error)")
         }
-        throw APIError(.unprocessableContent, "invalid", "\(reason); what was sent is kept in the quarantine")
+        Counter(label: "afterhours_quarantined_total").increment()
+        throw APIError(status, status == .unprocessableContent ? "invalid" : "unsupported_media_type", "\(reason); what was sent is kept in the quarantine")
     }
 
     /// Writes the message into a folder of its own (audio first, metadata last, as a PBX
@@ -142,8 +145,12 @@ public struct PushIngest: Sendable {
         return try await work.run { () throws -> (HTTPResponse.Status, String) in
             do {
                 try FileError.createFolder(folder.path, for: "push ingest")
-                try audio.0.write(to: folder.appendingPathComponent("message.\(audio.1)"), options: .atomic)
-                if let metadata { try metadata.write(to: folder.appendingPathComponent("message.json"), options: .atomic) }
+                // Named after the content: the same message pushed again has the same name (and
+                // so the same identity), two different ones never share a quarantine folder.
+                let digest = SHA256.hash(data: audio.0 + (metadata ?? Data())).prefix(12).map { String(format: "%02x", $0) }.joined()
+                let name = "push-\(digest)"
+                try audio.0.write(to: folder.appendingPathComponent("\(name).\(audio.1)"), options: .atomic)
+                if let metadata { try metadata.write(to: folder.appendingPathComponent("\(name).json"), options: .atomic) }
             } catch {
                 throw APIError(.serviceUnavailable, "unavailable", "the message could not be written down: \(error); send it again")
             }

@@ -205,7 +205,9 @@ public struct CallbackDesk: Sendable {
 
     /// Queue health now, and promises kept over the last `days` days.
     public func stats(days: Int, at now: Date) async throws(StoreError) -> Stats {
-        guard days >= 1 else { throw StoreError("a period of \(days) days is not a period: give 1 or more days", code: .invalid) }
+        guard (1...3660).contains(days) else {
+            throw StoreError("a period of \(days) days is not a period: give 1 to 3660 days", code: .invalid)
+        }
         try await sweep(at: now)
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = rules.timeZone

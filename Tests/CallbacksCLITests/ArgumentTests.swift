@@ -31,7 +31,7 @@ struct ArgumentTests {
         let harness = try Harness()
         let zero = await harness.run(["stats", "--days", "0"])
         #expect(zero.status == 64)
-        #expect(zero.errors.hasPrefix("Error: --days 0 is not a period: give 1 or more days"), "got: \(zero.errors)")
+        #expect(zero.errors.hasPrefix("Error: --days 0 is not a period: give 1 to 3660 days"), "got: \(zero.errors)")
         #expect(zero.output.isEmpty)
         let negative = await harness.run(["stats", "--days=-3"])
         #expect(negative.errors.hasPrefix("Error: --days -3 is not a period"), "got: \(negative.errors)")

@@ -200,13 +200,16 @@ struct HTTPTests {
             ("GET", "/api/v1/callbacks/abc", nil), ("GET", "/api/v1/callbacks/0", nil), ("GET", "/api/v1/callbacks?limit=-1", nil),
             ("GET", "/api/v1/callbacks?all=maybe", nil), ("POST", "/api/v1/callbacks/1/done", "{not json"),
             ("POST", "/api/v1/callbacks/1/escalate", "{}"), ("POST", "/api/v1/callbacks/99999/done", "{}"), ("GET", "/api/v1/nowhere", nil),
+            ("GET", "/api/v1/stats?days=1816957126568860", nil), ("GET", "/api/v1/stats?days=0", nil),
         ] {
             let answer = try server.request(method, path, token: alice, body: body)
             #expect((400..<500).contains(answer.status), "\(method) \(path) → \(answer.status)")
             #expect(answer.errorMessage != nil, "\(method) \(path): \(answer.text)")
         }
-        // Tokens are never logged.
-        server.serve.stop()
+        let huge = "{\"note\": \"" + String(repeating: "x", count: 100_000) + "\"}"
+        let tooLarge = try server.request("POST", "/api/v1/callbacks/1/done", token: alice, body: huge)
+        #expect(tooLarge.status == 413 && tooLarge.errorMessage != nil, "\(tooLarge.status)")
+        #expect(try server.request("GET", "/healthz", token: nil).status == 200, "the service is still up")
     }
 
     @Test("a message's audio as a WAV a browser plays: GSM converted, Content-Length, Range")
@@ -311,5 +314,31 @@ struct HTTPTests {
         #expect(text.contains("afterhours_promises_kept_ratio"))
         #expect(text.contains("afterhours_ingested_total 1"))
         #expect(text.contains("afterhours_http_request_duration_seconds_bucket"))
+    }
+}
+
+@Suite("HTTPS with http.tls")
+struct TLSTests {
+    @Test("serve answers over TLS with the configured certificate and key")
+    func tls() async throws {
+        let harness = try Harness(config: HTTPTests.config)
+        let (certificate, key) = (harness.root.appendingPathComponent("cert.pem").path, harness.root.appendingPathComponent("key.pem").path)
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        openssl.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "2", "-subj", "/CN=127.0.0.1"]
+        openssl.standardOutput = FileHandle.nullDevice
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        try #require(openssl.terminationStatus == 0, "openssl made no certificate")
+        let port = try freePort()
+        let file = harness.root.appendingPathComponent("callbacks.yaml")
+        try (try String(contentsOf: file, encoding: .utf8) + "\nhttp:\n  listen: 127.0.0.1:\(port)\n  tls: {certificate: \(certificate), key: \(key)}\n")
+            .write(to: file, atomically: true, encoding: .utf8)
+        let serve = try ServeProcess(harness)
+        defer { serve.stop() }
+        let up = await waitUntil(seconds: 20) { (try? HTTPServer.curl(["-k", "https://127.0.0.1:\(port)/healthz"]).status) == 200 }
+        #expect(up, "no answer over HTTPS")
+        #expect((try? HTTPServer.curl(["http://127.0.0.1:\(port)/healthz"]).status) != 200, "plain HTTP is not answered")
     }
 }

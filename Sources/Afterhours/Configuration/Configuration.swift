@@ -22,7 +22,7 @@ public struct Configuration: Sendable {
     public struct HTTPSettings: Sendable, Equatable {
         /// Absent: no HTTP.
         public var listen: Listen?
-        /// The base of links in pages and notifications; defaults to http://LISTEN.
+        /// The base of links in sign-in links and notifications; nil: no links.
         public var publicURL: String?
         public var tls: TLS?
 
