@@ -151,7 +151,9 @@ public struct HTTPFace: Sendable {
         api.get("/stats") { request, context -> Response in
             _ = try context.acting()
             let now = now()
-            let stats = try await desk.stats(days: try Self.number(request.uri.queryParameters.get("days"), "days") ?? 7, at: now)
+            let days = try Self.number(request.uri.queryParameters.get("days"), "days") ?? 7
+            guard days <= 3660 else { throw APIError(.badRequest, "bad_request", "days=\(days) should be 1 to 3660") }
+            let stats = try await desk.stats(days: days, at: now)
             return reply(request, now) { $0.stats(stats) }
         }
     }
