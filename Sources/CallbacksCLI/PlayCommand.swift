@@ -39,7 +39,7 @@ struct PlayCommand: ContextCommand {
             try await remote.download("/api/v1/voicemails/\(id)/audio", to: file)
         } else {
             let stored = try await desk.callbacks().audio(id, for: desk.reader)
-            guard let path = [stored.path, stored.quarantinePath].compactMap({ $0 }).first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+            guard let path = stored.existingFile else {
                 throw CommandFailure("the audio of message #\(id) is no longer on this machine")
             }
             let wav = try PlayableWAV(URL(fileURLWithPath: path))

@@ -13,8 +13,7 @@ extension HTTPFace {
         let person = try context.acting()
         let id = try Self.id(context)
         let stored = try await desk.audio(id, for: person)
-        guard let path = [stored.path, stored.quarantinePath].compactMap({ $0 }).first(where: { FileManager.default.fileExists(atPath: $0) })
-        else { throw APIError(.notFound, "not_found", "the audio of message #\(id) is no longer on the server") }
+        guard let path = stored.existingFile else { throw APIError(.notFound, "not_found", "the audio of message #\(id) is no longer on the server") }
         let decoding = BlockingQueue(label: "afterhours.audio")
         let wav: PlayableWAV
         do {

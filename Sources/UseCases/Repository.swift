@@ -90,6 +90,11 @@ public struct StoredAudio: Sendable, Equatable {
     public var quarantinePath: String?
     public var format: String?
 
+    /// The file that is there: the archived audio, else the quarantined one.
+    public var existingFile: String? {
+        [path, quarantinePath].compactMap { $0 }.first { FileManager.default.fileExists(atPath: $0) }
+    }
+
     public init(voicemailID: Int64, path: String?, quarantinePath: String?, format: String?) {
         self.voicemailID = voicemailID
         self.path = path
