@@ -1,8 +1,9 @@
 # Afterhours — `make run` to see it work on the bundled example, `make test` to test it.
 SHELL := /bin/bash
 SWIFT ?= swift
-# System libraries the build links against; installed with apt-get when missing.
-APT_PACKAGES := libsndfile1-dev libsqlite3-dev libespeak-ng-dev pkg-config libxxhash-dev
+# System libraries the build links against, and PostgreSQL's server for the contract suite
+# (the tests start a throwaway cluster of their own); installed with apt-get when missing.
+APT_PACKAGES := libsndfile1-dev libsqlite3-dev libespeak-ng-dev pkg-config libxxhash-dev postgresql
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: deps build run test bench clean
 
