@@ -100,7 +100,8 @@ let package = Package(
         .target(
             name: "CallbacksCLI",
             dependencies: [
-                "Afterhours", "UseCases", "HTTPService",
+                "Afterhours", "UseCases", "HTTPService", "PostgresStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
