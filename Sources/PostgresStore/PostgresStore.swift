@@ -18,9 +18,9 @@ import UseCases
 ///   escalations on one callback, and breach sweeps raise one;
 /// - the outbox hands each due notification to one node (`SKIP LOCKED` and a short lease).
 ///
-/// The client is pooled and reconnects by itself, but it must be run: put the store in the
-/// `ServiceGroup` (it is a `Service`), or call `startInBackground()` (tests, one-shot
-/// commands). The schema is brought up to date on first use, under an advisory lock.
+/// The client is pooled and reconnects by itself. Its run loop starts on first use in a
+/// task of the store's own; as a `Service` in `serve`'s group the store closes it at
+/// shutdown. The schema is brought up to date on first use, under an advisory lock.
 public final class PostgresStore: Sendable {
     let client: PostgresClient
     let logger: Logger
@@ -52,25 +52,32 @@ public final class PostgresStore: Sendable {
         database.hasPrefix("postgresql://") || database.hasPrefix("postgres://")
     }
 
-    /// Runs the connection pool until the task is cancelled (or the service group shuts down).
+    /// As a `Service`: keeps the store's connection pool for the service group's lifetime
+    /// and closes it at graceful shutdown. (The pool itself starts on first use, so
+    /// one-shot commands and tests need no group.)
     public func run() async {
-        await client.run()
+        startPool()
+        try? await gracefulShutdown()
+        await shutdown()
     }
 
-    /// Runs the pool in a task of its own (for tests and one-shot commands) and brings the
-    /// schema up to date; `shutdown()` ends it.
+    /// Starts the pool now and brings the schema up to date (tests, one-shot commands).
     public func startInBackground() async throws(StoreError) {
-        background.start { [client] in await client.run() }
         try await ready()
     }
 
-    /// Ends the pool started by `startInBackground()` and waits for it.
+    /// Closes the pool and waits for it.
     public func shutdown() async {
         await background.stop()
     }
 
+    private func startPool() {
+        background.start { [client] in await client.run() }
+    }
+
     /// The schema, applied once per process (and once across nodes: advisory lock).
     func ready() async throws(StoreError) {
+        startPool()
         do {
             try await migration.run { [self] in try await self.migrate() }
         } catch {
