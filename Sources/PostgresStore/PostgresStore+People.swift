@@ -59,10 +59,11 @@ extension PostgresStore: PeopleRepository {
             guard let person = try await connection.one("SELECT id FROM person WHERE name = \(name)") else {
                 throw StoreError("there is no person named \(name)", code: .notFound)
             }
+            let personID = try person.int64("id")
             try await connection.run(
                 """
                 INSERT INTO sign_in_link (token_hash, person_id, expires_at)
-                VALUES (\(tokenHash), \(try person.int64("id")), \(expiresAt.unixSeconds))
+                VALUES (\(tokenHash), \(personID), \(expiresAt.unixSeconds))
                 """)
         }
     }
@@ -77,7 +78,8 @@ extension PostgresStore: PeopleRepository {
             if try link.optionalInt64("used_at") != nil { return .used }
             if try link.int64("expires_at") <= now.unixSeconds { return .expired }
             try await connection.run("UPDATE sign_in_link SET used_at = \(now.unixSeconds) WHERE token_hash = \(tokenHash)")
-            guard let person = try await connection.one("SELECT * FROM person WHERE id = \(try link.int64("person_id"))") else {
+            let personID = try link.int64("person_id")
+            guard let person = try await connection.one("SELECT * FROM person WHERE id = \(personID)") else {
                 return .unknown
             }
             return .signedIn(try person.person)

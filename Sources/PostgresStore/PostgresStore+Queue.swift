@@ -31,10 +31,12 @@ extension PostgresStore {
                     """)
             else { return nil }
             let id = try row.int64("id")
-            if try row.string("old_status") == CallbackStatus.claimed.rawValue, let lapsed = try row.optionalDate("old_expires") {
+            let oldStatus = try row.string("old_status")
+            let oldExpires = try row.optionalDate("old_expires")
+            let oldHolder = try row.optionalString("old_claimed_by") ?? "someone"
+            if oldStatus == CallbackStatus.claimed.rawValue, let lapsed = oldExpires {
                 try await Self.appendEvent(
-                    connection, callbackID: id, at: lapsed, actor: "system", kind: .lapsed,
-                    note: "claim by \(try row.optionalString("old_claimed_by") ?? "someone") lapsed")
+                    connection, callbackID: id, at: lapsed, actor: "system", kind: .lapsed, note: "claim by \(oldHolder) lapsed")
             }
             try await Self.appendEvent(connection, callbackID: id, at: now, actor: staff, kind: .claimed, note: nil)
             return try await Self.detail(connection, id: id, withHistory: true)
