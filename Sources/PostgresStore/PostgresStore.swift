@@ -243,11 +243,13 @@ final class MigrationOnce: @unchecked Sendable {
 final class BackgroundRun: @unchecked Sendable {
     private let lock = NSLock()
     private var task: Task<Void, Never>?
+    /// A client runs once: after `stop`, it is not started again.
+    private var stopped = false
 
     func start(_ body: @escaping @Sendable () async -> Void) {
         lock.lock()
         defer { lock.unlock() }
-        guard task == nil else { return }
+        guard task == nil, !stopped else { return }
         // On the store's own executor, not the cooperative pool: a synchronous caller
         // blocking a pool thread (ingest called from a task, as tests do) cannot starve
         // the pool that makes the connections it waits for.
@@ -258,6 +260,7 @@ final class BackgroundRun: @unchecked Sendable {
         lock.lock()
         let current = task
         task = nil
+        stopped = true
         lock.unlock()
         current?.cancel()
         await current?.value
