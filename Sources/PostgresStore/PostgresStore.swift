@@ -219,21 +219,18 @@ final class MigrationOnce: @unchecked Sendable {
     private var task: Task<Void, any Error>?
 
     func run(_ body: @escaping @Sendable () async throws -> Void) async throws {
-        lock.lock()
-        let current: Task<Void, any Error>
-        if let task {
-            current = task
-        } else {
-            current = Task { try await body() }
-            task = current
+        let current: Task<Void, any Error> = lock.withLock {
+            if let task { return task }
+            let started = Task { try await body() }
+            task = started
+            return started
         }
-        lock.unlock()
         do {
             try await current.value
         } catch {
-            lock.lock()
-            if task == current { task = nil }
-            lock.unlock()
+            lock.withLock {
+                if task == current { task = nil }
+            }
             throw error
         }
     }
@@ -257,11 +254,12 @@ final class BackgroundRun: @unchecked Sendable {
     }
 
     func stop() async {
-        lock.lock()
-        let current = task
-        task = nil
-        stopped = true
-        lock.unlock()
+        let current: Task<Void, Never>? = lock.withLock {
+            let current = task
+            task = nil
+            stopped = true
+            return current
+        }
         current?.cancel()
         await current?.value
     }
