@@ -72,11 +72,12 @@ struct StorageCopyCommand: ContextCommand {
                 var copied = 0
                 var lastRowID: Int64 = .min
                 while true {
+                    let after = lastRowID
                     let batch = try await sqlite.read { db -> (columns: [String], rows: [[PostgresStore.CopyValue]], last: Int64?) in
                         let rows = try Row.fetchAll(
                             db, sql: "SELECT rowid AS copy_rowid, * FROM \(table) WHERE rowid > ? ORDER BY rowid LIMIT 2000",
-                            arguments: [lastRowID])
-                        let columns = Array(rows.first?.columnNames.dropFirst() ?? [])
+                            arguments: [after])
+                        let columns: [String] = rows.first.map { Array($0.columnNames.dropFirst()) } ?? []
                         let values = rows.map { row in
                             (1..<row.count).map { index -> PostgresStore.CopyValue in
                                 switch (row[index] as DatabaseValue).storage {

@@ -90,7 +90,7 @@ extension Configuration {
         if let storage = try document.section("storage") {
             try storage.allowKeys(["database"])
             // A PostgreSQL URL (DESIGN §9) is taken as written; anything else is a SQLite file.
-            if let url = try storage.scalar("database"), url.hasPrefix("postgresql://") || url.hasPrefix("postgres://") {
+            if let url = try storage.string("database"), url.hasPrefix("postgresql://") || url.hasPrefix("postgres://") {
                 configuration.storage.database = url
             } else {
                 configuration.storage.database = try storage.path("database", base: base) ?? configuration.storage.database
