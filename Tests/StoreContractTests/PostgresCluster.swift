@@ -124,27 +124,38 @@ actor PostgresCluster {
     }
 
     /// Runs a program to its end with its output in `log`; a failure quotes the log.
+    /// posix_spawn and waitpid rather than Foundation's Process, whose wait never returned
+    /// once pg_ctl had left a server running in the background.
     private static func execute(_ arguments: [String], log: String, what: String) throws {
-        FileManager.default.createFile(atPath: log, contents: nil)
-        guard let output = FileHandle(forWritingAtPath: log) else { throw ClusterError("cannot write \(log)") }
-        defer { try? output.close() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = output
-        process.standardError = output
-        process.currentDirectoryURL = URL(fileURLWithPath: "/tmp")
-        do {
-            try process.run()
-        } catch {
-            throw ClusterError("cannot run \(arguments[0]): \(error)")
+        let pid = try spawn(arguments, output: log)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { throw ClusterError("cannot wait for \(what): \(String(cString: strerror(errno)))") }
         }
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        let exited = (status & 0x7f) == 0
+        let code = (status >> 8) & 0xff
+        guard exited, code == 0 else {
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            throw ClusterError("\(what) failed (exit \(process.terminationStatus)): \(text.suffix(2000))")
+            throw ClusterError("\(what) failed (\(exited ? "exit \(code)" : "signal \(status & 0x7f)")): \(text.suffix(2000))")
         }
+    }
+
+    /// Starts `arguments` with stdin from /dev/null and stdout and stderr to `output`.
+    private static func spawn(_ arguments: [String], output: String) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // From /tmp, a folder every user may enter (nobody cannot always enter ours).
+        let arguments = ["/bin/sh", "-c", "cd /tmp && exec \"$@\"", "sh"] + arguments
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, arguments[0], &actions, nil, argv, environ)
+        guard result == 0 else { throw ClusterError("cannot run \(arguments[0]): \(String(cString: strerror(result)))") }
+        return pid
     }
 
     /// Stops the server and deletes its folder when the tests end: at exit, or, if the
@@ -158,13 +169,8 @@ actor PostgresCluster {
             guard let command = stopCommand.withLock({ $0 }) else { return }
             _ = system(command)
         }
-        let watchdog = Process()
-        watchdog.executableURL = URL(fileURLWithPath: "/bin/sh")
-        watchdog.arguments = ["-c", "while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done; \(command)"]
-        watchdog.standardInput = FileHandle.nullDevice
-        watchdog.standardOutput = FileHandle.nullDevice
-        watchdog.standardError = FileHandle.nullDevice
-        try? watchdog.run()
+        _ = try? spawn(
+            ["/bin/sh", "-c", "while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done; \(command)"], output: "/dev/null")
     }
 
     private static func shellQuoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
