@@ -1,9 +1,11 @@
 # Afterhours — `make run` to see it work on the bundled example, `make test` to test it.
 SHELL := /bin/bash
 SWIFT ?= swift
-# System libraries the build links against; installed with apt-get when missing.
+# System libraries the build links against, the tools the tests use, and PostgreSQL's
+# server for the contract suite (the tests start a throwaway cluster of their own);
+# installed with apt-get when missing.
 APT_PACKAGES := libsndfile1-dev libsqlite3-dev libespeak-ng-dev pkg-config libxxhash-dev python3-venv curl openssl \
-  chromium chromium-driver
+  chromium chromium-driver postgresql
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The project's own Python environment, for the tools the tests use (schemathesis,
 # Selenium), pinned in Tests/requirements.txt. Selenium drives Debian's chromium: nothing

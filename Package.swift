@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // Domain: plain Swift, no I/O.
@@ -53,12 +54,21 @@ let package = Package(
         .target(
             name: "CallbackStore",
             dependencies: ["CallbackQueue", "UseCases", "FileErrors", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The same protocols on PostgreSQL (DESIGN §9): several nodes, one queue.
+        .target(
+            name: "PostgresStore",
+            dependencies: [
+                "CallbackQueue", "UseCases",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
 
         // The application: configuration, the ingest pipeline, prompts, rendering.
         .target(
             name: "Afterhours",
             dependencies: [
-                "BusinessTime", "CallbackQueue", "UseCases", "AudioProbe", "Spool", "CallbackStore", "SpokenAudio", "CXXHash",
+                "BusinessTime", "CallbackQueue", "UseCases", "AudioProbe", "Spool", "CallbackStore", "PostgresStore", "SpokenAudio", "CXXHash",
                 "FileErrors",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -91,7 +101,8 @@ let package = Package(
         .target(
             name: "CallbacksCLI",
             dependencies: [
-                "Afterhours", "UseCases", "HTTPService",
+                "Afterhours", "UseCases", "HTTPService", "PostgresStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -122,7 +133,8 @@ let package = Package(
             name: "CallbackStoreTests",
             dependencies: ["CallbackStore", .product(name: "GRDB", package: "GRDB.swift")]),
         // One suite, run against every store.
-        .testTarget(name: "StoreContractTests", dependencies: ["UseCases", "CallbackStore", "CallbackQueue", "BusinessTime"]),
+        .testTarget(
+            name: "StoreContractTests", dependencies: ["UseCases", "CallbackStore", "PostgresStore", "CallbackQueue", "BusinessTime"]),
         .testTarget(
             name: "CallbacksCLITests",
             dependencies: [

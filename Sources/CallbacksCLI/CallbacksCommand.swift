@@ -16,7 +16,7 @@ public struct CallbacksCommand: AsyncParsableCommand {
             NoAnswerCommand.self, ReleaseCommand.self, EscalateCommand.self, StatsCommand.self, HoursCommand.self,
             NoteCommand.self, ReopenCommand.self, AssignCommand.self,
             EscalationsCommand.self, GreetingCommand.self, ServeCommand.self, PeopleCommand.self, PlayCommand.self,
-            DoctorCommand.self,
+            DoctorCommand.self, StorageCommand.self,
         ])
 
     public init() {}

@@ -2,22 +2,30 @@ import BusinessTime
 import CallbackQueue
 import CallbackStore
 import Foundation
+import PostgresStore
 import Testing
 import UseCases
 
 /// Every store the project has. The contract below runs, unchanged, against each.
 enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case sqlite
+    /// A fresh database in a throwaway cluster the tests start themselves (PostgresCluster).
+    case postgresql
 
     var testDescription: String { rawValue }
 
     /// A fresh, empty store and a way to throw it away.
-    func make(channels: [String] = []) throws -> (store: any Store, dispose: @Sendable () -> Void) {
+    func make(channels: [String] = []) async throws -> (store: any Store, dispose: @Sendable () -> Void) {
         switch self {
         case .sqlite:
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("afterhours-contract-\(UUID().uuidString)")
             let store = try CallbackStore(path: folder.appendingPathComponent("afterhours.sqlite").path, notificationChannels: channels)
             return (store, { try? FileManager.default.removeItem(at: folder) })
+        case .postgresql:
+            let url = try await PostgresCluster.shared.createDatabase()
+            let store = try PostgresStore(url: url, notificationChannels: channels)
+            try await store.startInBackground()
+            return (store, { Task { await store.shutdown() } })
         }
     }
 }
@@ -72,7 +80,7 @@ let owner = Acting("olivia", isOwner: true)
 struct StoreContractTests {
     @Test("a message stored twice is one message; one number is one callback keeping the earliest deadline", arguments: StoreKind.allCases)
     func onceAndOneCallbackPerCaller(kind: StoreKind) async throws {
-        let (store, dispose) = try kind.make()
+        let (store, dispose) = try await kind.make()
         defer { dispose() }
         let later = t0.addingTimeInterval(7200)
         let first = try store.store(message("a", number: "+12125550101", at: 0), due: later)
@@ -93,7 +101,7 @@ struct StoreContractTests {
 
     @Test("next serves urgent first, then the earliest deadline; a claim is never handed out twice until its lease ends", arguments: StoreKind.allCases)
     func servingAndClaims(kind: StoreKind) async throws {
-        let (store, dispose) = try kind.make()
+        let (store, dispose) = try await kind.make()
         defer { dispose() }
         try store.store(message("1", number: "+12125550101"), due: t0.addingTimeInterval(3000))
         try store.store(message("2", number: "+12125550102"), due: t0.addingTimeInterval(2000))
@@ -115,7 +123,7 @@ struct StoreContractTests {
 
     @Test("forty concurrent claims on twenty callbacks: each handed out once", arguments: StoreKind.allCases)
     func concurrentClaims(kind: StoreKind) async throws {
-        let (store, dispose) = try kind.make()
+        let (store, dispose) = try await kind.make()
         defer { dispose() }
         for index in 0..<20 { try store.store(message("c\(index)", number: "+1212555\(1000 + index)"), due: t0.addingTimeInterval(Double(index))) }
         let desk = try desk(store)
@@ -134,7 +142,7 @@ struct StoreContractTests {
 
     @Test("outcomes: a colleague's claim is refused without force; done closes once; no-answer waits and escalates at the last attempt", arguments: StoreKind.allCases)
     func outcomes(kind: StoreKind) async throws {
-        let (store, dispose) = try kind.make(channels: ["webhook:http://127.0.0.1:9/hook"])
+        let (store, dispose) = try await kind.make(channels: ["webhook:http://127.0.0.1:9/hook"])
         defer { dispose() }
         let first = try store.store(message("1", number: "+12125550101"), due: t0.addingTimeInterval(3600))
         let second = try store.store(message("2", number: "+12125550102"), due: t0.addingTimeInterval(30 * 86_400))
@@ -165,7 +173,7 @@ struct StoreContractTests {
 
     @Test("the owner's line does not exist for staff; escalations are refused to them", arguments: StoreKind.allCases)
     func ownerLine(kind: StoreKind) async throws {
-        let (store, dispose) = try kind.make()
+        let (store, dispose) = try await kind.make()
         defer { dispose() }
         let id = try store.store(message("o", number: "+12125550199", mailbox: "9000"), due: t0.addingTimeInterval(3600), rules: EscalationRules(ownerMailboxes: ["9000"]))
         let desk = try desk(store)
@@ -182,7 +190,7 @@ struct StoreContractTests {
 
     @Test("an escalation goes open → acknowledged → resolved, with its note; resolving twice is refused", arguments: StoreKind.allCases)
     func escalationLifecycle(kind: StoreKind) async throws {
-        let (store, dispose) = try kind.make()
+        let (store, dispose) = try await kind.make()
         defer { dispose() }
         let id = try store.store(message("1", number: "+12125550101"), due: t0.addingTimeInterval(3600))
         let desk = try desk(store)
@@ -205,7 +213,7 @@ struct StoreContractTests {
 
     @Test("a breached deadline raises one escalation however many times it is swept", arguments: StoreKind.allCases)
     func breachesOnce(kind: StoreKind) async throws {
-        let (store, dispose) = try kind.make()
+        let (store, dispose) = try await kind.make()
         defer { dispose() }
         try store.store(message("1", number: "+12125550101"), due: t0.addingTimeInterval(60))
         let zone = TimeZone(identifier: "America/New_York") ?? .gmt
@@ -219,7 +227,7 @@ struct StoreContractTests {
 
     @Test("the outbox: one notification per channel, delivered once, a failure retried later", arguments: StoreKind.allCases)
     func outbox(kind: StoreKind) async throws {
-        let (store, dispose) = try kind.make(channels: ["webhook:http://127.0.0.1:9/a", "command:/bin/true"])
+        let (store, dispose) = try await kind.make(channels: ["webhook:http://127.0.0.1:9/a", "command:/bin/true"])
         defer { dispose() }
         let id = try store.store(message("1", number: "+12125550101"), due: t0.addingTimeInterval(3600))
         _ = try await desk(store).escalate(id, by: alice, reason: "complaint", force: false, at: t0)
@@ -237,7 +245,7 @@ struct StoreContractTests {
 
     @Test("notes, reopen and assign are kept in the history with who did them", arguments: StoreKind.allCases)
     func corrections(kind: StoreKind) async throws {
-        let (store, dispose) = try kind.make()
+        let (store, dispose) = try await kind.make()
         defer { dispose() }
         let id = try store.store(message("1", number: "+12125550101"), due: t0.addingTimeInterval(3600))
         let desk = try desk(store)
@@ -255,7 +263,7 @@ struct StoreContractTests {
 
     @Test("stats count the queue and the promises kept", arguments: StoreKind.allCases)
     func stats(kind: StoreKind) async throws {
-        let (store, dispose) = try kind.make()
+        let (store, dispose) = try await kind.make()
         defer { dispose() }
         let kept = try store.store(message("1", number: "+12125550101"), due: t0.addingTimeInterval(3600))
         try store.store(message("2", number: "+12125550102"), due: t0.addingTimeInterval(60))
@@ -273,7 +281,7 @@ struct StoreContractTests {
 
     @Test("the store serves in the order ServingOrder states, escalations and urgency included", arguments: StoreKind.allCases)
     func orderMatchesDomainRule(kind: StoreKind) async throws {
-        let (store, dispose) = try kind.make()
+        let (store, dispose) = try await kind.make()
         defer { dispose() }
         var random = SystemRandomNumberGenerator()
         let desk = try desk(store)

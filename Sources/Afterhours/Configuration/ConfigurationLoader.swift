@@ -89,7 +89,12 @@ extension Configuration {
         }
         if let storage = try document.section("storage") {
             try storage.allowKeys(["database"])
-            configuration.storage.database = try storage.path("database", base: base) ?? configuration.storage.database
+            // A PostgreSQL URL (DESIGN §9) is taken as written; anything else is a SQLite file.
+            if let url = try storage.string("database"), url.hasPrefix("postgresql://") || url.hasPrefix("postgres://") {
+                configuration.storage.database = url
+            } else {
+                configuration.storage.database = try storage.path("database", base: base) ?? configuration.storage.database
+            }
         }
         if let phone = try document.section("phone") {
             try phone.allowKeys(["default_region"])

@@ -1,5 +1,6 @@
 import CallbackQueue
 import CallbackStore
+import PostgresStore
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -9,9 +10,13 @@ import UseCases
 /// its store and desk here; `serve` builds its `ServiceGroup` from `services`; the tests
 /// use the same functions.
 public enum Wiring {
-    /// The store `storage.database` names (a SQLite file).
+    /// The store `storage.database` names: a SQLite file, or a PostgreSQL URL (whose
+    /// connection pool starts on first use; `services` ties it to `serve`'s lifetime).
     public static func openStore(_ configuration: Configuration) throws(StoreError) -> any Store {
-        try CallbackStore(path: configuration.storage.database, notificationChannels: configuration.notificationChannels)
+        if PostgresStore.isPostgresURL(configuration.storage.database) {
+            return try PostgresStore(url: configuration.storage.database, notificationChannels: configuration.notificationChannels)
+        }
+        return try CallbackStore(path: configuration.storage.database, notificationChannels: configuration.notificationChannels)
     }
 
     /// The rules the desk applies, from the configuration.
@@ -39,7 +44,10 @@ public enum Wiring {
         let outbox = OutboxService(
             store: store, notifier: Notifier(configuration: configuration, environment: environment),
             now: now, logger: logger, sweepBreaches: configuration.escalation.onBreach)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: ingest), .init(service: outbox)]
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        // First in, last out: the database outlives the services that use it.
+        if let postgres = store as? PostgresStore { services.append(.init(service: postgres)) }
+        services += [.init(service: ingest), .init(service: outbox)]
         if let writer = GreetingWriter(configuration: configuration) {
             services.append(.init(service: GreetingService(writer: writer, now: now, logger: logger)))
         }

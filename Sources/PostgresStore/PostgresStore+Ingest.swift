@@ -1,0 +1,214 @@
+import CallbackQueue
+import Foundation
+import PostgresNIO
+import UseCases
+
+/// Ingest: synchronous, as `IngestRepository` asks. Ingest runs on its own DispatchQueue
+/// threads, never Swift's cooperative pool, so each call blocks its thread on a semaphore
+/// while the work runs asynchronously on `StoreExecutor` (see `blocking`).
+extension PostgresStore {
+    /// Stores a batch in one transaction, each message alone in a savepoint. Several nodes
+    /// may store at once: the identity's unique constraint stores a message once (the
+    /// loser reports a duplicate), and the one-open-callback-per-caller index makes a node
+    /// that loses the race to open a caller's callback join it instead. A deadlock
+    /// between two batches (callers locked in opposite orders) retries the batch.
+    public func record(_ recordings: [Recording], at now: Date, actor: String, rules: EscalationRules = EscalationRules())
+        throws(StoreError) -> [Result<RecordOutcome, StoreError>]
+    {
+        try blocking { () async throws(StoreError) -> [Result<RecordOutcome, StoreError>] in
+            try await self.recordAsync(recordings, at: now, actor: actor, rules: rules)
+        }
+    }
+
+    /// The same, for callers already in a task (`storage copy`, benchmarks).
+    public func recordAsync(_ recordings: [Recording], at now: Date, actor: String, rules: EscalationRules = EscalationRules())
+        async throws(StoreError) -> [Result<RecordOutcome, StoreError>]
+    {
+        let outcomes: [StoredOutcome] = try await write { connection in
+            var outcomes: [StoredOutcome] = []
+            outcomes.reserveCapacity(recordings.count)
+            for recording in recordings {
+                try await connection.run("SAVEPOINT message")
+                do {
+                    let outcome = try await self.insert(connection, recording, at: now, actor: actor, rules: rules)
+                    try await connection.run("RELEASE SAVEPOINT message")
+                    outcomes.append(StoredOutcome(result: .success(outcome)))
+                } catch {
+                    // A deadlock aborts the batch, which `write` runs again.
+                    if Self.isRetryable(error) { throw error }
+                    try await connection.run("ROLLBACK TO SAVEPOINT message")
+                    outcomes.append(
+                        StoredOutcome(
+                            result: .failure(
+                                StoreError("could not store \(recording.voicemail.identity): \(Self.describe(error))"))))
+                }
+            }
+            return outcomes
+        }
+        return outcomes.map(\.result)
+    }
+
+    struct StoredOutcome: Sendable {
+        var result: Result<RecordOutcome, StoreError>
+    }
+
+    private func insert(
+        _ connection: PostgresConnection, _ recording: Recording, at now: Date, actor: String, rules: EscalationRules
+    ) async throws -> RecordOutcome {
+        let voicemail = recording.voicemail
+        let audio = voicemail.audio
+        let number = voicemail.caller.number?.e164
+        // The message first: the unique identity decides, across nodes, who stores it.
+        guard
+            let inserted = try await connection.one(
+                """
+                INSERT INTO voicemail (identity, received_at, context, mailbox, folder,
+                    urgent, pbx_message_id, caller_name, caller_number, caller_raw, format,
+                    sample_rate, channels, frames, duration_seconds, peak, rms, speech_seconds,
+                    silent, audio_error, ingested_at)
+                VALUES (\(voicemail.identity), \(voicemail.receivedAt.unixSeconds), \(voicemail.context), \(voicemail.mailbox),
+                    \(voicemail.folder), \(voicemail.urgent), \(voicemail.pbxMessageID), \(voicemail.caller.name), \(number),
+                    \(voicemail.caller.rawNumber), \(audio?.format), \(audio?.sampleRate), \(audio?.channels), \(audio?.frames),
+                    \(audio?.durationSeconds), \(audio?.peak), \(audio?.rms), \(audio?.speechSeconds), \(audio?.silent),
+                    \(voicemail.audioError), \(now.unixSeconds))
+                ON CONFLICT (identity) DO NOTHING
+                RETURNING id
+                """)
+        else {
+            guard let existing = try await connection.one("SELECT id, audio_path FROM voicemail WHERE identity = \(voicemail.identity)")
+            else { throw StoreError("\(voicemail.identity) is stored and yet cannot be read") }
+            return .duplicate(voicemailID: try existing.int64("id"), audioPath: try existing.optionalString("audio_path"))
+        }
+        let voicemailID = try inserted.int64("id")
+
+        var callbackID: Int64?
+        var joined = false
+        let owner = rules.ownerMailboxes.contains(voicemail.mailbox)
+        if recording.queue {
+            var tries = 0
+            while callbackID == nil {
+                tries += 1
+                if let number,
+                    let open = try await connection.one(
+                        """
+                        SELECT id FROM callback WHERE caller_number = \(number) AND status <> 'done' AND owner = \(owner)
+                        ORDER BY id LIMIT 1 FOR UPDATE
+                        """)
+                {
+                    let id = try open.int64("id")
+                    try await connection.run(
+                        """
+                        UPDATE callback SET
+                            deadline = LEAST(deadline, \(recording.deadline.unixSeconds)),
+                            urgent = urgent OR \(voicemail.urgent),
+                            caller_name = COALESCE(caller_name, \(voicemail.caller.name)),
+                            first_received_at = LEAST(first_received_at, \(voicemail.receivedAt.unixSeconds))
+                        WHERE id = \(id)
+                        """)
+                    callbackID = id
+                    joined = true
+                } else if let created = try await connection.one(
+                    """
+                    INSERT INTO callback (caller_number, caller_name, caller_raw, status, deadline,
+                        urgent, first_received_at, available_at, created_at, owner)
+                    VALUES (\(number), \(voicemail.caller.name), \(voicemail.caller.rawNumber), 'open',
+                        \(recording.deadline.unixSeconds), \(voicemail.urgent), \(voicemail.receivedAt.unixSeconds),
+                        \(now.unixSeconds), \(now.unixSeconds), \(owner))
+                    ON CONFLICT (caller_number, owner) WHERE status <> 'done' AND caller_number IS NOT NULL DO NOTHING
+                    RETURNING id
+                    """)
+                {
+                    callbackID = try created.int64("id")
+                } else if tries >= 5 {
+                    throw StoreError("could not open or join a callback for \(number ?? "an unknown number")")
+                }
+                // Otherwise another node opened this caller's callback a moment ago: join it.
+            }
+        }
+        try await connection.run(
+            "UPDATE voicemail SET callback_id = \(callbackID), audio_path = \(recording.audioPath(voicemailID)) WHERE id = \(voicemailID)")
+
+        if let callbackID {
+            let note =
+                "message #\(voicemailID) on mailbox \(voicemail.mailbox)"
+                + (joined ? ", joined this callback" : "")
+                + recording.notes.map { "; \($0)" }.joined()
+            try await Self.appendEvent(connection, callbackID: callbackID, at: now, actor: actor, kind: .ingested, note: note)
+            var recent = 0
+            if let number {
+                let received = voicemail.receivedAt.unixSeconds
+                recent =
+                    try await connection.one(
+                        """
+                        SELECT COUNT(*) AS recent FROM voicemail
+                        WHERE caller_number = \(number) AND received_at > \(received - Int64(rules.repeatWindow))
+                            AND received_at <= \(received)
+                        """)?.int("recent") ?? 0
+            }
+            for reason in rules.reasons(for: voicemail, recentFromCaller: recent) {
+                let note: String
+                switch reason {
+                case .ownerLine: note = "mailbox \(voicemail.mailbox)"
+                case .vip: note = "a VIP called"
+                case .repeatCaller: note = "called \(recent) times within \(DurationWords.hours(rules.repeatWindow))"
+                default: note = reason.rawValue
+                }
+                try await raiseEscalation(connection, callbackID: callbackID, reason: reason, at: now, actor: "system", detail: note)
+            }
+        }
+        return .stored(voicemailID: voicemailID, callbackID: callbackID, joinedExisting: joined)
+    }
+
+    public func identities(prefix: String) throws(StoreError) -> [String] {
+        try blocking { () async throws(StoreError) -> [String] in
+            try await self.read { connection in
+                try await connection.all(
+                    """
+                    SELECT identity FROM voicemail
+                    WHERE identity COLLATE "C" >= \(prefix) AND identity COLLATE "C" < \(prefix + "\u{10FFFF}")
+                    ORDER BY identity COLLATE "C"
+                    """
+                ).map { try $0.string("identity") }
+            }
+        }
+    }
+
+    public func hasLegacyIdentities() throws(StoreError) -> Bool {
+        try blocking { () async throws(StoreError) -> Bool in
+            try await self.read { connection in
+                try await connection.one("SELECT last_voicemail_id > 0 AS legacy FROM legacy_identity")?.bool("legacy") ?? false
+            }
+        }
+    }
+
+    public func setAudioPath(voicemail id: Int64, _ path: String) throws(StoreError) {
+        try blocking { () async throws(StoreError) in
+            try await self.write { connection in
+                try await connection.run("UPDATE voicemail SET audio_path = \(path) WHERE id = \(id)")
+                return ()
+            }
+        }
+    }
+
+    public func setQuarantinePath(voicemail id: Int64, _ path: String) throws(StoreError) {
+        try blocking { () async throws(StoreError) in
+            try await self.write { connection in
+                try await connection.run("UPDATE voicemail SET quarantine_path = \(path) WHERE id = \(id)")
+                return ()
+            }
+        }
+    }
+
+    public func voicemail(identityPrefix: String) throws(StoreError) -> Int64? {
+        try blocking { () async throws(StoreError) -> Int64? in
+            try await self.read { connection in
+                try await connection.one(
+                    """
+                    SELECT id FROM voicemail
+                    WHERE identity COLLATE "C" >= \(identityPrefix) AND identity COLLATE "C" < \(identityPrefix + "\u{10FFFF}")
+                    ORDER BY identity COLLATE "C" LIMIT 1
+                    """)?.int64("id")
+            }
+        }
+    }
+}

@@ -1,0 +1,167 @@
+import CallbackQueue
+import Foundation
+import PostgresNIO
+import UseCases
+
+extension PostgresStore: PeopleRepository {
+    public func addPerson(name: String, role: Role, tokenHash: String, at now: Date) async throws(StoreError) -> Person {
+        try await write { connection in
+            guard
+                let row = try await connection.one(
+                    """
+                    INSERT INTO person (name, role, token_hash, created_at)
+                    VALUES (\(name), \(role.rawValue), \(tokenHash), \(now.unixSeconds))
+                    ON CONFLICT DO NOTHING RETURNING id
+                    """)
+            else {
+                throw StoreError("\(name) already exists: remove them first to give a new token or role", code: .refused)
+            }
+            return Person(id: try row.int64("id"), name: name, role: role, createdAt: now)
+        }
+    }
+
+    public func people() async throws(StoreError) -> [Person] {
+        try await read { connection in try await connection.all("SELECT * FROM person ORDER BY name").map { try $0.person } }
+    }
+
+    public func removePerson(name: String) async throws(StoreError) {
+        try await write { connection in
+            try await connection.run("DELETE FROM session WHERE person_id IN (SELECT id FROM person WHERE name = \(name))")
+            try await connection.run("DELETE FROM sign_in_link WHERE person_id IN (SELECT id FROM person WHERE name = \(name))")
+            let removed = try await connection.run("DELETE FROM person WHERE name = \(name) RETURNING id")
+            if removed == 0 { throw StoreError("there is no person named \(name)", code: .notFound) }
+        }
+    }
+
+    public func person(named name: String) async throws(StoreError) -> Person? {
+        try await read { connection in try await connection.one("SELECT * FROM person WHERE name = \(name)")?.person }
+    }
+
+    public func person(tokenHash: String) async throws(StoreError) -> (person: Person, storedHash: String)? {
+        let found: StoredPerson? = try await read { connection in
+            guard let row = try await connection.one("SELECT * FROM person WHERE token_hash = \(tokenHash)") else { return nil }
+            return StoredPerson(person: try row.person, hash: try row.string("token_hash"))
+        }
+        return found.map { ($0.person, $0.hash) }
+    }
+
+    struct StoredPerson: Sendable {
+        var person: Person
+        var hash: String
+    }
+
+    public func hasPeople() async throws(StoreError) -> Bool {
+        try await read { connection in try await connection.one("SELECT 1 AS one FROM person LIMIT 1") != nil }
+    }
+
+    public func addSignInLink(person name: String, tokenHash: String, expiresAt: Date) async throws(StoreError) {
+        try await write { connection in
+            guard let person = try await connection.one("SELECT id FROM person WHERE name = \(name)") else {
+                throw StoreError("there is no person named \(name)", code: .notFound)
+            }
+            let personID = try person.int64("id")
+            try await connection.run(
+                """
+                INSERT INTO sign_in_link (token_hash, person_id, expires_at)
+                VALUES (\(tokenHash), \(personID), \(expiresAt.unixSeconds))
+                """)
+        }
+    }
+
+    /// Uses a sign-in link once, even when two nodes redeem it together (its row is locked).
+    public func redeemSignInLink(tokenHash: String, at now: Date) async throws(StoreError) -> SignInOutcome {
+        try await write { connection in
+            guard
+                let link = try await connection.one(
+                    "SELECT person_id, expires_at, used_at FROM sign_in_link WHERE token_hash = \(tokenHash) FOR UPDATE")
+            else { return .unknown }
+            if try link.optionalInt64("used_at") != nil { return .used }
+            if try link.int64("expires_at") <= now.unixSeconds { return .expired }
+            try await connection.run("UPDATE sign_in_link SET used_at = \(now.unixSeconds) WHERE token_hash = \(tokenHash)")
+            let personID = try link.int64("person_id")
+            guard let person = try await connection.one("SELECT * FROM person WHERE id = \(personID)") else {
+                return .unknown
+            }
+            return .signedIn(try person.person)
+        }
+    }
+
+    public func addSession(person id: Int64, tokenHash: String, csrf: String, expiresAt: Date) async throws(StoreError) {
+        try await write { connection in
+            try await connection.run(
+                """
+                INSERT INTO session (token_hash, person_id, csrf, expires_at)
+                VALUES (\(tokenHash), \(id), \(csrf), \(expiresAt.unixSeconds))
+                """)
+        }
+    }
+
+    public func session(tokenHash: String, at now: Date) async throws(StoreError) -> (person: Person, csrf: String)? {
+        let found: SessionFound? = try await read { connection in
+            guard
+                let row = try await connection.one(
+                    """
+                    SELECT p.*, s.csrf AS csrf FROM session s JOIN person p ON p.id = s.person_id
+                    WHERE s.token_hash = \(tokenHash) AND s.expires_at > \(now.unixSeconds)
+                    """)
+            else { return nil }
+            return SessionFound(person: try row.person, csrf: try row.string("csrf"))
+        }
+        return found.map { ($0.person, $0.csrf) }
+    }
+
+    struct SessionFound: Sendable {
+        var person: Person
+        var csrf: String
+    }
+
+    public func endSession(tokenHash: String) async throws(StoreError) {
+        try await write { connection in try await connection.run("DELETE FROM session WHERE token_hash = \(tokenHash)") }
+    }
+
+    public func pushReceipt(key: String) async throws(StoreError) -> (status: Int, body: String)? {
+        let found: Receipt? = try await read { connection in
+            guard let row = try await connection.one("SELECT status, body FROM push_receipt WHERE idempotency_key = \(key)")
+            else { return nil }
+            return Receipt(status: try row.int("status"), body: try row.string("body"))
+        }
+        return found.map { ($0.status, $0.body) }
+    }
+
+    struct Receipt: Sendable {
+        var status: Int
+        var body: String
+    }
+
+    public func savePushReceipt(key: String, status: Int, body: String, at now: Date) async throws(StoreError) {
+        try await write { connection in
+            try await connection.run(
+                """
+                INSERT INTO push_receipt (idempotency_key, status, body, created_at)
+                VALUES (\(key), \(status), \(body), \(now.unixSeconds))
+                ON CONFLICT DO NOTHING
+                """)
+        }
+    }
+
+    public func voicemailAudio(id: Int64, for person: Acting) async throws(StoreError) -> StoredAudio {
+        try await read { connection in
+            guard
+                let row = try await connection.one(
+                    """
+                    SELECT v.audio_path AS audio_path, v.quarantine_path AS quarantine_path, v.format AS format, c.owner AS owner
+                    FROM voicemail v LEFT JOIN callback c ON c.id = v.callback_id WHERE v.id = \(id)
+                    """)
+            else { throw StoreError("there is no message #\(id)", code: .notFound) }
+            if try row.value("owner", as: Bool?.self) == true, !person.isOwner {
+                throw StoreError("there is no message #\(id)", code: .notFound)
+            }
+            return StoredAudio(
+                voicemailID: id, path: try row.optionalString("audio_path"), quarantinePath: try row.optionalString("quarantine_path"),
+                format: try row.optionalString("format"))
+        }
+    }
+}
+
+/// The PostgreSQL store is a whole store.
+extension PostgresStore: CallbackRepository, IngestRepository {}

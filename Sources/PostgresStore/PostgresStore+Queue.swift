@@ -1,0 +1,335 @@
+import CallbackQueue
+import Foundation
+import PostgresNIO
+import UseCases
+
+extension PostgresStore {
+    /// The serving order of DESIGN §5, as SQL over the `callback_serving_order` index.
+    static let servingOrder = "escalated DESC, urgent DESC, deadline, first_received_at, id"
+
+    /// Claims the callback to make now for `staff`: one statement picks the first servable
+    /// callback in serving order that no other transaction holds (`FOR UPDATE SKIP
+    /// LOCKED`) and claims it, returning what it was before so a lapsed claim is recorded.
+    /// Nodes claiming together never wait on each other and never get the same callback.
+    public func claimNext(by staff: String, at now: Date, lease: Int) async throws(StoreError) -> CallbackDetail? {
+        let expires = now.unixSeconds + Int64(lease)
+        return try await write { connection in
+            guard
+                let row = try await connection.one(
+                    """
+                    WITH picked AS (
+                        SELECT id, status, claimed_by, claim_expires_at FROM callback
+                        WHERE status <> 'done' AND NOT owner AND available_at <= \(now.unixSeconds)
+                        ORDER BY \(unescaped: Self.servingOrder)
+                        LIMIT 1 FOR UPDATE SKIP LOCKED
+                    )
+                    UPDATE callback c SET status = 'claimed', claimed_by = \(staff), claim_expires_at = \(expires),
+                        available_at = \(expires)
+                    FROM picked WHERE c.id = picked.id
+                    RETURNING c.id AS id, picked.status AS old_status, picked.claimed_by AS old_claimed_by,
+                        picked.claim_expires_at AS old_expires
+                    """)
+            else { return nil }
+            let id = try row.int64("id")
+            let oldStatus = try row.string("old_status")
+            let oldExpires = try row.optionalDate("old_expires")
+            let oldHolder = try row.optionalString("old_claimed_by") ?? "someone"
+            if oldStatus == CallbackStatus.claimed.rawValue, let lapsed = oldExpires {
+                try await Self.appendEvent(
+                    connection, callbackID: id, at: lapsed, actor: "system", kind: .lapsed, note: "claim by \(oldHolder) lapsed")
+            }
+            try await Self.appendEvent(connection, callbackID: id, at: now, actor: staff, kind: .claimed, note: nil)
+            return try await Self.detail(connection, id: id, withHistory: true)
+        }
+    }
+
+    /// When nothing can be served at `now`: the callback that comes back first, if any.
+    public func nextToReturn(at now: Date) async throws(StoreError) -> CallbackDetail? {
+        try await read { connection in
+            guard
+                let row = try await connection.one(
+                    """
+                    SELECT * FROM callback WHERE status <> 'done' AND NOT owner AND available_at > \(now.unixSeconds)
+                    ORDER BY available_at, \(unescaped: Self.servingOrder) LIMIT 1
+                    """)
+            else { return nil }
+            let callback = try row.callback
+            return CallbackDetail(
+                callback: callback, messages: try await Self.messages(connection, callbackIDs: [callback.id])[callback.id] ?? [],
+                history: [])
+        }
+    }
+
+    /// The queue in serving order; with `includeAll`, then the claimed and waiting ones
+    /// (soonest back first), then the done ones (most recently closed first).
+    public func queue(at now: Date, includeAll: Bool, limit: Int? = nil) async throws(StoreError) -> [CallbackDetail] {
+        let t = now.unixSeconds
+        return try await read { connection in
+            let query: PostgresQuery
+            if includeAll {
+                query = """
+                    SELECT * FROM callback WHERE NOT owner ORDER BY
+                        CASE WHEN status = 'done' THEN 2 WHEN available_at <= \(t) THEN 0 ELSE 1 END,
+                        CASE WHEN status <> 'done' AND available_at > \(t) THEN available_at END,
+                        CASE WHEN status = 'done' THEN -closed_at END,
+                        \(unescaped: Self.servingOrder)
+                    LIMIT \(limit)
+                    """
+            } else {
+                query = """
+                    SELECT * FROM callback WHERE status <> 'done' AND NOT owner AND available_at <= \(t)
+                    ORDER BY \(unescaped: Self.servingOrder)
+                    LIMIT \(limit)
+                    """
+            }
+            let callbacks = try await connection.all(query).map { try $0.callback }
+            let messages = try await Self.messages(connection, callbackIDs: callbacks.map(\.id))
+            return callbacks.map { CallbackDetail(callback: $0, messages: messages[$0.id] ?? [], history: []) }
+        }
+    }
+
+    public func detail(id: Int64, for person: Acting) async throws(StoreError) -> CallbackDetail {
+        try await read { connection in try await Self.detail(connection, id: id, withHistory: true, for: person) }
+    }
+
+    /// Closes a callback: the caller was reached. Its open escalation is resolved.
+    public func markDone(
+        id: Int64, by person: Acting, note: String?, at now: Date, force: Bool
+    ) async throws(StoreError) -> (detail: CallbackDetail, resolvedEscalation: Int64?) {
+        let result: DoneResult = try await write { connection in
+            let callback = try await Self.detail(connection, id: id, withHistory: false, for: person, lock: true).callback
+            let forced = try Self.checkOutcomeAllowed(callback, by: person, at: now, force: force)
+            try await connection.run(
+                """
+                UPDATE callback SET status = 'done', closed_at = \(now.unixSeconds), closed_by = \(person.name),
+                    available_at = NULL, claim_expires_at = NULL, retry_at = NULL
+                WHERE id = \(id)
+                """)
+            try await Self.appendEvent(
+                connection, callbackID: id, at: now, actor: person.name, kind: .done, note: Self.withForce(note, forced))
+            let resolved = try await self.resolveOnDone(connection, callbackID: id, by: person.name, note: note, at: now)
+            return DoneResult(detail: try await Self.detail(connection, id: id, withHistory: true), resolved: resolved)
+        }
+        return (result.detail, result.resolved)
+    }
+
+    struct DoneResult: Sendable {
+        var detail: CallbackDetail
+        var resolved: Int64?
+    }
+
+    /// Refuses an outcome on a done callback, or on a colleague's claim without `force`.
+    static func checkOutcomeAllowed(_ callback: Callback, by person: Acting, at now: Date, force: Bool) throws(StoreError) -> String? {
+        if callback.status(at: now) == .done {
+            throw StoreError("callback #\(callback.id) is already done", code: .refused)
+        }
+        guard let holder = callback.claimOverridden(by: person, at: now) else { return nil }
+        guard force else {
+            throw StoreError("callback #\(callback.id) is claimed by \(holder); use --force to record it anyway", code: .refused)
+        }
+        return holder
+    }
+
+    static func withForce(_ note: String?, _ forcedOver: String?) -> String? {
+        guard let forcedOver else { return note }
+        let forced = "--force over \(forcedOver)'s claim"
+        return note.map { "\($0); \(forced)" } ?? forced
+    }
+
+    /// The callback, unless it is from the owner's line and `person` is not the owner.
+    /// With `lock`, its row is locked until the transaction ends: every change to a
+    /// callback takes this lock first, so changes from several nodes queue up.
+    static func detail(
+        _ connection: PostgresConnection, id: Int64, withHistory: Bool, for person: Acting, lock: Bool = false
+    ) async throws -> CallbackDetail {
+        let detail = try await detail(connection, id: id, withHistory: withHistory, lock: lock)
+        guard detail.callback.isVisible(to: person) else { throw StoreError("there is no callback #\(id)", code: .notFound) }
+        return detail
+    }
+
+    static func detail(_ connection: PostgresConnection, id: Int64, withHistory: Bool, lock: Bool = false) async throws -> CallbackDetail {
+        guard
+            let row = try await connection.one(
+                "SELECT * FROM callback WHERE id = \(id) \(unescaped: lock ? "FOR UPDATE" : "")")
+        else {
+            throw StoreError("there is no callback #\(id)", code: .notFound)
+        }
+        let history =
+            withHistory
+            ? try await connection.all("SELECT * FROM callback_event WHERE callback_id = \(id) ORDER BY id").map { try $0.event }
+            : []
+        return CallbackDetail(
+            callback: try row.callback, messages: try await messages(connection, callbackIDs: [id])[id] ?? [], history: history)
+    }
+
+    static func messages(_ connection: PostgresConnection, callbackIDs: [Int64]) async throws -> [Int64: [StoredVoicemail]] {
+        guard !callbackIDs.isEmpty else { return [:] }
+        let rows = try await connection.all(
+            "SELECT * FROM voicemail WHERE callback_id = ANY(\(callbackIDs)) ORDER BY received_at, id")
+        return Dictionary(grouping: try rows.map { try $0.storedVoicemail }, by: \.callbackID)
+    }
+
+    static func appendEvent(
+        _ connection: PostgresConnection, callbackID: Int64, at: Date, actor: String, kind: CallbackEvent.Kind, note: String?
+    ) async throws {
+        try await connection.run(
+            """
+            INSERT INTO callback_event (callback_id, at, actor, kind, note)
+            VALUES (\(callbackID), \(at.unixSeconds), \(actor), \(kind.rawValue), \(note))
+            """)
+    }
+}
+
+// MARK: - Outcomes and corrections
+
+extension PostgresStore {
+    public func release(id: Int64, by person: Acting, at now: Date, force: Bool) async throws(StoreError) -> CallbackDetail {
+        try await write { connection in
+            let callback = try await Self.detail(connection, id: id, withHistory: false, for: person, lock: true).callback
+            guard callback.status(at: now) == .claimed else {
+                throw StoreError("callback #\(id) is not claimed (it is \(callback.status(at: now).rawValue))", code: .refused)
+            }
+            let forced = try Self.checkOutcomeAllowed(callback, by: person, at: now, force: force)
+            try await connection.run(
+                """
+                UPDATE callback SET status = 'open', claimed_by = NULL, claim_expires_at = NULL,
+                    available_at = \(now.unixSeconds) WHERE id = \(id)
+                """)
+            try await Self.appendEvent(
+                connection, callbackID: id, at: now, actor: person.name, kind: .released, note: Self.withForce(nil, forced))
+            return try await Self.detail(connection, id: id, withHistory: true)
+        }
+    }
+
+    public func recordNoAnswer(
+        id: Int64, by person: Acting, note: String?, at now: Date, retryAt: Date, maxAttempts: Int, force: Bool
+    ) async throws(StoreError) -> CallbackDetail {
+        try await write { connection in
+            let callback = try await Self.detail(connection, id: id, withHistory: false, for: person, lock: true).callback
+            let forced = try Self.checkOutcomeAllowed(callback, by: person, at: now, force: force)
+            let attempts = callback.attempts + 1
+            try await connection.run(
+                """
+                UPDATE callback SET status = 'waiting', attempts = \(attempts), retry_at = \(retryAt.unixSeconds),
+                    available_at = \(retryAt.unixSeconds), claimed_by = NULL, claim_expires_at = NULL
+                WHERE id = \(id)
+                """)
+            try await Self.appendEvent(
+                connection, callbackID: id, at: now, actor: person.name, kind: .attempted,
+                note: Self.withForce(note ?? "no answer (attempt \(attempts) of \(maxAttempts))", forced))
+            if attempts >= maxAttempts {
+                try await self.raiseEscalation(
+                    connection, callbackID: id, reason: .maxAttempts, at: now, actor: "system",
+                    detail: "\(attempts) attempts without reaching the caller")
+            }
+            return try await Self.detail(connection, id: id, withHistory: true)
+        }
+    }
+
+    public func escalate(id: Int64, by person: Acting, reason: String, at now: Date, force: Bool) async throws(StoreError) -> CallbackDetail {
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty else { throw StoreError("say why the owner should take callback #\(id) (--reason)", code: .refused) }
+        return try await write { connection in
+            let callback = try await Self.detail(connection, id: id, withHistory: false, for: person, lock: true).callback
+            let forced = try Self.checkOutcomeAllowed(callback, by: person, at: now, force: force)
+            try await self.raiseEscalation(
+                connection, callbackID: id, reason: .staff, at: now, actor: person.name, detail: Self.withForce(reason, forced) ?? reason)
+            return try await Self.detail(connection, id: id, withHistory: true)
+        }
+    }
+
+    public func addNote(id: Int64, by person: Acting, text: String, at now: Date) async throws(StoreError) -> CallbackDetail {
+        let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty else { throw StoreError("the note for callback #\(id) is empty", code: .refused) }
+        return try await write { connection in
+            _ = try await Self.detail(connection, id: id, withHistory: false, for: person)
+            try await Self.appendEvent(connection, callbackID: id, at: now, actor: person.name, kind: .noted, note: text)
+            return try await Self.detail(connection, id: id, withHistory: true)
+        }
+    }
+
+    public func reopen(id: Int64, by person: Acting, note: String?, at now: Date) async throws(StoreError) -> CallbackDetail {
+        try await write { connection in
+            let callback = try await Self.detail(connection, id: id, withHistory: false, for: person, lock: true).callback
+            guard callback.recordedStatus == .done else {
+                throw StoreError(
+                    "callback #\(id) is not done (it is \(callback.status(at: now).rawValue)); only a done callback can be reopened",
+                    code: .refused)
+            }
+            if let number = callback.caller.number?.e164,
+                let newer = try await connection.one(
+                    """
+                    SELECT id FROM callback
+                    WHERE caller_number = \(number) AND status <> 'done' AND owner = \(callback.ownerLine) AND id <> \(id)
+                    """)
+            {
+                let newerID = try newer.int64("id")
+                throw StoreError(
+                    "this caller already has callback #\(newerID) open; add to it (callbacks note \(newerID) …) rather than reopen #\(id)",
+                    code: .refused)
+            }
+            try await connection.run(
+                """
+                UPDATE callback SET status = 'open', closed_at = NULL, closed_by = NULL, available_at = \(now.unixSeconds)
+                WHERE id = \(id)
+                """)
+            try await Self.appendEvent(connection, callbackID: id, at: now, actor: person.name, kind: .reopened, note: note)
+            return try await Self.detail(connection, id: id, withHistory: true)
+        }
+    }
+
+    public func assign(
+        id: Int64, to colleague: String, by person: Acting, at now: Date, lease: Int, force: Bool
+    ) async throws(StoreError) -> CallbackDetail {
+        try await write { connection in
+            let callback = try await Self.detail(connection, id: id, withHistory: false, for: person, lock: true).callback
+            let forced = try Self.checkOutcomeAllowed(callback, by: person, at: now, force: force)
+            let expires = now.unixSeconds + Int64(lease)
+            try await connection.run(
+                """
+                UPDATE callback SET status = 'claimed', claimed_by = \(colleague), claim_expires_at = \(expires),
+                    available_at = \(expires), retry_at = NULL
+                WHERE id = \(id)
+                """)
+            try await Self.appendEvent(
+                connection, callbackID: id, at: now, actor: person.name, kind: .assigned, note: Self.withForce("to \(colleague)", forced))
+            return try await Self.detail(connection, id: id, withHistory: true)
+        }
+    }
+
+    public func stats(at now: Date, startOfToday: Date, period: ClosedRange<Date>) async throws(StoreError) -> QueueStats {
+        let t = now.unixSeconds
+        let today = startOfToday.unixSeconds
+        let from = period.lowerBound.unixSeconds
+        let to = period.upperBound.unixSeconds
+        return try await read { connection in
+            var stats = QueueStats()
+            guard
+                let row = try await connection.one(
+                    """
+                    SELECT
+                        COUNT(*) FILTER (WHERE status <> 'done' AND available_at <= \(t)) AS open,
+                        COUNT(*) FILTER (WHERE status = 'claimed' AND available_at > \(t)) AS claimed,
+                        COUNT(*) FILTER (WHERE status = 'waiting' AND available_at > \(t)) AS waiting,
+                        COUNT(*) FILTER (WHERE status = 'done' AND closed_at >= \(today)) AS done_today,
+                        COUNT(*) FILTER (WHERE status <> 'done' AND deadline < \(t)) AS overdue,
+                        COUNT(*) FILTER (WHERE deadline BETWEEN \(from) AND \(to)
+                            OR (status = 'done' AND closed_at BETWEEN \(from) AND \(to) AND closed_at <= deadline)) AS due,
+                        COUNT(*) FILTER (WHERE status = 'done' AND closed_at <= deadline
+                            AND (deadline BETWEEN \(from) AND \(to) OR closed_at BETWEEN \(from) AND \(to))) AS kept,
+                        MIN(CASE WHEN status <> 'done' AND deadline < \(t) THEN deadline END) AS oldest
+                    FROM callback WHERE NOT owner
+                    """)
+            else { return stats }
+            stats.open = try row.int("open")
+            stats.claimed = try row.int("claimed")
+            stats.waiting = try row.int("waiting")
+            stats.doneToday = try row.int("done_today")
+            stats.overdue = try row.int("overdue")
+            stats.dueInPeriod = try row.int("due")
+            stats.doneByDeadlineInPeriod = try row.int("kept")
+            stats.oldestOverdueDeadline = try row.optionalDate("oldest")
+            return stats
+        }
+    }
+}

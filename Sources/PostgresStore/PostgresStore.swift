@@ -1,0 +1,313 @@
+import CallbackQueue
+import Dispatch
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import UseCases
+
+/// The queue's durable state in PostgreSQL (DESIGN §9): several `callbacks serve` nodes and
+/// any number of staff share one database. The same protocols and the same behaviour as
+/// the SQLite store (the contract suite runs against both); what differs is how
+/// concurrency is made safe across machines:
+///
+/// - the claim is one statement, `FOR UPDATE SKIP LOCKED` in serving order;
+/// - a message is stored once by its identity (a unique constraint), and a caller has one
+///   callback not yet done (a partial unique index); a node that loses the race joins;
+/// - every change to a callback locks its row first, so two nodes cannot raise two
+///   escalations on one callback, and breach sweeps raise one;
+/// - the outbox hands each due notification to one node (`SKIP LOCKED` and a short lease).
+///
+/// The client is pooled and reconnects by itself. Its run loop starts on first use in a
+/// task of the store's own; as a `Service` in `serve`'s group the store closes it at
+/// shutdown. The schema is brought up to date on first use, under an advisory lock.
+public final class PostgresStore: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+    /// Where every new escalation is announced: one outbox row per channel.
+    let notificationChannels: [String]
+    /// What the database is, for messages (the URL without its password).
+    public let displayName: String
+    /// How long a node holds notifications it took from the outbox before another node may
+    /// take them (a node that dies mid-delivery: at least once, never by two nodes at once).
+    let deliveryLease: Int64 = 120
+
+    private let migration = MigrationOnce()
+    private let background = BackgroundRun()
+
+    /// A store on the database `url` names (`postgresql://user:password@host:port/name`,
+    /// `?sslmode=disable|prefer|require`). Nothing is connected until the client runs.
+    public init(url: String, notificationChannels: [String] = [], logger: Logger = Logger(label: "afterhours.postgres"))
+        throws(StoreError)
+    {
+        let parsed = try PostgresURL(url)
+        self.client = PostgresClient(configuration: parsed.configuration, backgroundLogger: logger)
+        self.logger = logger
+        self.notificationChannels = notificationChannels
+        self.displayName = parsed.displayName
+    }
+
+    /// Whether `database` names a PostgreSQL database rather than a SQLite file.
+    public static func isPostgresURL(_ database: String) -> Bool {
+        database.hasPrefix("postgresql://") || database.hasPrefix("postgres://")
+    }
+
+    /// As a `Service`: keeps the store's connection pool for the service group's lifetime
+    /// and closes it at graceful shutdown. (The pool itself starts on first use, so
+    /// one-shot commands and tests need no group.)
+    public func run() async {
+        startPool()
+        try? await gracefulShutdown()
+        await shutdown()
+    }
+
+    /// Starts the pool now and brings the schema up to date (tests, one-shot commands).
+    public func startInBackground() async throws(StoreError) {
+        try await ready()
+    }
+
+    /// Closes the pool and waits for it.
+    public func shutdown() async {
+        await background.stop()
+    }
+
+    private func startPool() {
+        background.start { [client] in await client.run() }
+    }
+
+    /// The schema, applied once per process (and once across nodes: advisory lock).
+    func ready() async throws(StoreError) {
+        startPool()
+        do {
+            try await migration.run { [self] in try await self.migrate() }
+        } catch {
+            throw Self.storeError(error, doing: "cannot open the database \(displayName)")
+        }
+    }
+
+    // MARK: - Running statements
+
+    @discardableResult
+    /// Runs `body` in one transaction on one pooled connection. Deadlocks and
+    /// serialization failures (two nodes crossing) are retried a few times.
+    func write<T: Sendable>(
+        _ what: String = "database write failed", _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws(StoreError) -> T {
+        try await ready()
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            } catch {
+                if attempt < 5, Self.isRetryable(error) {
+                    try? await Task.sleep(for: .milliseconds(Int.random(in: 5...50) * attempt))
+                    continue
+                }
+                throw Self.storeError(error, doing: what)
+            }
+        }
+    }
+
+    @discardableResult
+    /// Runs `body` on one pooled connection, outside a transaction (reads).
+    func read<T: Sendable>(
+        _ what: String = "database read failed", _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws(StoreError) -> T {
+        try await ready()
+        do {
+            return try await client.withConnection { connection in try await body(connection) }
+        } catch {
+            throw Self.storeError(error, doing: what)
+        }
+    }
+
+    static func isRetryable(_ error: any Error) -> Bool {
+        let state = sqlState(error)
+        return state == "40P01" || state == "40001"
+    }
+
+    static func sqlState(_ error: any Error) -> String? {
+        if let error = error as? PSQLError { return error.serverInfo?[.sqlState] }
+        if let error = error as? PostgresTransactionError {
+            for inner in [error.closureError, error.commitError, error.beginError] {
+                if let inner, let state = sqlState(inner) { return state }
+            }
+        }
+        return nil
+    }
+
+    /// A refusal from the closure as it was thrown; a database failure in words.
+    static func storeError(_ error: any Error, doing what: String) -> StoreError {
+        if let error = error as? StoreError { return error }
+        if let error = error as? PostgresTransactionError {
+            if let inner = error.closureError { return storeError(inner, doing: what) }
+            if let inner = error.commitError ?? error.beginError { return storeError(inner, doing: what) }
+        }
+        return StoreError("\(what): \(describe(error))")
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? PSQLError {
+            if let message = error.serverInfo?[.message] { return message }
+            if let underlying = error.underlying { return String(describing: underlying) }
+            return "\(error.code)"
+        }
+        return String(describing: error)
+    }
+
+    // MARK: - The synchronous side (ingest)
+
+    /// Runs async database work for a synchronous caller and blocks it until done.
+    ///
+    /// `IngestRepository` is synchronous on purpose: ingest is a batch pipeline on its own
+    /// DispatchQueue threads, never Swift's cooperative pool. Blocking such a thread on a
+    /// semaphore is fine; the work itself runs in a task whose executor is a dispatch queue
+    /// of its own (`StoreExecutor`), not the cooperative pool, so even a caller that does
+    /// block a pool thread (a test) cannot starve the work it waits for.
+    func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws(StoreError) -> T) throws(StoreError) -> T {
+        let box = ResultBox<T>()
+        let done = DispatchSemaphore(value: 0)
+        Task(executorPreference: StoreExecutor.shared) {
+            do throws(StoreError) {
+                box.set(.success(try await body()))
+            } catch {
+                box.set(.failure(error))
+            }
+            done.signal()
+        }
+        done.wait()
+        return try box.get().get()
+    }
+}
+
+extension PostgresStore: Service {}
+
+/// Where the synchronous bridge runs its work: ordinary dispatch threads (which may grow
+/// when some block), never the cooperative pool.
+final class StoreExecutor: TaskExecutor, @unchecked Sendable {
+    static let shared = StoreExecutor()
+    private let queue = DispatchQueue(label: "afterhours.postgres.sync", attributes: .concurrent)
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        queue.async { job.runSynchronously(on: executor) }
+    }
+}
+
+final class ResultBox<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var result: Result<T, StoreError>?
+
+    func set(_ value: Result<T, StoreError>) {
+        lock.lock()
+        result = value
+        lock.unlock()
+    }
+
+    func get() -> Result<T, StoreError> {
+        lock.lock()
+        defer { lock.unlock() }
+        return result ?? .failure(StoreError("the database call ended without a result"))
+    }
+}
+
+/// Runs the migrations once per process; a failure is retried on the next use.
+final class MigrationOnce: @unchecked Sendable {
+    private let lock = NSLock()
+    private var task: Task<Void, any Error>?
+
+    func run(_ body: @escaping @Sendable () async throws -> Void) async throws {
+        let current: Task<Void, any Error> = lock.withLock {
+            if let task { return task }
+            let started = Task { try await body() }
+            task = started
+            return started
+        }
+        do {
+            try await current.value
+        } catch {
+            lock.withLock {
+                if task == current { task = nil }
+            }
+            throw error
+        }
+    }
+}
+
+/// The pool's run loop when no service group runs it.
+final class BackgroundRun: @unchecked Sendable {
+    private let lock = NSLock()
+    private var task: Task<Void, Never>?
+    /// A client runs once: after `stop`, it is not started again.
+    private var stopped = false
+
+    func start(_ body: @escaping @Sendable () async -> Void) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard task == nil, !stopped else { return }
+        // On the store's own executor, not the cooperative pool: a synchronous caller
+        // blocking a pool thread (ingest called from a task, as tests do) cannot starve
+        // the pool that makes the connections it waits for.
+        task = Task(executorPreference: StoreExecutor.shared) { await body() }
+    }
+
+    func stop() async {
+        let current: Task<Void, Never>? = lock.withLock {
+            let current = task
+            task = nil
+            stopped = true
+            return current
+        }
+        current?.cancel()
+        await current?.value
+    }
+}
+
+/// `postgresql://user:password@host:port/name?sslmode=…`, as libpq writes it.
+struct PostgresURL {
+    var configuration: PostgresClient.Configuration
+    var displayName: String
+
+    init(_ string: String) throws(StoreError) {
+        guard let components = URLComponents(string: string),
+            components.scheme == "postgresql" || components.scheme == "postgres"
+        else {
+            throw StoreError("\(string) is not a PostgreSQL URL (postgresql://user:password@host:port/name)", code: .invalid)
+        }
+        let host = components.host.flatMap { $0.isEmpty ? nil : $0.removingPercentEncoding } ?? "127.0.0.1"
+        let port = components.port ?? 5432
+        let user = components.user?.removingPercentEncoding ?? "postgres"
+        let password = components.password?.removingPercentEncoding
+        var name = components.path
+        if name.hasPrefix("/") { name.removeFirst() }
+        let database = name.isEmpty ? user : (name.removingPercentEncoding ?? name)
+        let query = Dictionary(
+            (components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { _, last in last })
+        let tls: PostgresClient.Configuration.TLS
+        switch query["sslmode"] ?? "disable" {
+        case "disable", "allow": tls = .disable
+        case "prefer": tls = .prefer(.makeClientConfiguration())
+        case "require":
+            // libpq's `require` encrypts without checking the certificate.
+            var tlsConfiguration = TLSConfiguration.makeClientConfiguration()
+            tlsConfiguration.certificateVerification = .none
+            tls = .require(tlsConfiguration)
+        case "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
+        case let other:
+            throw StoreError("sslmode=\(other) in \(string) is not one of disable, prefer, require, verify-full", code: .invalid)
+        }
+        for key in query.keys where key != "sslmode" && key != "application_name" {
+            throw StoreError("\(key)= in \(string) is not supported (only sslmode)", code: .invalid)
+        }
+        var configuration = PostgresClient.Configuration(
+            host: host, port: port, username: user, password: password, database: database, tls: tls)
+        configuration.options.maximumConnections = 20
+        if let application = query["application_name"] {
+            configuration.options.additionalStartupParameters = [("application_name", application)]
+        }
+        self.configuration = configuration
+        self.displayName = "postgresql://\(user)@\(host):\(port)/\(database)"
+    }
+}
