@@ -155,7 +155,9 @@ struct NotificationTests {
         receiver.acceptFromNowOn()
 
         serve = try ServeProcess(harness)
-        #expect(await waitUntil(seconds: 30) { receiver.requests.contains { $0.status == 204 } }, "delivered after the restart")
+        // The retry waits out the backoff the failures earned (2 s × 2^attempts, at most).
+        let backoff = min(900, 2 * pow(2, Double(failed)))
+        #expect(await waitUntil(seconds: backoff + 30) { receiver.requests.contains { $0.status == 204 } }, "delivered after the restart")
         try await Task.sleep(for: .seconds(3))  // anything more would arrive now
         serve.stop()
 
