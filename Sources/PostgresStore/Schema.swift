@@ -205,7 +205,7 @@ extension PostgresStore {
                     try await connection.run(PostgresQuery(unsafeSQL: statement))
                 }
                 try await connection.run(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (\(migration.version), \(migration.name), \(Date().unixSeconds))"
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (\(migration.version), \(migration.name), EXTRACT(EPOCH FROM now())::bigint)"
                 )
             }
             if let newest = applied.max(), newest > (Schema.migrations.map(\.version).max() ?? 0) {
