@@ -30,6 +30,32 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
     }
 }
 
+extension StoreKind {
+    /// Two stores on one database, as two nodes (or a CLI beside `serve`) open it.
+    func makeTwo() async throws -> (first: any Store, second: any Store, dispose: @Sendable () -> Void) {
+        switch self {
+        case .sqlite:
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("afterhours-contract-\(UUID().uuidString)")
+            let path = folder.appendingPathComponent("afterhours.sqlite").path
+            return (try CallbackStore(path: path), try CallbackStore(path: path), { try? FileManager.default.removeItem(at: folder) })
+        case .postgresql:
+            let url = try await PostgresCluster.shared.createDatabase()
+            let first = try PostgresStore(url: url)
+            let second = try PostgresStore(url: url)
+            try await first.startInBackground()
+            try await second.startInBackground()
+            return (first, second, { Task { await first.shutdown(); await second.shutdown() } })
+        }
+    }
+}
+
+/// Runs synchronous ingest on a thread of its own, as the service does (never the pool).
+func onIngestThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
+}
+
 let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
 func message(_ identity: String, number: String?, name: String? = nil, at seconds: Double = 0, urgent: Bool = false, mailbox: String = "1001")
@@ -97,6 +123,43 @@ struct StoreContractTests {
         #expect(queue.first?.messages.count == 2)
         #expect(queue.first?.callback.deadline == t0.addingTimeInterval(600))
         #expect(queue.first?.callback.caller.name == "Jane")
+    }
+
+    @Test("two nodes ingesting the same messages at once: each stored once, one callback per caller", arguments: StoreKind.allCases)
+    func twoNodesIngest(kind: StoreKind) async throws {
+        let (first, second, dispose) = try await kind.makeTwo()
+        defer { dispose() }
+        // Ten callers, four messages each, in batches of eight; both nodes see them all.
+        let recordings = (0..<40).map { index in
+            Recording(
+                voicemail: message("two/\(index)", number: "+1212555\(1000 + index % 10)", at: Double(index)),
+                deadline: t0.addingTimeInterval(3600 + Double(index)), queue: true, audioPath: { "/archive/\($0).wav" })
+        }
+        let batches = stride(from: 0, to: recordings.count, by: 8).map { Array(recordings[$0..<min($0 + 8, recordings.count)]) }
+        let outcomes = try await withThrowingTaskGroup(of: [Result<RecordOutcome, StoreError>].self) { group in
+            for store in [first, second] {
+                group.addTask {
+                    try await onIngestThread {
+                        try batches.flatMap { try store.record($0, at: t0, actor: "ingest", rules: EscalationRules(repeatCalls: 99)) }
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        var stored = 0
+        var duplicates = 0
+        for outcome in outcomes {
+            switch outcome {
+            case .success(.stored): stored += 1
+            case .success(.duplicate): duplicates += 1
+            case .failure(let error): Issue.record("a message failed: \(error)")
+            }
+        }
+        #expect(stored == 40)
+        #expect(duplicates == 40)
+        let queue = try await desk(first).list(.init(), for: alice, at: t0)
+        #expect(queue.count == 10, "one callback per caller")
+        #expect(queue.allSatisfy { $0.messages.count == 4 })
     }
 
     @Test("next serves urgent first, then the earliest deadline; a claim is never handed out twice until its lease ends", arguments: StoreKind.allCases)
