@@ -132,13 +132,15 @@ let package = Package(
         .testTarget(
             name: "CallbackStoreTests",
             dependencies: ["CallbackStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Test helpers shared by test targets: a throwaway PostgreSQL cluster.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         // One suite, run against every store.
         .testTarget(
-            name: "StoreContractTests", dependencies: ["UseCases", "CallbackStore", "PostgresStore", "CallbackQueue", "BusinessTime"]),
+            name: "StoreContractTests", dependencies: ["UseCases", "CallbackStore", "PostgresStore", "CallbackQueue", "BusinessTime", "TestSupport"]),
         .testTarget(
             name: "CallbacksCLITests",
             dependencies: [
-                "CallbacksCLI", "Afterhours", "CallbackStore", "FileErrors", .product(name: "GRDB", package: "GRDB.swift"),
+                "CallbacksCLI", "Afterhours", "CallbackStore", "FileErrors", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
             ]),
     ]
 )

@@ -2,6 +2,7 @@ import BusinessTime
 import CallbackQueue
 import CallbackStore
 import Foundation
+import TestSupport
 import PostgresStore
 import Testing
 import UseCases

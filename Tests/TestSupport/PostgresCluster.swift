@@ -9,8 +9,8 @@ import Foundation
 /// loopback port, one fresh database per test, stopped and deleted when the test process
 /// exits (and by a watchdog if the process dies without exiting). Nothing is assumed to be
 /// installed or running: without PostgreSQL's server programs the cases fail, saying so.
-actor PostgresCluster {
-    static let shared = PostgresCluster()
+public actor PostgresCluster {
+    public static let shared = PostgresCluster()
 
     struct Running {
         var bin: String
@@ -24,7 +24,7 @@ actor PostgresCluster {
     private var databases = 0
 
     /// A new, empty database's URL.
-    func createDatabase() throws -> String {
+    public func createDatabase() throws -> String {
         let cluster = try start()
         databases += 1
         let name = "contract_\(getpid())_\(databases)"
@@ -189,7 +189,7 @@ final class LockedValue<Value: Sendable>: @unchecked Sendable {
     }
 }
 
-struct ClusterError: Error, CustomStringConvertible {
-    var description: String
+public struct ClusterError: Error, CustomStringConvertible {
+    public var description: String
     init(_ description: String) { self.description = description }
 }
