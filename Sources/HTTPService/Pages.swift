@@ -62,17 +62,15 @@ extension HTTPFace {
             try await withSession(request, context, pages, ownerOnly: true) { person, csrf, _ in
                 let now = now()
                 let list = try await owner.escalations(includeResolved: false, for: person, at: now)
-                let text = Replies(configuration: configuration, now: now, colour: false, json: false).text
                 let items = list.map { detail -> [String: Any] in
                     let escalation = detail.escalation
                     return [
                         "id": escalation.id, "state": escalation.state.rawValue, "stateWords": Self.stateWords(escalation.state),
                         "since": DeskText.span(max(0, Int(now.timeIntervalSince(escalation.stateSince)))),
                         "caller": Self.callerName(detail.callback.callback), "number": detail.callback.callback.caller.number?.formatted ?? "no number",
-                        "reasons": escalation.reasons.map(Self.reasonWords),
+                        "reasons": escalation.reasons.map(EscalationWords.line),
                     ]
                 }
-                _ = text
                 return page(pages, title: "Escalations", "escalations", ["items": items], person: person, csrf: csrf)
             }
         }
@@ -260,7 +258,7 @@ extension HTTPFace {
             "id": escalation.id, "state": escalation.state.rawValue, "stateWords": Self.stateWords(escalation.state),
             "since": DeskText.span(max(0, Int(now.timeIntervalSince(escalation.stateSince)))),
             "caller": Self.callerName(callback), "number": callback.caller.number?.formatted ?? "no number",
-            "reasons": escalation.reasons.map(Self.reasonWords),
+            "reasons": escalation.reasons.map(EscalationWords.line),
             "resolution": escalation.resolution as Any, "resolvedBy": escalation.resolvedBy ?? "the owner",
             "resolvedWhen": escalation.resolvedAt.map { text.moment($0) } ?? "",
             "canAck": escalation.state == .open, "canResolve": escalation.state != .resolved, "csrf": csrf,
@@ -294,11 +292,6 @@ extension HTTPFace {
         case .acknowledged: "Acknowledged"
         case .resolved: "Resolved"
         }
-    }
-
-    /// A reason as the owner reads it: "Wants a refund", "Called 3 times", "Promise missed…".
-    static func reasonWords(_ reason: RaisedReason) -> String {
-        EscalationWords.line(reason)
     }
 
     /// A posted form (`application/x-www-form-urlencoded`), at most 64 KiB.
