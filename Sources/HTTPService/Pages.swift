@@ -148,7 +148,8 @@ extension HTTPFace {
     /// `GET /login?token=…`: a one-time link becomes a session cookie.
     func signIn(_ request: Request, _ pages: Pages) async throws -> Response {
         let token = request.uri.queryParameters.get("token") ?? ""
-        let next = request.uri.queryParameters.get("next").flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil }
+        // Only a path on this site: never `//host` or `/\host`, which browsers read as another site.
+        let next = request.uri.queryParameters.get("next").flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") && !$0.contains("\\") ? $0 : nil }
         let ask = "Ask the owner or an admin for a new link: they run callbacks people link YOUR-NAME on the server."
         switch try await people.redeem(link: token, at: now()) {
         case .signedIn(let person):
