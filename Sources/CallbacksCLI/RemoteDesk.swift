@@ -1,3 +1,4 @@
+import Afterhours
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -46,10 +47,10 @@ struct RemoteDesk: Sendable {
         let response: HTTPClientResponse
         let bytes: ByteBuffer
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            response = try await OneTryClient.shared.execute(request, timeout: .seconds(30))
             bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)
         } catch {
-            throw CommandFailure("cannot reach \(base): \(String(describing: error))")
+            throw CommandFailure("cannot reach \(base): \(Notifier.describe(error))")
         }
         let text = String(buffer: bytes)
         guard (200..<300).contains(response.status.code) else {
@@ -66,9 +67,9 @@ struct RemoteDesk: Sendable {
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         let response: HTTPClientResponse
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
+            response = try await OneTryClient.shared.execute(request, timeout: .seconds(120))
         } catch {
-            throw CommandFailure("cannot reach \(base): \(String(describing: error))")
+            throw CommandFailure("cannot reach \(base): \(Notifier.describe(error))")
         }
         guard response.status == .ok else {
             let body = String(buffer: try await response.body.collect(upTo: 1024 * 1024))

@@ -342,3 +342,20 @@ struct TLSTests {
         #expect((try? HTTPServer.curl(["http://127.0.0.1:\(port)/healthz"]).status) != 200, "plain HTTP is not answered")
     }
 }
+
+@Suite("The remote command line without a server")
+struct RemoteFailureTests {
+    @Test("a server that is not there, a bad address or no token: one sentence each")
+    func unreachable() async throws {
+        let harness = try Harness()
+        let port = try freePort()
+        let refused = await harness.run(["list"], environment: ["CALLBACKS_URL": "http://127.0.0.1:\(port)", "CALLBACKS_TOKEN": "ah_x"])
+        #expect(refused.errors == "Error: cannot reach http://127.0.0.1:\(port): connection refused")
+        let badAddress = await harness.run(["list", "--server", "calls.example.com", "--token", "ah_x"])
+        #expect(badAddress.errors.hasPrefix("Error: calls.example.com is not a server address"))
+        let noToken = await harness.run(["list", "--server", "http://127.0.0.1:\(port)"], environment: ["CALLBACKS_TOKEN": nil])
+        #expect(noToken.errors.hasPrefix("Error: a token is needed with a server"))
+        let local = await harness.run(["note", "1", "hi", "--server", "http://127.0.0.1:\(port)", "--token", "ah_x"])
+        #expect(local.errors == "Error: callbacks note works at the server's shell only, not through --server or $CALLBACKS_URL")
+    }
+}

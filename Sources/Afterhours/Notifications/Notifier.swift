@@ -78,7 +78,7 @@ public struct Notifier: Sendable {
         }
     }
 
-    /// POSTs the JSON through AsyncHTTPClient's shared client, which is created on first
+    /// POSTs the JSON through `OneTryClient` (AsyncHTTPClient), which is created on first
     /// use: commands that never send a webhook never start its event loop.
     private func post(_ body: Data, to url: URL, key: String) async throws(DeliveryError) {
         let host = url.host ?? url.absoluteString
@@ -90,7 +90,7 @@ public struct Notifier: Sendable {
         request.body = .bytes(ByteBuffer(bytes: body))
         let status: UInt
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(15))
+            let response = try await OneTryClient.shared.execute(request, timeout: .seconds(15))
             status = response.status.code
             // Read (and drop) what the receiver says, so the connection can be reused.
             _ = try? await response.body.collect(upTo: 64 * 1024)
@@ -103,7 +103,7 @@ public struct Notifier: Sendable {
     }
 
     /// A connection failure in words ("connection refused"), not a type name.
-    static func describe(_ error: any Error) -> String {
+    public static func describe(_ error: any Error) -> String {
         if let error = error as? HTTPClientError, error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
             return "no answer within 15 s"
         }
