@@ -1,6 +1,7 @@
 import CallbackQueue
 import Foundation
 import HTTPTypes
+import HTTPTypes
 import Hummingbird
 import NIOCore
 
@@ -25,5 +26,14 @@ public struct APIContext: RequestContext {
     func acting() throws(APIError) -> Acting {
         guard let person else { throw APIError(.unauthorized, "unauthorized", "sign in: send Authorization: Bearer TOKEN") }
         return person
+    }
+}
+
+extension HTTPField.Name {
+    /// A header name written in this source (letters, digits and hyphens: always valid).
+    /// `HTTPField.Name` is failable for names read off the wire; for ours the fallback is
+    /// never taken (the HTTP tests see each of them on the wire).
+    static func ours(_ text: String) -> HTTPField.Name {
+        HTTPField.Name(text) ?? .via
     }
 }

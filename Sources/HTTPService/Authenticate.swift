@@ -41,7 +41,7 @@ struct Authenticate: RouterMiddleware {
     }
 
     static let sessionCookie = "afterhours_session"
-    static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
+    static let csrfHeader = HTTPField.Name.ours("X-CSRF-Token")
 
     static func cookie(_ name: String, in request: Request) -> String? {
         for header in request.headers[values: .cookie] {

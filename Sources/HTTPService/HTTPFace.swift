@@ -185,7 +185,7 @@ public struct HTTPFace: Sendable {
 
     // MARK: answers
 
-    static let callbackID = HTTPField.Name("Afterhours-Callback-Id")!
+    static let callbackID = HTTPField.Name.ours("Afterhours-Callback-Id")
 
     static func wantsText(_ request: Request) -> Bool {
         let accept = request.headers[.accept] ?? ""

@@ -228,7 +228,7 @@ extension HTTPFace {
         if let refresh { layout["refresh"] = refresh }
         return Response(
             status: status,
-            headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store", .init("X-Frame-Options")!: "DENY", .init("Content-Security-Policy")!: "default-src 'self'; media-src 'self'; frame-ancestors 'none'"],
+            headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store", .ours("X-Frame-Options"): "DENY", .ours("Content-Security-Policy"): "default-src 'self'; media-src 'self'; frame-ancestors 'none'"],
             body: .init(byteBuffer: ByteBuffer(string: pages.render("layout", layout))))
     }
 

@@ -33,8 +33,8 @@ public struct PushIngest: Sendable {
         ingester = Ingester(configuration: settings, store: store, logger: logger)
     }
 
-    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
-    static let replayed = HTTPField.Name("Idempotent-Replayed")!
+    static let idempotencyKey = HTTPField.Name.ours("Idempotency-Key")
+    static let replayed = HTTPField.Name.ours("Idempotent-Replayed")
     static let audioTypes: [String: String] = [
         "audio/wav": "wav", "audio/x-wav": "wav", "audio/wave": "wav", "audio/vnd.wave": "wav", "audio/gsm": "gsm",
         "audio/x-gsm": "gsm", "audio/basic": "ulaw", "audio/pcmu": "ulaw", "audio/pcma": "alaw", "audio/flac": "flac",

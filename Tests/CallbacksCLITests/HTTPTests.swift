@@ -206,6 +206,23 @@ struct HTTPTests {
             #expect((400..<500).contains(answer.status), "\(method) \(path) → \(answer.status)")
             #expect(answer.errorMessage != nil, "\(method) \(path): \(answer.text)")
         }
+        // The pages' session cookie: pages come with their protective headers, and a change
+        // made with the cookie needs the session's CSRF token.
+        let link = await harness.run(["people", "link", "alice"]).output.replacingOccurrences(of: "http://calls.example.com", with: server.base)
+        let signedIn = try HTTPServer.curl([link])
+        #expect(signedIn.status == 303)
+        let cookie = try #require(signedIn.headers["set-cookie"]?.split(separator: ";").first.map(String.init))
+        let queuePage = try HTTPServer.curl(["-H", "Cookie: \(cookie)", server.base + "/queue"])
+        #expect(queuePage.status == 200 && queuePage.headers["x-frame-options"] == "DENY")
+        #expect(queuePage.headers["content-security-policy"]?.contains("default-src 'self'") == true)
+        let csrf = try #require(queuePage.text.range(of: #"name="csrf" value="([^"]+)""#, options: .regularExpression).map {
+            String(queuePage.text[$0].dropFirst(#"name="csrf" value=""#.count).dropLast())
+        })
+        let forged = try HTTPServer.curl(["-X", "POST", "-H", "Cookie: \(cookie)", server.base + "/api/v1/callbacks/next"])
+        #expect(forged.status == 403 && (forged.json as? [String: Any]).flatMap { ($0["error"] as? [String: Any])?["code"] as? String } == "csrf")
+        let allowed = try HTTPServer.curl(["-X", "POST", "-H", "Cookie: \(cookie)", "-H", "X-CSRF-Token: \(csrf)", server.base + "/api/v1/callbacks/next"])
+        #expect(allowed.status == 200, "\(allowed.text)")
+
         let huge = "{\"note\": \"" + String(repeating: "x", count: 100_000) + "\"}"
         let tooLarge = try server.request("POST", "/api/v1/callbacks/1/done", token: alice, body: huge)
         #expect(tooLarge.status == 413 && tooLarge.errorMessage != nil, "\(tooLarge.status)")
