@@ -103,3 +103,26 @@ extension Callback {
         return holder
     }
 }
+
+extension Callback {
+    /// Whether `person` may record an outcome now: refused on a done callback, and on a
+    /// colleague's claim unless `force`. Returns whose claim `force` overrode, to be kept
+    /// in the history. Every store applies this rule, inside its transaction.
+    public func checkOutcomeAllowed(by person: Acting, at now: Date, force: Bool) throws(StoreError) -> String? {
+        if status(at: now) == .done {
+            throw StoreError("callback #\(id) is already done", code: .refused)
+        }
+        guard let holder = claimOverridden(by: person, at: now) else { return nil }
+        guard force else {
+            throw StoreError("callback #\(id) is claimed by \(holder); use --force to record it anyway", code: .refused)
+        }
+        return holder
+    }
+
+    /// A history note that says when a colleague's claim was overridden.
+    public static func withForce(_ note: String?, _ forcedOver: String?) -> String? {
+        guard let forcedOver else { return note }
+        let forced = "--force over \(forcedOver)'s claim"
+        return note.map { "\($0); \(forced)" } ?? forced
+    }
+}

@@ -47,7 +47,7 @@ extension CallbackStore {
     ) async throws(StoreError) -> CallbackDetail {
         try await write { db in
             let callback = try Self.detail(db, id: id, withHistory: false, for: person).callback
-            let forced = try Self.checkOutcomeAllowed(callback, by: person, at: now, force: force)
+            let forced = try callback.checkOutcomeAllowed(by: person, at: now, force: force)
             let expires = now.unixSeconds + Int64(lease)
             try db.execute(
                 sql: """
@@ -56,7 +56,7 @@ extension CallbackStore {
                     WHERE id = ?
                     """,
                 arguments: [colleague, expires, expires, id])
-            try Self.appendEvent(db, callbackID: id, at: now, actor: person.name, kind: .assigned, note: Self.withForce("to \(colleague)", forced))
+            try Self.appendEvent(db, callbackID: id, at: now, actor: person.name, kind: .assigned, note: Callback.withForce("to \(colleague)", forced))
             return try Self.detail(db, id: id, withHistory: true)
         }
     }

@@ -11,14 +11,14 @@ extension CallbackStore {
             guard callback.status(at: now) == .claimed else {
                 throw StoreError("callback #\(id) is not claimed (it is \(callback.status(at: now).rawValue))", code: .refused)
             }
-            let forced = try Self.checkOutcomeAllowed(callback, by: person, at: now, force: force)
+            let forced = try callback.checkOutcomeAllowed(by: person, at: now, force: force)
             try db.execute(
                 sql: """
                     UPDATE callback SET status = 'open', claimed_by = NULL, claim_expires_at = NULL,
                         available_at = ? WHERE id = ?
                     """,
                 arguments: [now.unixSeconds, id])
-            try Self.appendEvent(db, callbackID: id, at: now, actor: person.name, kind: .released, note: Self.withForce(nil, forced))
+            try Self.appendEvent(db, callbackID: id, at: now, actor: person.name, kind: .released, note: Callback.withForce(nil, forced))
             return try Self.detail(db, id: id, withHistory: true)
         }
     }
@@ -30,7 +30,7 @@ extension CallbackStore {
     ) async throws(StoreError) -> CallbackDetail {
         try await write { db in
             let callback = try Self.detail(db, id: id, withHistory: false, for: person).callback
-            let forced = try Self.checkOutcomeAllowed(callback, by: person, at: now, force: force)
+            let forced = try callback.checkOutcomeAllowed(by: person, at: now, force: force)
             let attempts = callback.attempts + 1
             try db.execute(
                 sql: """
@@ -41,7 +41,7 @@ extension CallbackStore {
                 arguments: [attempts, retryAt.unixSeconds, retryAt.unixSeconds, id])
             try Self.appendEvent(
                 db, callbackID: id, at: now, actor: person.name, kind: .attempted,
-                note: Self.withForce(note ?? "no answer (attempt \(attempts) of \(maxAttempts))", forced))
+                note: Callback.withForce(note ?? "no answer (attempt \(attempts) of \(maxAttempts))", forced))
             if attempts >= maxAttempts {
                 try self.raiseEscalation(
                     db, callbackID: id, reason: .maxAttempts, at: now, actor: "system", detail: "\(attempts) attempts without reaching the caller")
@@ -57,8 +57,8 @@ extension CallbackStore {
         guard !reason.isEmpty else { throw StoreError("say why the owner should take callback #\(id) (--reason)", code: .refused) }
         return try await write { db in
             let callback = try Self.detail(db, id: id, withHistory: false, for: person).callback
-            let forced = try Self.checkOutcomeAllowed(callback, by: person, at: now, force: force)
-            try self.raiseEscalation(db, callbackID: id, reason: .staff, at: now, actor: person.name, detail: Self.withForce(reason, forced) ?? reason)
+            let forced = try callback.checkOutcomeAllowed(by: person, at: now, force: force)
+            try self.raiseEscalation(db, callbackID: id, reason: .staff, at: now, actor: person.name, detail: Callback.withForce(reason, forced) ?? reason)
             return try Self.detail(db, id: id, withHistory: true)
         }
     }

@@ -100,7 +100,7 @@ extension CallbackStore {
     ) async throws(StoreError) -> (detail: CallbackDetail, resolvedEscalation: Int64?) {
         try await write { db in
             let callback = try Self.detail(db, id: id, withHistory: false, for: person).callback
-            let forced = try Self.checkOutcomeAllowed(callback, by: person, at: now, force: force)
+            let forced = try callback.checkOutcomeAllowed(by: person, at: now, force: force)
             try db.execute(
                 sql: """
                     UPDATE callback SET status = 'done', closed_at = ?, closed_by = ?, available_at = NULL,
@@ -108,30 +108,10 @@ extension CallbackStore {
                     WHERE id = ?
                     """,
                 arguments: [now.unixSeconds, person.name, id])
-            try Self.appendEvent(db, callbackID: id, at: now, actor: person.name, kind: .done, note: Self.withForce(note, forced))
+            try Self.appendEvent(db, callbackID: id, at: now, actor: person.name, kind: .done, note: Callback.withForce(note, forced))
             let resolved = try self.resolveOnDone(db, callbackID: id, by: person.name, note: note, at: now)
             return (try Self.detail(db, id: id, withHistory: true), resolved)
         }
-    }
-
-    /// Refuses an outcome on a done callback, or on a colleague's claim without `force`.
-    /// Returns whose claim `force` overrode, to be kept in the history.
-    static func checkOutcomeAllowed(_ callback: Callback, by person: Acting, at now: Date, force: Bool) throws(StoreError) -> String? {
-        if callback.status(at: now) == .done {
-            throw StoreError("callback #\(callback.id) is already done", code: .refused)
-        }
-        guard let holder = callback.claimOverridden(by: person, at: now) else { return nil }
-        guard force else {
-            throw StoreError("callback #\(callback.id) is claimed by \(holder); use --force to record it anyway", code: .refused)
-        }
-        return holder
-    }
-
-    /// A history note that says when a colleague's claim was overridden.
-    static func withForce(_ note: String?, _ forcedOver: String?) -> String? {
-        guard let forcedOver else { return note }
-        let forced = "--force over \(forcedOver)'s claim"
-        return note.map { "\($0); \(forced)" } ?? forced
     }
 
     /// The callback, unless it is from the owner's line and `person` is not the owner:

@@ -210,25 +210,11 @@ struct Desk {
         return logger
     }
 
-    var shapes: JSONShapes { JSONShapes(timeZone: configuration.business.hours.timeZone, now: now) }
-
     var replies: Replies { Replies(configuration: configuration, now: now, colour: context.colour, json: json) }
-
-    var text: DeskText {
-        DeskText(
-            businessName: configuration.business.name, timeZone: configuration.business.hours.timeZone,
-            now: now, colour: context.colour)
-    }
 
     /// Text is shown through `TerminalText.safe` by the presenters; JSON is escaped.
     func print(_ text: String) { context.write(text) }
     func print(_ json: JSONValue) { context.write(json.rendered()) }
-
-    /// What a change to one callback prints: the callback with its history as JSON, or
-    /// `text` (one line saying what was done).
-    func report(_ detail: CallbackDetail, _ text: @autoclosure () -> String) {
-        context.write(json ? shapes.callback(detail, withHistory: true).rendered() : text())
-    }
 }
 
 /// The store a command opened, kept for the rest of the command.

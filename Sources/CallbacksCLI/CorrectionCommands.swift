@@ -18,7 +18,7 @@ struct NoteCommand: ContextCommand {
         let desk = try Desk(global, context)
         try desk.requireLocal("note")
         let detail = try await desk.callbacks().note(id, by: desk.person, text: text, at: desk.now)
-        desk.report(detail, "Note added to callback #\(id).")
+        desk.print(desk.replies.changed(detail, "Note added to callback #\(id)."))
     }
 }
 
@@ -38,7 +38,7 @@ struct ReopenCommand: ContextCommand {
         let desk = try Desk(global, context)
         try desk.requireLocal("reopen")
         let detail = try await desk.callbacks().reopen(id, by: desk.person, note: note, at: desk.now)
-        desk.report(detail, "Callback #\(id) is back in the queue.")
+        desk.print(desk.replies.changed(detail, "Callback #\(id) is back in the queue."))
     }
 }
 
@@ -62,10 +62,7 @@ struct AssignCommand: ContextCommand {
         try desk.requireLocal("assign")
         let colleague = try Desk.actor(to, environment: [:], option: "--to")
         let detail = try await desk.callbacks().assign(id, to: colleague, by: desk.person, force: force, at: desk.now)
-        if desk.json {
-            desk.print(desk.shapes.callback(detail, withHistory: true))
-        } else {
-            desk.print("Callback #\(id) is \(TerminalText.oneLine(colleague))'s until \(desk.text.moment(detail.callback.claimExpiresAt ?? desk.now)).")
-        }
+        let until = desk.replies.text.moment(detail.callback.claimExpiresAt ?? desk.now)
+        desk.print(desk.replies.changed(detail, "Callback #\(id) is \(TerminalText.oneLine(colleague))'s until \(until)."))
     }
 }

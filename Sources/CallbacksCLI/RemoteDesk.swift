@@ -53,11 +53,7 @@ struct RemoteDesk: Sendable {
             throw CommandFailure("cannot reach \(base): \(Notifier.describe(error))")
         }
         let text = String(buffer: bytes)
-        guard (200..<300).contains(response.status.code) else {
-            let error = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
-            let message = (error?["error"] as? [String: Any])?["message"] as? String
-            throw CommandFailure(message ?? "\(base) answered HTTP \(response.status.code)")
-        }
+        guard (200..<300).contains(response.status.code) else { throw refusal(response.status.code, body: text) }
         return Answer(text: text.hasSuffix("\n") ? String(text.dropLast()) : text, headers: response.headers)
     }
 
@@ -72,12 +68,17 @@ struct RemoteDesk: Sendable {
             throw CommandFailure("cannot reach \(base): \(Notifier.describe(error))")
         }
         guard response.status == .ok else {
-            let body = String(buffer: try await response.body.collect(upTo: 1024 * 1024))
-            let message = ((try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]).flatMap { ($0["error"] as? [String: Any])?["message"] as? String }
-            throw CommandFailure(message ?? "\(base) answered HTTP \(response.status.code)")
+            throw refusal(response.status.code, body: String(buffer: try await response.body.collect(upTo: 1024 * 1024)))
         }
         for try await chunk in response.body {
             try file.write(contentsOf: Data(chunk.readableBytesView))
         }
+    }
+
+    /// An error answer as the server's one sentence (`{"error": {"message": …}}`).
+    func refusal(_ status: UInt, body: String) -> CommandFailure {
+        let error = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]
+        let message = (error?["error"] as? [String: Any])?["message"] as? String
+        return CommandFailure(message ?? "\(base) answered HTTP \(status)")
     }
 }

@@ -98,7 +98,7 @@ extension PostgresStore {
     ) async throws(StoreError) -> (detail: CallbackDetail, resolvedEscalation: Int64?) {
         let result: DoneResult = try await write { connection in
             let callback = try await Self.detail(connection, id: id, withHistory: false, for: person, lock: true).callback
-            let forced = try Self.checkOutcomeAllowed(callback, by: person, at: now, force: force)
+            let forced = try callback.checkOutcomeAllowed(by: person, at: now, force: force)
             try await connection.run(
                 """
                 UPDATE callback SET status = 'done', closed_at = \(now.unixSeconds), closed_by = \(person.name),
@@ -106,7 +106,7 @@ extension PostgresStore {
                 WHERE id = \(id)
                 """)
             try await Self.appendEvent(
-                connection, callbackID: id, at: now, actor: person.name, kind: .done, note: Self.withForce(note, forced))
+                connection, callbackID: id, at: now, actor: person.name, kind: .done, note: Callback.withForce(note, forced))
             let resolved = try await self.resolveOnDone(connection, callbackID: id, by: person.name, note: note, at: now)
             return DoneResult(detail: try await Self.detail(connection, id: id, withHistory: true), resolved: resolved)
         }
@@ -116,24 +116,6 @@ extension PostgresStore {
     struct DoneResult: Sendable {
         var detail: CallbackDetail
         var resolved: Int64?
-    }
-
-    /// Refuses an outcome on a done callback, or on a colleague's claim without `force`.
-    static func checkOutcomeAllowed(_ callback: Callback, by person: Acting, at now: Date, force: Bool) throws(StoreError) -> String? {
-        if callback.status(at: now) == .done {
-            throw StoreError("callback #\(callback.id) is already done", code: .refused)
-        }
-        guard let holder = callback.claimOverridden(by: person, at: now) else { return nil }
-        guard force else {
-            throw StoreError("callback #\(callback.id) is claimed by \(holder); use --force to record it anyway", code: .refused)
-        }
-        return holder
-    }
-
-    static func withForce(_ note: String?, _ forcedOver: String?) -> String? {
-        guard let forcedOver else { return note }
-        let forced = "--force over \(forcedOver)'s claim"
-        return note.map { "\($0); \(forced)" } ?? forced
     }
 
     /// The callback, unless it is from the owner's line and `person` is not the owner.
@@ -189,14 +171,14 @@ extension PostgresStore {
             guard callback.status(at: now) == .claimed else {
                 throw StoreError("callback #\(id) is not claimed (it is \(callback.status(at: now).rawValue))", code: .refused)
             }
-            let forced = try Self.checkOutcomeAllowed(callback, by: person, at: now, force: force)
+            let forced = try callback.checkOutcomeAllowed(by: person, at: now, force: force)
             try await connection.run(
                 """
                 UPDATE callback SET status = 'open', claimed_by = NULL, claim_expires_at = NULL,
                     available_at = \(now.unixSeconds) WHERE id = \(id)
                 """)
             try await Self.appendEvent(
-                connection, callbackID: id, at: now, actor: person.name, kind: .released, note: Self.withForce(nil, forced))
+                connection, callbackID: id, at: now, actor: person.name, kind: .released, note: Callback.withForce(nil, forced))
             return try await Self.detail(connection, id: id, withHistory: true)
         }
     }
@@ -206,7 +188,7 @@ extension PostgresStore {
     ) async throws(StoreError) -> CallbackDetail {
         try await write { connection in
             let callback = try await Self.detail(connection, id: id, withHistory: false, for: person, lock: true).callback
-            let forced = try Self.checkOutcomeAllowed(callback, by: person, at: now, force: force)
+            let forced = try callback.checkOutcomeAllowed(by: person, at: now, force: force)
             let attempts = callback.attempts + 1
             try await connection.run(
                 """
@@ -216,7 +198,7 @@ extension PostgresStore {
                 """)
             try await Self.appendEvent(
                 connection, callbackID: id, at: now, actor: person.name, kind: .attempted,
-                note: Self.withForce(note ?? "no answer (attempt \(attempts) of \(maxAttempts))", forced))
+                note: Callback.withForce(note ?? "no answer (attempt \(attempts) of \(maxAttempts))", forced))
             if attempts >= maxAttempts {
                 try await self.raiseEscalation(
                     connection, callbackID: id, reason: .maxAttempts, at: now, actor: "system",
@@ -231,9 +213,9 @@ extension PostgresStore {
         guard !reason.isEmpty else { throw StoreError("say why the owner should take callback #\(id) (--reason)", code: .refused) }
         return try await write { connection in
             let callback = try await Self.detail(connection, id: id, withHistory: false, for: person, lock: true).callback
-            let forced = try Self.checkOutcomeAllowed(callback, by: person, at: now, force: force)
+            let forced = try callback.checkOutcomeAllowed(by: person, at: now, force: force)
             try await self.raiseEscalation(
-                connection, callbackID: id, reason: .staff, at: now, actor: person.name, detail: Self.withForce(reason, forced) ?? reason)
+                connection, callbackID: id, reason: .staff, at: now, actor: person.name, detail: Callback.withForce(reason, forced) ?? reason)
             return try await Self.detail(connection, id: id, withHistory: true)
         }
     }
@@ -283,7 +265,7 @@ extension PostgresStore {
     ) async throws(StoreError) -> CallbackDetail {
         try await write { connection in
             let callback = try await Self.detail(connection, id: id, withHistory: false, for: person, lock: true).callback
-            let forced = try Self.checkOutcomeAllowed(callback, by: person, at: now, force: force)
+            let forced = try callback.checkOutcomeAllowed(by: person, at: now, force: force)
             let expires = now.unixSeconds + Int64(lease)
             try await connection.run(
                 """
@@ -292,7 +274,7 @@ extension PostgresStore {
                 WHERE id = \(id)
                 """)
             try await Self.appendEvent(
-                connection, callbackID: id, at: now, actor: person.name, kind: .assigned, note: Self.withForce("to \(colleague)", forced))
+                connection, callbackID: id, at: now, actor: person.name, kind: .assigned, note: Callback.withForce("to \(colleague)", forced))
             return try await Self.detail(connection, id: id, withHistory: true)
         }
     }
