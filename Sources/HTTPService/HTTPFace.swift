@@ -32,7 +32,8 @@ public struct HTTPFace: Sendable {
         throttle = FailureThrottle(now: now)
     }
 
-    var desk: CallbackDesk { Wiring.desk(configuration, store: store) }
+    /// No breach sweep per request: `serve`'s outbox sweeps every second.
+    var desk: CallbackDesk { Wiring.desk(configuration, store: store, insideService: true) }
     var owner: OwnerDesk { OwnerDesk(desk: desk) }
     var people: PeopleDesk { PeopleDesk(store: store, configuredOwners: configuration.owner.people) }
 

@@ -20,17 +20,21 @@ public enum Wiring {
     }
 
     /// The rules the desk applies, from the configuration.
-    public static func rules(_ configuration: Configuration, anyoneReadsEscalations: Bool = false) -> DeskRules {
+    /// `insideService`: the desk of a door inside `serve` (HTTP), whose outbox already sweeps
+    /// breaches every second; the command line sweeps before each job itself.
+    public static func rules(_ configuration: Configuration, anyoneReadsEscalations: Bool = false, insideService: Bool = false) -> DeskRules {
         DeskRules(
             hours: configuration.business.hours, policy: configuration.callbacks,
-            escalateOnBreach: configuration.escalation.onBreach,
+            escalateOnBreach: configuration.escalation.onBreach && !insideService,
             anyoneReadsEscalations: anyoneReadsEscalations,
             defaultRegion: configuration.phone.defaultRegion)
     }
 
     /// The staff's desk on `store`.
-    public static func desk(_ configuration: Configuration, store: any Store, anyoneReadsEscalations: Bool = false) -> CallbackDesk {
-        CallbackDesk(store: store, rules: rules(configuration, anyoneReadsEscalations: anyoneReadsEscalations))
+    public static func desk(
+        _ configuration: Configuration, store: any Store, anyoneReadsEscalations: Bool = false, insideService: Bool = false
+    ) -> CallbackDesk {
+        CallbackDesk(store: store, rules: rules(configuration, anyoneReadsEscalations: anyoneReadsEscalations, insideService: insideService))
     }
 
     /// What `callbacks serve` runs: the spool watcher and ingest, the outbox (with breach
