@@ -13,16 +13,20 @@ public enum EscalationReason: String, Sendable, Codable, CaseIterable {
     case maxAttempts = "max_attempts"
     /// A member of staff handed it over.
     case staff
+    /// The caller's words match a complaint phrase (`content.complaint`), heard in the
+    /// message's machine transcript.
+    case complaint
 
     /// How urgent the owner should find it: lower first.
     public var rank: Int {
         switch self {
         case .ownerLine: 0
         case .vip: 1
-        case .breach: 2
-        case .repeatCaller: 3
-        case .maxAttempts: 4
-        case .staff: 5
+        case .complaint: 2
+        case .breach: 3
+        case .repeatCaller: 4
+        case .maxAttempts: 5
+        case .staff: 6
         }
     }
 }

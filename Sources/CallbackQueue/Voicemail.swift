@@ -76,12 +76,21 @@ public struct StoredVoicemail: Sendable, Equatable, Identifiable {
     public var audioPath: String?
     /// The folder its files were put aside in when its audio could not be read.
     public var quarantinePath: String?
+    /// Its machine transcript and where that work stands.
+    public var transcript: MessageTranscript
+    /// Stored from a blocked number: kept from staff, the owner's to see.
+    public var blocked: Bool
 
-    public init(id: Int64, callbackID: Int64, voicemail: Voicemail, audioPath: String?, quarantinePath: String? = nil) {
+    public init(
+        id: Int64, callbackID: Int64, voicemail: Voicemail, audioPath: String?, quarantinePath: String? = nil,
+        transcript: MessageTranscript = .pending, blocked: Bool = false
+    ) {
         self.id = id
         self.callbackID = callbackID
         self.voicemail = voicemail
         self.audioPath = audioPath
         self.quarantinePath = quarantinePath
+        self.transcript = transcript
+        self.blocked = blocked
     }
 }

@@ -60,7 +60,11 @@ extension CallbackStore {
         var joined = false
         // The owner's line keeps its own callbacks: they never join or show up as staff's.
         let owner = rules.ownerMailboxes.contains(voicemail.mailbox)
-        if queue {
+        // A blocked number's messages are stored and counted, never queued for staff.
+        let blocked = try voicemail.caller.number.map { number in
+            try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM blocked_number WHERE number = ?"), arguments: [number.e164]) ?? false
+        } ?? false
+        if queue && !blocked {
             let number = voicemail.caller.number?.e164
             if let number,
                 let open = try Int64.fetchOne(
@@ -121,8 +125,11 @@ extension CallbackStore {
                 audio?.speechSeconds, audio?.silent, voicemail.audioError, now.unixSeconds,
             ])
         let voicemailID = db.lastInsertedRowID
-        try db.cachedStatement(sql: "UPDATE voicemail SET audio_path = ? WHERE id = ?")
-            .execute(arguments: [audioPath(voicemailID), voicemailID])
+        let path = audioPath(voicemailID)
+        let transcript = MessageTranscript.initial(for: voicemail, audioKept: path != nil)
+        try db.cachedStatement(
+            sql: "UPDATE voicemail SET audio_path = ?, transcript_status = ?, transcript_error = ?, blocked = ? WHERE id = ?"
+        ).execute(arguments: [path, transcript.status, transcript.error, blocked, voicemailID])
 
         if let callbackID {
             let note = "message #\(voicemailID) on mailbox \(voicemail.mailbox)"

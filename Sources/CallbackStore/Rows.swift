@@ -81,6 +81,12 @@ struct VoicemailRecord: Decodable, FetchableRecord, TableRecord {
     var audioError: String?
     var audioPath: String?
     var quarantinePath: String?
+    var transcriptStatus: MessageTranscript.Status
+    var transcript: String?
+    var transcriptError: String?
+    var transcriptRules: String?
+    var spokenNumber: String?
+    var blocked: Bool
 
     enum Columns {
         static let callbackID = Column("callback_id")
@@ -102,7 +108,12 @@ struct VoicemailRecord: Decodable, FetchableRecord, TableRecord {
                 folder: folder, urgent: urgent,
                 caller: Caller(name: callerName, number: callerNumber.flatMap(PhoneNumber.init(e164:)), rawNumber: callerRaw),
                 pbxMessageID: pbxMessageId, audio: audio, audioError: audioError),
-            audioPath: audioPath, quarantinePath: quarantinePath)
+            audioPath: audioPath, quarantinePath: quarantinePath,
+            transcript: MessageTranscript(
+                status: transcriptStatus, text: transcript, error: transcriptError,
+                rules: transcriptRules.map { $0.split(separator: "\n").map(String.init) } ?? [],
+                spokenNumber: spokenNumber.flatMap(PhoneNumber.init(e164:))),
+            blocked: blocked)
     }
 }
 
@@ -124,6 +135,7 @@ struct CallbackEventRecord: Decodable, FetchableRecord, TableRecord {
 }
 
 extension CallbackStatus: DatabaseValueConvertible {}
+extension MessageTranscript.Status: DatabaseValueConvertible {}
 extension CallbackEvent.Kind: DatabaseValueConvertible {}
 
 extension Callback {

@@ -207,6 +207,42 @@ extension CallbackStore {
                     );
                     """)
         }
+        migrator.registerMigration("v6: transcripts, what their words decided, the block list") { db in
+            try db.execute(
+                sql: """
+                    -- The transcription stage's work state, per message: pending until a
+                    -- transcriber has it; a lease keeps two from hearing the same message.
+                    ALTER TABLE voicemail ADD COLUMN transcript_status TEXT NOT NULL DEFAULT 'pending'
+                        CHECK (transcript_status IN ('pending', 'done', 'failed', 'skipped'));
+                    ALTER TABLE voicemail ADD COLUMN transcript TEXT;
+                    ALTER TABLE voicemail ADD COLUMN transcript_error TEXT;
+                    ALTER TABLE voicemail ADD COLUMN transcript_attempts INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE voicemail ADD COLUMN transcript_leased_until INTEGER;
+                    ALTER TABLE voicemail ADD COLUMN transcribed_at INTEGER;
+                    -- The content rules the words set off, one per line, as shown.
+                    ALTER TABLE voicemail ADD COLUMN transcript_rules TEXT;
+                    -- A number read out in the message, taken as the callback's number.
+                    ALTER TABLE voicemail ADD COLUMN spoken_number TEXT;
+                    -- Stored from a blocked number: kept from staff.
+                    ALTER TABLE voicemail ADD COLUMN blocked BOOLEAN NOT NULL DEFAULT 0;
+                    -- Messages stored before: nothing to hear where the audio is silent or unreadable.
+                    UPDATE voicemail SET transcript_status = 'skipped', transcript_error = CASE
+                            WHEN audio_error IS NOT NULL THEN 'the audio could not be read: ' || audio_error
+                            WHEN audio_path IS NULL THEN 'no audio was kept'
+                            ELSE 'the message is silent' END
+                        WHERE audio_error IS NOT NULL OR audio_path IS NULL OR silent = 1 OR format IS NULL;
+                    CREATE INDEX voicemail_transcript_pending ON voicemail (id) WHERE transcript_status = 'pending';
+                    -- Word search over transcripts: "refunds" finds "refund".
+                    CREATE VIRTUAL TABLE transcript_search USING fts5 (transcript, tokenize = 'porter unicode61');
+
+                    CREATE TABLE blocked_number (
+                        number TEXT PRIMARY KEY,
+                        reason TEXT NOT NULL,
+                        blocked_by TEXT NOT NULL,
+                        blocked_at INTEGER NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 }

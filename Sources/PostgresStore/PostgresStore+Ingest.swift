@@ -84,7 +84,12 @@ extension PostgresStore {
         var callbackID: Int64?
         var joined = false
         let owner = rules.ownerMailboxes.contains(voicemail.mailbox)
-        if recording.queue {
+        // A blocked number's messages are stored and counted, never queued for staff.
+        var blocked = false
+        if let number {
+            blocked = try await connection.one("SELECT 1 AS blocked FROM blocked_number WHERE number = \(number)") != nil
+        }
+        if recording.queue && !blocked {
             var tries = 0
             while callbackID == nil {
                 tries += 1
@@ -125,8 +130,14 @@ extension PostgresStore {
                 // Otherwise another node opened this caller's callback a moment ago: join it.
             }
         }
+        let path = recording.audioPath(voicemailID)
+        let transcript = MessageTranscript.initial(for: voicemail, audioKept: path != nil)
         try await connection.run(
-            "UPDATE voicemail SET callback_id = \(callbackID), audio_path = \(recording.audioPath(voicemailID)) WHERE id = \(voicemailID)")
+            """
+            UPDATE voicemail SET callback_id = \(callbackID), audio_path = \(path), transcript_status = \(transcript.status.rawValue),
+                transcript_error = \(transcript.error), blocked = \(blocked)
+            WHERE id = \(voicemailID)
+            """)
 
         if let callbackID {
             let note =

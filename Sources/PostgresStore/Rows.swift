@@ -100,7 +100,13 @@ extension PostgresRandomAccessRow {
                         name: try optionalString("caller_name"), number: number.flatMap(PhoneNumber.init(e164:)),
                         rawNumber: try optionalString("caller_raw")),
                     pbxMessageID: try optionalString("pbx_message_id"), audio: audio, audioError: try optionalString("audio_error")),
-                audioPath: try optionalString("audio_path"), quarantinePath: try optionalString("quarantine_path"))
+                audioPath: try optionalString("audio_path"), quarantinePath: try optionalString("quarantine_path"),
+                transcript: MessageTranscript(
+                    status: try enumValue("transcript_status"), text: try optionalString("transcript"),
+                    error: try optionalString("transcript_error"),
+                    rules: try optionalString("transcript_rules").map { $0.split(separator: "\n").map(String.init) } ?? [],
+                    spokenNumber: try optionalString("spoken_number").flatMap(PhoneNumber.init(e164:))),
+                blocked: try bool("blocked"))
         }
     }
 

@@ -175,13 +175,49 @@ enum Schema {
                 )
                 """,
             ]
-        )
+        ),
+        (
+            2, "transcripts, what their words decided, the block list",
+            [
+                """
+                ALTER TABLE voicemail
+                    ADD COLUMN transcript_status TEXT NOT NULL DEFAULT 'pending'
+                        CHECK (transcript_status IN ('pending', 'done', 'failed', 'skipped')),
+                    ADD COLUMN transcript TEXT,
+                    ADD COLUMN transcript_error TEXT,
+                    ADD COLUMN transcript_attempts BIGINT NOT NULL DEFAULT 0,
+                    ADD COLUMN transcript_leased_until BIGINT,
+                    ADD COLUMN transcribed_at BIGINT,
+                    ADD COLUMN transcript_rules TEXT,
+                    ADD COLUMN spoken_number TEXT,
+                    ADD COLUMN blocked BOOLEAN NOT NULL DEFAULT FALSE
+                """,
+                """
+                UPDATE voicemail SET transcript_status = 'skipped', transcript_error = CASE
+                        WHEN audio_error IS NOT NULL THEN 'the audio could not be read: ' || audio_error
+                        WHEN audio_path IS NULL THEN 'no audio was kept'
+                        ELSE 'the message is silent' END
+                    WHERE audio_error IS NOT NULL OR audio_path IS NULL OR silent OR format IS NULL
+                """,
+                "CREATE INDEX voicemail_transcript_pending ON voicemail (id) WHERE transcript_status = 'pending'",
+                // Word search: English stemming, so "refunds" finds "refund".
+                "CREATE INDEX voicemail_transcript_search ON voicemail USING GIN (to_tsvector('english', COALESCE(transcript, '')))",
+                """
+                CREATE TABLE blocked_number (
+                    number TEXT PRIMARY KEY,
+                    reason TEXT NOT NULL,
+                    blocked_by TEXT NOT NULL,
+                    blocked_at BIGINT NOT NULL
+                )
+                """,
+            ]
+        ),
     ]
 
     /// The tables in the order `storage copy` fills them (parents first).
     static let tables = [
         "callback", "voicemail", "callback_event", "escalation", "escalation_reason", "notification", "legacy_identity",
-        "person", "sign_in_link", "session", "push_receipt",
+        "person", "sign_in_link", "session", "push_receipt", "blocked_number",
     ]
 }
 

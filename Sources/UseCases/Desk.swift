@@ -75,17 +75,23 @@ public struct CallbackDesk: Sendable {
         /// Only the callbacks the reader holds.
         public var mine = false
         public var doneToday = false
+        /// Words in a message's transcript.
+        public var text: String?
 
-        public init(all: Bool = false, limit: Int? = nil, number: String? = nil, name: String? = nil, mine: Bool = false, doneToday: Bool = false) {
+        public init(
+            all: Bool = false, limit: Int? = nil, number: String? = nil, name: String? = nil, mine: Bool = false, doneToday: Bool = false,
+            text: String? = nil
+        ) {
             self.all = all
             self.limit = limit
             self.number = number
             self.name = name
             self.mine = mine
             self.doneToday = doneToday
+            self.text = text
         }
 
-        public var isFiltered: Bool { number != nil || name != nil || mine || doneToday }
+        public var isFiltered: Bool { number != nil || name != nil || mine || doneToday || text != nil }
     }
 
     /// The queue in serving order (with `all`, then claimed and waiting, then done).
@@ -106,6 +112,13 @@ public struct CallbackDesk: Sendable {
         if let wanted { details = details.filter { $0.callback.caller.number == wanted } }
         if let name = query.name {
             details = details.filter { $0.callback.caller.name?.localizedCaseInsensitiveContains(name) == true }
+        }
+        if let text = query.text {
+            guard text.contains(where: { $0.isLetter || $0.isNumber }) else {
+                throw StoreError("give words to look for in the messages: \"\(text)\" has none", code: .invalid)
+            }
+            let matching = try await store.callbacks(matchingTranscript: text)
+            details = details.filter { matching.contains($0.callback.id) }
         }
         if query.mine {
             details = details.filter { $0.callback.status(at: now) == .claimed && $0.callback.claimedBy == reader.name }

@@ -24,6 +24,9 @@ public protocol CallbackRepository: Sendable {
     func assign(id: Int64, to colleague: String, by person: Acting, at now: Date, lease: Int, force: Bool)
         async throws(StoreError) -> CallbackDetail
     func stats(at now: Date, startOfToday: Date, period: ClosedRange<Date>) async throws(StoreError) -> QueueStats
+    /// The callbacks with a message whose transcript has every word of `text` (in any
+    /// form: "refunds" finds "refund").
+    func callbacks(matchingTranscript text: String) async throws(StoreError) -> Set<Int64>
     /// Where a message's audio is; the owner's line does not exist for staff.
     func voicemailAudio(id: Int64, for person: Acting) async throws(StoreError) -> StoredAudio
 
@@ -54,7 +57,7 @@ public protocol IngestRepository: Sendable {
 }
 
 /// A whole store: what `callbacks` opens from `storage.database`.
-public typealias Store = CallbackRepository & IngestRepository & PeopleRepository
+public typealias Store = CallbackRepository & IngestRepository & PeopleRepository & TranscriptRepository
 
 /// People, their tokens, sign-in links and sessions, and push-ingest receipts.
 public protocol PeopleRepository: Sendable {

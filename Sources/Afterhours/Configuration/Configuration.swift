@@ -17,6 +17,22 @@ public struct Configuration: Sendable {
     public var escalation: Escalation
     public var greeting: GreetingSettings
     public var http = HTTPSettings()
+    public var transcription = TranscriptionSettings()
+    /// Phrases whose appearance in a message's transcript makes it urgent or a complaint.
+    public var content = ContentRules.defaults
+
+    /// Machine transcripts of messages, made on this machine (docs/transcription.md).
+    public struct TranscriptionSettings: Sendable, Equatable {
+        /// Whether `serve` runs the transcriber (when it is installed).
+        public var enabled = true
+        /// `tiny.en` (shipped with the transcriber), or the folder of a CTranslate2 Whisper model.
+        public var model = "tiny.en"
+        /// CPU threads the transcriber may use, for one message at a time.
+        public var threads = 1
+        public var language = "en"
+        /// The Python that has the transcriber (`afterhours_transcriber`) installed.
+        public var python = "python3"
+    }
 
     /// `http:` — where `serve` answers the API and the pages.
     public struct HTTPSettings: Sendable, Equatable {

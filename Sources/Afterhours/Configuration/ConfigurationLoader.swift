@@ -46,7 +46,7 @@ extension Configuration {
         guard let root else { return configuration }
         let base = URL(fileURLWithPath: file).deletingLastPathComponent()
         let document = try Section(root, key: nil, file: file)
-        try document.allowKeys(["business", "callbacks", "spool", "storage", "phone", "owner", "escalation", "greeting", "http"])
+        try document.allowKeys(["business", "callbacks", "spool", "storage", "phone", "owner", "escalation", "greeting", "http", "transcription", "content"])
 
         if let business = try document.section("business") {
             try business.allowKeys(["name", "timezone", "hours", "holidays"])
@@ -187,7 +187,45 @@ extension Configuration {
             }
             configuration.greeting = settings
         }
+        if let transcription = try document.section("transcription") {
+            configuration.transcription = try readTranscription(transcription, base: base)
+        }
+        if let content = try document.section("content") {
+            try content.allowKeys(["urgent", "complaint"])
+            var rules = configuration.content
+            if let urgent = try content.strings("urgent") { rules.urgent = urgent }
+            if let complaint = try content.strings("complaint") { rules.complaint = complaint }
+            if let problem = rules.validationError() { throw content.error(nil, problem) }
+            configuration.content = rules
+        }
         return configuration
+    }
+
+    private static func readTranscription(_ section: Section, base: URL) throws(ConfigurationError) -> Configuration.TranscriptionSettings {
+        try section.allowKeys(["enabled", "model", "threads", "language", "python"])
+        var settings = Configuration.TranscriptionSettings()
+        if let enabled = try section.bool("enabled") { settings.enabled = enabled }
+        if let model = try section.string("model"), !model.isEmpty {
+            // A name the transcriber knows, or a model folder (relative to this file).
+            settings.model = model.contains("/") ? (try section.path("model", base: base) ?? model) : model
+        }
+        if let threads = try section.positiveInt("threads") {
+            guard threads <= 64 else { throw section.error("threads", "\(threads) is more threads than any machine here has; give 1 to 64") }
+            settings.threads = threads
+        }
+        if let language = try section.string("language") {
+            guard language.count == 2, language.allSatisfy({ $0.isASCII && $0.isLowercase }) else {
+                throw section.error("language", "\"\(language)\" should be a two-letter language code such as en")
+            }
+            settings.language = language
+        }
+        if settings.model.hasSuffix(".en"), settings.language != "en" {
+            throw section.error("language", "\(settings.model) understands English only; use language: en or another model")
+        }
+        if let python = try section.string("python"), !python.isEmpty {
+            settings.python = python.contains("/") ? (try section.path("python", base: base) ?? python) : python
+        }
+        return settings
     }
 
     private static func readHours(_ business: Section, file: String) throws(ConfigurationError) -> BusinessHours {

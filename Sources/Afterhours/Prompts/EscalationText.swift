@@ -64,6 +64,7 @@ public enum EscalationWords {
         case .breach: "A callback promise was missed"
         case .maxAttempts: "Staff could not reach a caller"
         case .staff: "Staff handed you a callback"
+        case .complaint: "A caller complained"
         }
     }
 

@@ -37,8 +37,13 @@ public enum Wiring {
         CallbackDesk(store: store, rules: rules(configuration, anyoneReadsEscalations: anyoneReadsEscalations, insideService: insideService))
     }
 
+    /// The transcription stage's desk on `store`.
+    public static func transcriptDesk(_ configuration: Configuration, store: any Store) -> TranscriptDesk {
+        TranscriptDesk(store: store, content: configuration.content, defaultRegion: configuration.phone.defaultRegion)
+    }
+
     /// What `callbacks serve` runs: the spool watcher and ingest, the outbox (with breach
-    /// sweeps), and the spoken greeting when configured.
+    /// sweeps), the spoken greeting when configured, and the transcriber when enabled.
     public static func services(
         configuration: Configuration, store: any Store, environment: [String: String],
         now: @escaping @Sendable () -> Date, logger: Logger
@@ -54,6 +59,13 @@ public enum Wiring {
         services += [.init(service: ingest), .init(service: outbox)]
         if let writer = GreetingWriter(configuration: configuration) {
             services.append(.init(service: GreetingService(writer: writer, now: now, logger: logger)))
+        }
+        if configuration.transcription.enabled {
+            let transcriber = Transcriber(
+                settings: configuration.transcription, desk: transcriptDesk(configuration, store: store), now: now, logger: logger)
+            // It ends by itself when the transcriber is not installed: that must not end `serve`.
+            services.append(
+                .init(service: TranscriptionService(transcriber: transcriber, logger: logger), successTerminationBehavior: .ignore))
         }
         return services
     }

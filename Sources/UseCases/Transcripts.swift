@@ -1,0 +1,121 @@
+import CallbackQueue
+import Foundation
+
+/// Transcripts and the block list, as the use cases need them of a store.
+public protocol TranscriptRepository: Sendable {
+    /// Leases up to `limit` messages waiting for their words, oldest first, to one
+    /// transcriber for `leaseSeconds`; `only` narrows the choice to one message. A lease
+    /// that runs out (a transcriber that died) frees the message for another.
+    func leaseTranscriptions(limit: Int, only: Int64?, at now: Date, leaseSeconds: Int) async throws(StoreError) -> [TranscriptJob]
+    /// Stores the words and applies what they decided, in one transaction: the urgent
+    /// flag, a `complaint` escalation, a spoken number for a callback without one.
+    func saveTranscript(voicemail id: Int64, findings: TranscriptFindings, rules: [String], at now: Date) async throws(StoreError)
+    /// The transcriber could not: back to pending for another try, or failed for good.
+    func failTranscript(voicemail id: Int64, error: String, giveUp: Bool, at now: Date) async throws(StoreError)
+    /// Asks for the words again: of one message, or (nil) of every message with audio to hear.
+    /// Returns how many now wait.
+    func requestTranscripts(voicemail id: Int64?) async throws(StoreError) -> Int
+    func transcriptBacklog() async throws(StoreError) -> TranscriptBacklog
+
+    func block(_ number: PhoneNumber, reason: String, by actor: String, at now: Date) async throws(StoreError)
+    /// False when the number was not blocked.
+    func unblock(_ number: PhoneNumber) async throws(StoreError) -> Bool
+    func blockedNumbers() async throws(StoreError) -> [BlockedNumber]
+}
+
+/// The transcription stage's jobs: hand out work, and turn words into decisions.
+public struct TranscriptDesk: Sendable {
+    public let store: any TranscriptRepository
+    public let content: ContentRules
+    public let defaultRegion: String
+    /// Tries before a message is given up on (a message that kills the transcriber each time).
+    public let maxAttempts: Int
+
+    public init(store: any TranscriptRepository, content: ContentRules, defaultRegion: String, maxAttempts: Int = 3) {
+        self.store = store
+        self.content = content
+        self.defaultRegion = defaultRegion
+        self.maxAttempts = maxAttempts
+    }
+
+    public func next(only: Int64? = nil, at now: Date, leaseSeconds: Int = 300) async throws(StoreError) -> TranscriptJob? {
+        try await store.leaseTranscriptions(limit: 1, only: only, at: now, leaseSeconds: leaseSeconds).first
+    }
+
+    /// What the words decide, before they are stored: content rules that fire, and a
+    /// number read out in the message when the callback has none. Only a number valid for
+    /// the region is taken: a wrong number is worse than none.
+    public func findings(for job: TranscriptJob, text: String) -> TranscriptFindings {
+        TranscriptFindings(
+            text: text, matches: content.matches(in: text),
+            spokenNumber: job.needsNumber ? SpokenNumber.find(in: text, region: defaultRegion) : nil)
+    }
+
+    /// Stores the words of a leased message, with what they decided.
+    @discardableResult
+    public func record(_ job: TranscriptJob, text: String, at now: Date) async throws(StoreError) -> TranscriptFindings {
+        let cleaned = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let findings = findings(for: job, text: cleaned)
+        var rules = findings.matches.map(\.description)
+        if let number = findings.spokenNumber { rules.append("number: \(number.formatted) read out in the message") }
+        try await store.saveTranscript(voicemail: job.voicemailID, findings: findings, rules: rules, at: now)
+        return findings
+    }
+
+    /// The transcriber failed on a leased message: tried again later, until `maxAttempts`.
+    public func failed(_ job: TranscriptJob, error: String, at now: Date) async throws(StoreError) {
+        let giveUp = job.attempts + 1 >= maxAttempts
+        try await store.failTranscript(
+            voicemail: job.voicemailID, error: giveUp ? "\(error) (gave up after \(job.attempts + 1) tries)" : error, giveUp: giveUp, at: now)
+    }
+}
+
+/// The owner's block list: the last resort for an abusive caller. Messages from a blocked
+/// number are still stored and counted, never queued for staff.
+public struct BlockList: Sendable {
+    public let store: any TranscriptRepository
+    public let rules: DeskRules
+
+    public init(store: any TranscriptRepository, rules: DeskRules) {
+        self.store = store
+        self.rules = rules
+    }
+
+    func requireOwner(_ person: Acting) throws(StoreError) {
+        guard person.isOwner || rules.anyoneReadsEscalations else {
+            throw StoreError("the block list is the owner's: \(person.name.isEmpty ? "you are" : "\(person.name) is") not the owner", code: .forbidden)
+        }
+    }
+
+    func number(_ raw: String) throws(StoreError) -> PhoneNumber {
+        guard let number = PhoneNumber.normalise(raw, defaultRegion: rules.defaultRegion) else {
+            throw StoreError("\(raw) is not a phone number", code: .invalid)
+        }
+        return number
+    }
+
+    public func block(_ raw: String, reason: String, by person: Acting, at now: Date) async throws(StoreError) -> PhoneNumber {
+        try requireOwner(person)
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty else {
+            throw StoreError("say why \(raw) is blocked: the reason is empty", code: .invalid)
+        }
+        let number = try number(raw)
+        try await store.block(number, reason: reason, by: person.name, at: now)
+        return number
+    }
+
+    public func unblock(_ raw: String, by person: Acting) async throws(StoreError) -> PhoneNumber {
+        try requireOwner(person)
+        let number = try number(raw)
+        guard try await store.unblock(number) else {
+            throw StoreError("\(number.formatted) is not blocked", code: .notFound)
+        }
+        return number
+    }
+
+    public func blocked(for person: Acting) async throws(StoreError) -> [BlockedNumber] {
+        try requireOwner(person)
+        return try await store.blockedNumbers()
+    }
+}
