@@ -16,7 +16,8 @@ public struct CallbacksCommand: AsyncParsableCommand {
             NoAnswerCommand.self, ReleaseCommand.self, EscalateCommand.self, StatsCommand.self, HoursCommand.self,
             NoteCommand.self, ReopenCommand.self, AssignCommand.self,
             EscalationsCommand.self, GreetingCommand.self, ServeCommand.self, PeopleCommand.self, PlayCommand.self,
-            DoctorCommand.self, StorageCommand.self,
+            DoctorCommand.self, StorageCommand.self, TranscribeCommand.self, BlockCommand.self, UnblockCommand.self,
+            BlockedCommand.self,
         ])
 
     public init() {}

@@ -28,6 +28,9 @@ struct ListCommand: ContextCommand {
     @Flag(help: "Only the callbacks done today.")
     var doneToday = false
 
+    @Option(help: "Only callbacks with a message whose transcript has these words (\"refund\" finds \"refunds\").")
+    var text: String?
+
     func validate() throws {
         // 0 would print "Nothing to call back." over a full queue; below 0, SQLite lists all.
         if let limit, limit < 1 { throw ValidationError("--limit \(limit) would show nothing: give 1 or more") }
@@ -39,11 +42,12 @@ struct ListCommand: ContextCommand {
             let query: [(String, String?)] = [
                 ("all", all ? "true" : nil), ("limit", limit.map(String.init)), ("number", number), ("name", name),
                 ("mine", mine ? "true" : nil), ("done_today", doneToday ? "true" : nil),
+                ("text", text),
             ]
             desk.print(try await remote.call(.GET, "/api/v1/callbacks", query: query).text)
             return
         }
-        let query = CallbackDesk.Query(all: all, limit: limit, number: number, name: name, mine: mine, doneToday: doneToday)
+        let query = CallbackDesk.Query(all: all, limit: limit, number: number, name: name, mine: mine, doneToday: doneToday, text: text)
         if let number, PhoneNumber.normalise(number, defaultRegion: desk.configuration.phone.defaultRegion) == nil {
             throw CommandFailure("\(TerminalText.oneLine(number)) is not a phone number")
         }

@@ -279,6 +279,9 @@ extension HTTPFace {
                 "seconds": audio.map { String(format: "%.2f", $0.durationSeconds) } ?? "",
                 "urgent": stored.voicemail.urgent, "error": stored.voicemail.audioError as Any,
                 "playable": stored.audioPath != nil || stored.quarantinePath != nil,
+                "transcript": stored.transcript.status == .done ? stored.transcript.text as Any : NSNull(),
+                "rules": stored.transcript.rules,
+                "spoken": stored.numberSource == .spoken,
             ]
         }
     }

@@ -32,7 +32,7 @@ public struct DeskText: Sendable {
         let callback = detail.callback
         var lines: [String] = []
         let who = callback.caller.name.map(shown) ?? (callback.caller.isAnonymous ? "Unknown caller" : "Caller")
-        let number = callback.caller.number?.formatted
+        let number = callback.caller.number.map { $0.formatted + (detail.numberSource == .spoken ? dim(" (read out in the message)") : "") }
             ?? callback.caller.rawNumber.map { "\(shown($0)) (not a dialable number)" }
             ?? "no number: listen to the message for one"
         lines.append(bold("\(who)  \(number)") + dim("   callback #\(callback.id)"))
@@ -56,6 +56,7 @@ public struct DeskText: Sendable {
         lines.append("\(detail.messages.count) message\(detail.messages.count == 1 ? "" : "s"):")
         for stored in detail.messages {
             lines.append("  " + messageLine(stored))
+            lines += transcriptLines(stored)
         }
         let notes = detail.history.filter { $0.note != nil && [.attempted, .noted, .done, .escalated].contains($0.kind) }
         if !notes.isEmpty {
@@ -110,6 +111,57 @@ public struct DeskText: Sendable {
         if let path = stored.audioPath { parts.append(shown(path)) }
         if let folder = stored.quarantinePath { parts.append("files in \(shown(folder))") }
         return parts.joined(separator: "  ")
+    }
+
+    /// The block list, for the owner.
+    public func blocked(_ entries: [BlockedNumber]) -> String {
+        guard !entries.isEmpty else { return "No number is blocked." }
+        var lines: [String] = []
+        for entry in entries {
+            if !lines.isEmpty { lines.append("") }
+            let held = entry.heldMessages.count
+            lines.append(
+                bold(entry.number.formatted) + "  blocked by \(shown(entry.blockedBy)) \(day(entry.blockedAt)): \(shown(entry.reason))")
+            lines.append("  \(held) message\(held == 1 ? "" : "s") kept from staff" + (held > 0 ? ":" : ""))
+            for stored in entry.heldMessages {
+                lines.append("  #\(stored.id) " + messageLine(stored))
+                lines += transcriptLines(stored)
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Under a message: its machine transcript, wrapped, and the rules its words set off;
+    /// or where that work stands.
+    func transcriptLines(_ stored: StoredVoicemail) -> [String] {
+        let transcript = stored.transcript
+        switch transcript.status {
+        case .done:
+            guard let text = transcript.text, !text.isEmpty else { return ["    " + dim("machine transcript: no words heard")] }
+            var lines = Self.wrap("\u{201C}\(shown(text))\u{201D}", width: 72).enumerated().map { index, line in
+                (index == 0 ? "    " + dim("machine transcript: ") : "      ") + line
+            }
+            lines += transcript.rules.map { "    " + red(shown($0)) }
+            return lines
+        case .failed: return ["    " + dim("no transcript: \(shown(transcript.error ?? "the transcriber failed"))")]
+        // Waiting (perhaps for a transcriber that is off), or nothing to hear: the line above says enough.
+        case .pending, .skipped: return []
+        }
+    }
+
+    /// Words laid into lines of at most `width` characters (a longer word has a line of its own).
+    static func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ") {
+            if !line.isEmpty, line.count + 1 + word.count > width {
+                lines.append(line)
+                line = ""
+            }
+            line += (line.isEmpty ? "" : " ") + word
+        }
+        if !line.isEmpty { lines.append(line) }
+        return lines
     }
 
     /// "Due in 1h 20m (by Mon 10:00)" or "3h 5m late (was due Fri 17:00)".
@@ -201,6 +253,7 @@ public struct DeskText: Sendable {
         }
         for stored in detail.callback.messages {
             lines.append("  " + messageLine(stored))
+            lines += transcriptLines(stored)
         }
         let undelivered = detail.notifications.filter { $0.deliveredAt == nil }
         for notification in undelivered {

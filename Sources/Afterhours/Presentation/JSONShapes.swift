@@ -36,6 +36,7 @@ public struct JSONShapes: Sendable {
             ("available_at", time(callback.availableAt)),
             ("done_at", callback.recordedStatus == .done ? time(callback.closedAt) : .null),
             ("done_by", callback.recordedStatus == .done ? callback.closedBy.map(JSONValue.string) ?? .null : .null),
+            ("number_source", detail.numberSource.map { .string($0.rawValue) } ?? .null),
         ]
         if withHistory {
             fields.append(("history", .array(detail.history.map(event))))
@@ -87,6 +88,24 @@ public struct JSONShapes: Sendable {
             ("channels", audio.map { .int(Int64($0.channels)) } ?? .null),
             ("error", voicemail.audioError.map(JSONValue.string) ?? .null),
             ("quarantine", stored.quarantinePath.map(JSONValue.string) ?? .null),
+            // A machine transcript: null until transcribed (or when there is nothing to hear).
+            ("transcript", stored.transcript.text.map(JSONValue.string) ?? .null),
+            ("transcript_status", .string(stored.transcript.status.rawValue)),
+            ("transcript_error", stored.transcript.error.map(JSONValue.string) ?? .null),
+            ("content_rules", .array(stored.transcript.rules.map(JSONValue.string))),
+            ("number_source", stored.numberSource.map { .string($0.rawValue) } ?? .null),
+            ("spoken_number", stored.transcript.spokenNumber.map { .string($0.e164) } ?? .null),
+            ("blocked", .bool(stored.blocked)),
+        ])
+    }
+
+    public func blocked(_ entry: BlockedNumber) -> JSONValue {
+        .object([
+            ("number", .string(entry.number.e164)),
+            ("reason", .string(entry.reason)),
+            ("blocked_by", .string(entry.blockedBy)),
+            ("blocked_at", time(entry.blockedAt)),
+            ("messages", .array(entry.heldMessages.map(message))),
         ])
     }
 

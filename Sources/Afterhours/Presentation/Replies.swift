@@ -29,6 +29,12 @@ public struct Replies: Sendable {
         }
     }
 
+    /// `blocked`: each number, why, and the messages kept from staff.
+    public func blocked(_ entries: [BlockedNumber]) -> String {
+        if json { return JSONValue.array(entries.map { shapes.blocked($0) }).rendered() }
+        return text.blocked(entries)
+    }
+
     public func list(_ details: [CallbackDetail], filtered: Bool) -> String {
         if json { return JSONValue.array(details.map { shapes.callback($0) }).rendered() }
         return filtered && details.isEmpty ? "No callbacks match." : text.table(details)

@@ -1,0 +1,137 @@
+import Afterhours
+import ArgumentParser
+import CallbackQueue
+import Foundation
+import Synchronization
+import UseCases
+
+/// `callbacks transcribe`: the transcription stage by hand, with the same transcriber
+/// `serve` runs. Waiting messages by default; `--all` hears every message again (after
+/// changing the model, say); an id hears that one.
+struct TranscribeCommand: ContextCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "transcribe",
+        abstract: "Transcribe waiting messages now (or one message, or --all of them again), on this machine.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "One message's number (as in `show`'s messages and `play`).")
+    var id: Int64?
+
+    @Flag(help: "Transcribe every message with audio again, not only those waiting.")
+    var all = false
+
+    func validate() throws {
+        if all, id != nil { throw ValidationError("give a message number or --all, not both") }
+        if let id, id < 1 { throw ValidationError("message numbers start at 1; \(id) is not one") }
+    }
+
+    func run(in context: CommandContext) async throws {
+        let desk = try Desk(global, context)
+        try desk.requireLocal("transcribe")
+        let store = try desk.openStore()
+        let transcripts = Wiring.transcriptDesk(desk.configuration, store: store)
+        if all || id != nil { _ = try await store.requestTranscripts(voicemail: id) }
+        let total = try await store.transcriptBacklog().pending
+        guard total > 0 else {
+            desk.print("No messages wait for a transcript.")
+            return
+        }
+        let terminal = isatty(STDERR_FILENO) == 1
+        let counts = Counts()
+        if terminal { FileHandle.standardError.write(Data("Starting the transcriber (\(desk.configuration.transcription.model))…".utf8)) }
+        let transcriber = Transcriber(
+            settings: desk.configuration.transcription, desk: transcripts, now: { desk.now }, logger: desk.logger)
+        do throws(TranscriberError) {
+            try await transcriber.session(only: id, whenIdle: .finish) { heard in
+                let (done, failed) = counts.add(failed: heard.error != nil)
+                if terminal {
+                    let line = "transcribed \(done + failed) of \(total)" + (failed > 0 ? " (\(failed) failed)" : "")
+                        + ", \(max(0, total - done - failed)) left"
+                    FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
+                }
+            }
+        } catch {
+            if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            throw CommandFailure("\(error)")
+        }
+        if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        let (done, failed) = counts.add(failed: false, count: false)
+        var summary = "Transcribed \(done) message\(done == 1 ? "" : "s")."
+        if failed > 0 { summary += " \(failed) could not be transcribed: `callbacks show` says why under each message." }
+        desk.print(summary)
+        if failed > 0 { throw ExitCode(1) }
+    }
+}
+
+/// Messages heard so far, counted from the transcriber's callbacks.
+final class Counts: Sendable {
+    private let state = Mutex<(done: Int, failed: Int)>((0, 0))
+
+    @discardableResult
+    func add(failed: Bool, count: Bool = true) -> (Int, Int) {
+        state.withLock { state in
+            if count {
+                if failed { state.failed += 1 } else { state.done += 1 }
+            }
+            return (state.done, state.failed)
+        }
+    }
+}
+
+/// `callbacks block NUMBER --reason TEXT`: the owner's last resort for an abusive caller.
+struct BlockCommand: ContextCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "block",
+        abstract: "Keep a number's messages from staff (owner only): still stored and counted, never queued.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The caller's number, written any way.")
+    var number: String
+
+    @Option(help: "Why, kept with the block.")
+    var reason: String
+
+    func run(in context: CommandContext) async throws {
+        let desk = try Desk(global, context)
+        try desk.requireLocal("block")
+        let list = BlockList(store: try desk.openStore(), rules: try await desk.callbacks().rules)
+        let blocked = try await list.block(number, reason: reason, by: desk.person, at: desk.now)
+        desk.print(
+            "\(blocked.formatted) is blocked: its messages are stored and kept from staff. "
+                + "A callback from it already in the queue stays there until it is done.")
+    }
+}
+
+struct UnblockCommand: ContextCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unblock", abstract: "Queue a blocked number's new messages again (owner only).")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The caller's number, written any way.")
+    var number: String
+
+    func run(in context: CommandContext) async throws {
+        let desk = try Desk(global, context)
+        try desk.requireLocal("unblock")
+        let list = BlockList(store: try desk.openStore(), rules: try await desk.callbacks().rules)
+        let unblocked = try await list.unblock(number, by: desk.person)
+        desk.print("\(unblocked.formatted) is no longer blocked: its next message is queued as usual.")
+    }
+}
+
+struct BlockedCommand: ContextCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "blocked", abstract: "The blocked numbers, why, and the messages kept from staff (owner only).")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run(in context: CommandContext) async throws {
+        let desk = try Desk(global, context)
+        try desk.requireLocal("blocked")
+        let list = BlockList(store: try desk.openStore(), rules: try await desk.callbacks().rules)
+        desk.print(desk.replies.blocked(try await list.blocked(for: desk.reader)))
+    }
+}
