@@ -23,6 +23,13 @@ public struct EscalationText: Sendable {
         publicURL.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/escalations/\(escalationID)" }
     }
 
+    /// At most `limit` characters of `text`, cut at a word, with "…" when cut.
+    static func firstWords(_ text: String, limit: Int) -> String {
+        guard text.count > limit else { return text }
+        let cut = text.prefix(limit)
+        return String(cut[..<(cut.lastIndex(of: " ") ?? cut.endIndex)]) + "…"
+    }
+
     func values(_ detail: EscalationDetail, subject: NotificationSubject) -> [String: Any] {
         let callback = detail.callback.callback
         let messages = detail.callback.messages
@@ -38,6 +45,10 @@ public struct EscalationText: Sendable {
             "received_when": messages.last.map { "\(desk.day($0.voicemail.receivedAt)) \(desk.clock($0.voicemail.receivedAt))" } ?? "",
             "deadline": "\(desk.day(callback.deadline)) \(desk.clock(callback.deadline))",
             "message_lines": messages.map { TerminalText.oneLine(desk.messageLine($0)) },
+            // The first words of the latest message with a transcript: the owner reads what
+            // was said before opening anything.
+            "said": messages.last { $0.transcript.text?.isEmpty == false }
+                .flatMap { $0.transcript.text.map { Self.firstWords(TerminalText.oneLine($0), limit: 280) } } as Any,
             "escalation_id": detail.escalation.id,
             "url": pageURL(detail.escalation.id) as Any,
         ]
