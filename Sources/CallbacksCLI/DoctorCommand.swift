@@ -54,6 +54,19 @@ struct DoctorCommand: ContextCommand {
         if let folder = configuration.greeting.folder {
             checks.append(Self.folder("greeting.folder \(folder)", folder, write: true, create: true))
         }
+        if configuration.transcription.enabled, let store = try? desk.openStore() {
+            // Started for real: the model loaded and the process said it is ready.
+            let transcriber = Transcriber(
+                settings: configuration.transcription, desk: Wiring.transcriptDesk(configuration, store: store), now: { desk.now },
+                logger: desk.logger)
+            var problem: String?
+            do throws(TranscriberError) {
+                try await transcriber.checkStarts()
+            } catch {
+                problem = "\(error); install it (docs/transcription.md) or set transcription.enabled: false"
+            }
+            checks.append(Check(name: "transcriber \(configuration.transcription.model) with \(configuration.transcription.python)", problem: problem))
+        }
         let searchPath = (context.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
         for channel in configuration.owner.notify {
             switch channel {

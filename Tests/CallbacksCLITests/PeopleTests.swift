@@ -53,7 +53,8 @@ struct PeopleTests {
             """)
         let port = try freePort()
         let file = harness.root.appendingPathComponent("callbacks.yaml")
-        try (try String(contentsOf: file, encoding: .utf8) + "\nhttp:\n  listen: 127.0.0.1:\(port)\n").write(to: file, atomically: true, encoding: .utf8)
+        try (try String(contentsOf: file, encoding: .utf8) + "\nhttp:\n  listen: 127.0.0.1:\(port)\ntranscription:\n  python: /nonexistent/python\n")
+            .write(to: file, atomically: true, encoding: .utf8)
         let report = await harness.run(["doctor"])
         #expect(report.status != 0)
         #expect(report.output.contains("✓ spool"), "\(report.output)")
@@ -61,6 +62,7 @@ struct PeopleTests {
         #expect(report.output.contains("✓ http.listen 127.0.0.1:\(port)"))
         #expect(report.output.contains("✗ http.public_url: not set"))
         #expect(report.output.contains("✗ notify command /nonexistent/pager: is not an executable file"))
-        #expect(report.output.hasSuffix("2 problems to fix."))
+        #expect(report.output.contains("✗ transcriber tiny.en with /nonexistent/python: the transcriber is not available"))
+        #expect(report.output.hasSuffix("3 problems to fix."))
     }
 }

@@ -118,6 +118,12 @@ public struct Transcriber: Sendable {
         }
     }
 
+    /// Starts the process, waits until it has loaded its model, and stops it: whether
+    /// transcription would work here (`callbacks doctor`). No message has id 0, so none is heard.
+    public func checkStarts() async throws(TranscriberError) {
+        try await session(only: 0, whenIdle: .finish)
+    }
+
     /// The conversation with a running process.
     private func work(
         execution: Execution<CustomWriteInput, SequenceOutput, SequenceOutput>,
