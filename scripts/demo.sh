@@ -14,6 +14,8 @@ serve_start=2026-11-23T08:00:00-05:00
 staff_now=2026-11-23T08:05:00-05:00
 
 rm -rf "$demo" && mkdir -p "$demo/spool" && cp "$here/fixtures/demo.yaml" "$demo/callbacks.yaml"
+# The transcriber `make run` installed into the project's own Python environment.
+printf 'transcription:\n  python: %s\n  threads: 2\n' "$here/.venv/bin/python" >> "$demo/callbacks.yaml"
 export CALLBACKS_CONFIG=$demo/callbacks.yaml
 
 echo "\$ callbacks serve   (in the background; log in $demo/serve.log)"
@@ -23,12 +25,18 @@ trap 'kill -TERM $serve 2>/dev/null || true' EXIT
 sleep 1
 cp -Rp "$here/fixtures/spool/." "$demo/spool/"
 echo "(the PBX drops six voicemails into $demo/spool)"
-# Wait until every message has left the spool (at most 20 s; greetings stay), then stop the service.
+# Wait until every message has left the spool (at most 20 s; greetings stay), and their
+# transcripts are written (at most a minute more), then stop the service.
 for _ in $(seq 1 100); do
   [ -z "$(find "$demo/spool" -type f -name "msg*" -print -quit)" ] && break
   sleep 0.2
 done
 sleep 0.5
+for _ in $(seq 1 120); do
+  grep -q "transcription is off" "$demo/serve.log" && break
+  CALLBACKS_NOW=$staff_now "$binary" list --all --json | grep -q '"transcript_status": *"pending"' || break
+  sleep 0.5
+done
 kill -TERM $serve && wait $serve || true
 trap - EXIT
 cat "$demo/serve.log"
@@ -36,5 +44,6 @@ cat "$demo/serve.log"
 export CALLBACKS_NOW=$staff_now
 echo && echo "\$ callbacks list" && "$binary" list
 echo && echo "\$ callbacks next --as alice" && "$binary" next --as alice
+echo && echo "\$ callbacks list --text leak" && "$binary" list --text leak
 echo && echo "\$ callbacks next --as bob --json" && "$binary" next --as bob --json
 echo && echo "(The demo lives in $demo; run more commands with: export CALLBACKS_CONFIG=$demo/callbacks.yaml CALLBACKS_NOW=$staff_now)"

@@ -57,9 +57,12 @@ extension CallbackStore: TranscriptRepository {
             try db.execute(sql: "INSERT INTO transcript_search (rowid, transcript) VALUES (?, ?)", arguments: [id, findings.text])
             guard let callbackID else { return }
             let open = try Bool.fetchOne(db, sql: "SELECT status != 'done' FROM callback WHERE id = ?", arguments: [callbackID]) ?? false
-            try Self.appendEvent(
-                db, callbackID: callbackID, at: now, actor: "system", kind: .noted,
-                note: "message #\(id) transcribed" + (rules.isEmpty ? "" : ": " + rules.joined(separator: "; ")))
+            // The history says what the words did; words that did nothing are no event.
+            if !findings.matches.isEmpty {
+                try Self.appendEvent(
+                    db, callbackID: callbackID, at: now, actor: "system", kind: .noted,
+                    note: "message #\(id) transcribed: " + findings.matches.map(\.description).joined(separator: "; "))
+            }
             // Words of an emergency move the callback up the queue, as the Urgent folder does.
             if !findings.urgent.isEmpty, open {
                 try db.execute(sql: "UPDATE voicemail SET urgent = 1 WHERE id = ?", arguments: [id])

@@ -57,9 +57,11 @@ extension PostgresStore: TranscriptRepository {
             guard let callbackID = try row.optionalInt64("callback_id") else { return }
             // The callback's row is locked first, as every change to a callback does.
             let open = try await connection.one("SELECT status <> 'done' AS open FROM callback WHERE id = \(callbackID) FOR UPDATE")
-            try await Self.appendEvent(
-                connection, callbackID: callbackID, at: now, actor: "system", kind: .noted,
-                note: "message #\(id) transcribed" + (rules.isEmpty ? "" : ": " + rules.joined(separator: "; ")))
+            if !findings.matches.isEmpty {
+                try await Self.appendEvent(
+                    connection, callbackID: callbackID, at: now, actor: "system", kind: .noted,
+                    note: "message #\(id) transcribed: " + findings.matches.map(\.description).joined(separator: "; "))
+            }
             if !findings.urgent.isEmpty, try open?.bool("open") == true {
                 try await connection.run("UPDATE voicemail SET urgent = TRUE WHERE id = \(id)")
                 try await connection.run("UPDATE callback SET urgent = TRUE WHERE id = \(callbackID)")
