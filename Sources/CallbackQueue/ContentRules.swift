@@ -25,14 +25,14 @@ public struct ContentRules: Sendable, Equatable {
     public static let defaults = ContentRules(
         urgent: [
             "flood", "flooded", "flooding", "leak", "leaks", "leaking", "burst", "fire", "smoke",
-            "gas smell", "smell gas", "smell of gas", "no heat", "no hot water", "sparking",
-            "emergency", "urgent", "as soon as possible", "asap",
+            "gas smell", "smell gas", "smell of gas", "no heat", "no heating", "heating stopped", "freezing",
+            "no hot water", "sparking", "emergency", "urgent", "as soon as possible", "asap",
         ],
         complaint: [
             "refund", "money back", "upset", "unhappy", "disappointed", "cancel", "lawyer",
             "attorney", "review", "third time", "still waiting", "nobody called", "no one called",
             "never called back", "never called me back", "complain", "complaint", "complaining",
-            "unacceptable", "better business bureau",
+            "complained", "unacceptable", "not happy", "better business bureau",
         ])
 
     /// The first problem with the configured phrases, as a sentence naming the key, or nil.
