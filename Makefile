@@ -57,7 +57,7 @@ test: deps $(VENV)/installed
 bench: deps
 	$(SWIFT) build -c release --static-swift-stdlib --product callbacks
 	$(SWIFT) build -c release --static-swift-stdlib --product callbacks-bench
-	.build/release/callbacks-bench
+	AFTERHOURS_BENCH_PYTHON=$(CURDIR)/$(VENV)/bin/python .build/release/callbacks-bench
 	@echo "(peak memory at 20,000 messages, in a process of its own: compare with the 1,000 above)"
 	.build/release/callbacks-bench ingest 20000
 

@@ -311,4 +311,44 @@ if only == nil || only == "next" {
     }
     print(String(format: "queue: %d open callbacks seeded in %.1f s; `callbacks next` whole process: median %.1f ms (60 runs); `callbacks list --limit 50`: median %.1f ms (30 runs); process start (--help): median %.1f ms",
         count, seconds(seeding), median(nextTimes), median(listTimes), median(versionTimes)))
+
+    // The same `next` while the transcriber works through real messages on both cores
+    // (`callbacks transcribe`, threads: 2): transcription must not starve the desk.
+    if let python = ProcessInfo.processInfo.environment["AFTERHOURS_BENCH_PYTHON"] {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../fixtures/transcripts").standardizedFileURL
+        let audio = try FileManager.default.contentsOfDirectory(atPath: fixtures.path).filter { $0.hasSuffix(".WAV") }.sorted()
+        for (index, name) in audio.enumerated() {
+            let voicemail = Voicemail(
+                identity: "bench/spoken/\(index)", receivedAt: now, mailbox: "1001", context: "default", folder: "INBOX",
+                urgent: false, caller: Caller(name: nil, number: PhoneNumber(e164: "+1646555\(String(format: "%04d", index))"), rawNumber: nil),
+                pbxMessageID: nil,
+                audio: AudioSummary(
+                    format: "wav-gsm610", sampleRate: 8000, channels: 1, frames: 80_000, durationSeconds: 10, peak: 0.5, rms: 0.1,
+                    speechSeconds: 10, silent: false),
+                audioError: nil)
+            _ = try? store.record(
+                voicemail, deadline: now.addingTimeInterval(86_400), queue: true, at: now, actor: "bench",
+                audioPath: { _ in fixtures.appendingPathComponent(name).path })
+        }
+        try "storage:\n  database: afterhours.sqlite\nbusiness:\n  timezone: America/New_York\ntranscription:\n  python: \(python)\n  threads: 2\n"
+            .write(to: root.appendingPathComponent("callbacks.yaml"), atomically: true, encoding: .utf8)
+        let words: [String] = [binary.path, "transcribe"]
+        let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        var transcriber: pid_t = 0
+        guard posix_spawn(&transcriber, binary.path, nil, nil, argv, envp) == 0 else { throw BenchError(message: "cannot start transcribe") }
+        argv.forEach { free($0) }
+        envp.forEach { free($0) }
+        // Past the model's loading, into the messages.
+        Thread.sleep(forTimeInterval: 3)
+        var busyTimes: [Double] = []
+        var status: Int32 = 0
+        for run in 0..<60 where waitpid(transcriber, &status, WNOHANG) == 0 {
+            busyTimes.append(try runBinary(binary, ["next", "--as", "busy\(run)", "--json"], environment: environment))
+        }
+        let transcribing = clock.measure { waitpid(transcriber, &status, 0) }
+        print(String(format: "`callbacks next` while `callbacks transcribe` (threads: 2) hears %d messages: median %.1f ms, worst %.1f ms (%d runs; the transcriber went on %.1f s more)",
+            audio.count, median(busyTimes), busyTimes.max() ?? 0, busyTimes.count, seconds(transcribing)))
+    }
 }
