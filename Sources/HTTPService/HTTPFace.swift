@@ -88,7 +88,7 @@ public struct HTTPFace: Sendable {
         signedIn.get("/metrics") { _, _ -> Response in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                body: .init(byteBuffer: ByteBuffer(string: try await metrics.scrape(desk: desk, at: now()))))
+                body: .init(byteBuffer: ByteBuffer(string: try await metrics.scrape(desk: desk, transcripts: store, at: now()))))
         }
         let api = signedIn.group("/api/v1")
         callbackRoutes(api)

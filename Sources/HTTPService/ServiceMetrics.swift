@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import Metrics
 import Prometheus
+import CallbackQueue
 import Synchronization
 import UseCases
 
@@ -15,6 +16,7 @@ public final class ServiceMetrics: Sendable {
     private let queueDepth: [String: Prometheus.Gauge]
     private let oldestOverdue: Prometheus.Gauge
     private let promisesKept: Prometheus.Gauge
+    private let transcripts: [MessageTranscript.Status: Prometheus.Gauge]
     private let bootstrapped = Mutex(false)
 
     public init() {
@@ -27,6 +29,11 @@ public final class ServiceMetrics: Sendable {
             name: "afterhours_oldest_overdue_seconds", help: "How long the most overdue callback is past its deadline (0: none).")
         promisesKept = registry.makeGauge(
             name: "afterhours_promises_kept_ratio", help: "Share of the callbacks due over the last 7 days done by their deadline.")
+        transcripts = Dictionary(uniqueKeysWithValues: MessageTranscript.Status.allCases.map { status in
+            (status, registry.makeGauge(
+                name: "afterhours_transcripts", labels: [("status", status.rawValue)],
+                help: "Messages by transcript status: pending (waiting for the transcriber), done, failed, skipped."))
+        })
     }
 
     /// Makes swift-metrics write to this registry (once per process: `serve` calls it).
@@ -39,7 +46,12 @@ public final class ServiceMetrics: Sendable {
     }
 
     /// The text for one scrape, with the queue read now.
-    func scrape(desk: CallbackDesk, at now: Date) async throws -> String {
+    func scrape(desk: CallbackDesk, transcripts store: any TranscriptRepository, at now: Date) async throws -> String {
+        let backlog = try await store.transcriptBacklog()
+        transcripts[.pending]?.set(Double(backlog.pending))
+        transcripts[.done]?.set(Double(backlog.done))
+        transcripts[.failed]?.set(Double(backlog.failed))
+        transcripts[.skipped]?.set(Double(backlog.skipped))
         let stats = try await desk.stats(days: 7, at: now)
         queueDepth["open"]?.set(Double(stats.counts.open))
         queueDepth["claimed"]?.set(Double(stats.counts.claimed))

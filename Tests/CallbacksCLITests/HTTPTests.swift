@@ -327,6 +327,7 @@ struct HTTPTests {
             extra: ["-F", "audio=@\(Harness.fixtures.appendingPathComponent("audio/speech.wav").path);type=audio/wav"])
         let text = try server.request("GET", "/metrics", token: alice).text
         #expect(text.contains(#"afterhours_queue_depth{status="open"}"#), "\(text)")
+        #expect(text.contains(#"afterhours_transcripts{status="pending"}"#), "\(text)")
         #expect(text.contains("afterhours_oldest_overdue_seconds"))
         #expect(text.contains("afterhours_promises_kept_ratio"))
         #expect(text.contains("afterhours_ingested_total 1"))
