@@ -7,10 +7,6 @@ import Synchronization
 import SystemPackage
 import UseCases
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Why the transcriber could not work.
 public enum TranscriberError: Error, CustomStringConvertible, Sendable, Equatable {
     /// It could not start: not installed, or its model is missing. Trying again will not help.
@@ -37,8 +33,6 @@ public struct Transcriber: Sendable {
     let logger: Logger
     /// How long a leased message stays with one transcriber before another may take it.
     let leaseSeconds = 300
-    /// Folder for the PCM copies the transcriber hears.
-    let scratch: URL
 
     public init(
         settings: Configuration.TranscriptionSettings, desk: TranscriptDesk, now: @escaping @Sendable () -> Date, logger: Logger
@@ -47,7 +41,6 @@ public struct Transcriber: Sendable {
         self.desk = desk
         self.now = now
         self.logger = logger
-        self.scratch = FileManager.default.temporaryDirectory.appendingPathComponent("afterhours-transcribe-\(getpid())")
     }
 
     /// What a session does when no message is waiting.
@@ -71,6 +64,8 @@ public struct Transcriber: Sendable {
     /// start, `stopped` when it dies; the message it held goes back to waiting.
     public func session(only: Int64? = nil, whenIdle: WhenIdle, heard: @escaping @Sendable (Heard) -> Void = { _ in }) async throws(TranscriberError) {
         let stderrTail = LastLines()
+        // The PCM copies the process hears, in a folder of this session's own.
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("afterhours-transcribe-\(UUID().uuidString)")
         let executable: Executable = settings.python.contains("/") ? .path(FilePath(settings.python)) : .name(settings.python)
         var arguments = ["-m", "afterhours_transcriber", "--model", settings.model, "--threads", "\(settings.threads)"]
         arguments += ["--language", settings.language]
@@ -97,7 +92,8 @@ public struct Transcriber: Sendable {
                 }
                 defer { errors.cancel() }
                 var lines = execution.standardOutput.strings().makeAsyncIterator()
-                let result = await work(execution: execution, lines: &lines, only: only, whenIdle: whenIdle, heard: heard)
+                let result = await work(
+                    execution: execution, lines: &lines, scratch: scratch, only: only, whenIdle: whenIdle, heard: heard)
                 try? await execution.standardInputWriter.finish()
                 if case .failure = result { try? execution.send(signal: .kill) }
                 return result
@@ -128,7 +124,7 @@ public struct Transcriber: Sendable {
     private func work(
         execution: Execution<CustomWriteInput, SequenceOutput, SequenceOutput>,
         lines: inout SubprocessOutputSequence.StringSequence<UTF8>.AsyncIterator,
-        only: Int64?, whenIdle: WhenIdle, heard: @Sendable (Heard) -> Void
+        scratch: URL, only: Int64?, whenIdle: WhenIdle, heard: @Sendable (Heard) -> Void
     ) async -> Result<Void, TranscriberError> {
         // It says it is ready once the model is loaded, or why it cannot start.
         guard let first = try? await lines.next() else { return .failure(.unavailable("it exited before it was ready")) }
@@ -154,7 +150,7 @@ public struct Transcriber: Sendable {
                 }
             }
             let started = ContinuousClock.now
-            let answer = await hear(job, execution: execution, lines: &lines)
+            let answer = await hear(job, execution: execution, lines: &lines, scratch: scratch)
             let seconds = (ContinuousClock.now - started).seconds
             switch answer {
             case .success(let text):
@@ -188,7 +184,7 @@ public struct Transcriber: Sendable {
     /// does not answer within four times the message's length plus a minute is killed.
     private func hear(
         _ job: TranscriptJob, execution: Execution<CustomWriteInput, SequenceOutput, SequenceOutput>,
-        lines: inout SubprocessOutputSequence.StringSequence<UTF8>.AsyncIterator
+        lines: inout SubprocessOutputSequence.StringSequence<UTF8>.AsyncIterator, scratch: URL
     ) async -> Result<String, HearingError> {
         let copy = scratch.appendingPathComponent("\(job.voicemailID).wav")
         defer { try? FileManager.default.removeItem(at: copy) }
