@@ -34,7 +34,7 @@ public struct EscalationText: Sendable {
         let callback = detail.callback.callback
         let messages = detail.callback.messages
         let desk = DeskText(businessName: businessName, timeZone: timeZone, now: now, colour: false)
-        return [
+        var values: [String: Any] = [
             "business_name": businessName,
             "reason_text": TerminalText.oneLine(EscalationWords.headline(detail.escalation, subject: subject)),
             "resolved": subject == .resolved,
@@ -45,13 +45,16 @@ public struct EscalationText: Sendable {
             "received_when": messages.last.map { "\(desk.day($0.voicemail.receivedAt)) \(desk.clock($0.voicemail.receivedAt))" } ?? "",
             "deadline": "\(desk.day(callback.deadline)) \(desk.clock(callback.deadline))",
             "message_lines": messages.map { TerminalText.oneLine(desk.messageLine($0)) },
-            // The first words of the latest message with a transcript: the owner reads what
-            // was said before opening anything.
-            "said": messages.last { $0.transcript.text?.isEmpty == false }
-                .flatMap { $0.transcript.text.map { Self.firstWords(TerminalText.oneLine($0), limit: 280) } } as Any,
             "escalation_id": detail.escalation.id,
-            "url": pageURL(detail.escalation.id) as Any,
         ]
+        // Absent, not nil: a nil in `Any` renders as the word "nil".
+        if let url = pageURL(detail.escalation.id) { values["url"] = url }
+        // The first words of the latest message with a transcript: the owner reads what was
+        // said before opening anything.
+        if let said = messages.last(where: { $0.transcript.text?.isEmpty == false })?.transcript.text {
+            values["said"] = Self.firstWords(TerminalText.oneLine(said), limit: 280)
+        }
+        return values
     }
 
     public func chat(_ detail: EscalationDetail, subject: NotificationSubject) throws(PromptError) -> String {
