@@ -112,6 +112,17 @@ public struct TranscriptBacklog: Sendable, Equatable {
         self.failed = failed
         self.skipped = skipped
     }
+
+    /// Counts `count` messages in the state a store wrote as `status` (an unknown one is not counted).
+    public mutating func add(_ count: Int, status: String) {
+        switch MessageTranscript.Status(rawValue: status) {
+        case .pending: pending += count
+        case .done: done += count
+        case .failed: failed += count
+        case .skipped: skipped += count
+        case nil: break
+        }
+    }
 }
 
 /// A number whose messages are kept from staff: the owner's last resort for an abusive caller.

@@ -137,14 +137,7 @@ extension CallbackStore: TranscriptRepository {
         try await read { db in
             var backlog = TranscriptBacklog()
             for row in try Row.fetchAll(db, sql: "SELECT transcript_status, COUNT(*) AS n FROM voicemail GROUP BY transcript_status") {
-                let count: Int = row["n"]
-                switch MessageTranscript.Status(rawValue: row["transcript_status"] ?? "") {
-                case .pending: backlog.pending = count
-                case .done: backlog.done = count
-                case .failed: backlog.failed = count
-                case .skipped: backlog.skipped = count
-                case nil: break
-                }
+                backlog.add(row["n"], status: row["transcript_status"] ?? "")
             }
             return backlog
         }

@@ -137,14 +137,7 @@ extension PostgresStore: TranscriptRepository {
         try await read { connection in
             var backlog = TranscriptBacklog()
             for row in try await connection.all("SELECT transcript_status, COUNT(*) AS n FROM voicemail GROUP BY transcript_status") {
-                let count = try row.int("n")
-                switch MessageTranscript.Status(rawValue: try row.string("transcript_status")) {
-                case .pending: backlog.pending = count
-                case .done: backlog.done = count
-                case .failed: backlog.failed = count
-                case .skipped: backlog.skipped = count
-                case nil: break
-                }
+                backlog.add(try row.int("n"), status: try row.string("transcript_status"))
             }
             return backlog
         }
