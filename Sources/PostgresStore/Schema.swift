@@ -189,7 +189,7 @@ extension PostgresStore {
     /// Applies the migrations not yet applied, in one transaction under an advisory lock:
     /// nodes starting together wait for each other, and each migration runs once.
     func migrate() async throws {
-        try await client.withTransaction(logger: logger) { connection in
+        try await client.withConnection { connection in try await Self.transaction(connection) { connection in
             try await connection.run("SELECT pg_advisory_xact_lock(\(Schema.lockKey))")
             try await connection.run(
                 """
@@ -211,6 +211,6 @@ extension PostgresStore {
             if let newest = applied.max(), newest > (Schema.migrations.map(\.version).max() ?? 0) {
                 throw StoreError("the database's schema (version \(newest)) is newer than this callbacks knows; upgrade callbacks")
             }
-        }
+        } }
     }
 }
