@@ -133,6 +133,29 @@ public final class PostgresStore: Sendable {
         }
     }
 
+    /// Runs `body`, whose one change is a single statement (atomic on its own, so no BEGIN
+    /// and COMMIT round trips), on one pooled connection. Retried as `write` is: on a
+    /// deadlock or serialization failure, or a connection found closed before anything
+    /// was sent on it.
+    func statement<T: Sendable>(
+        _ what: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws(StoreError) -> T {
+        try await ready()
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await client.withConnection { connection in try await body(connection) }
+            } catch {
+                if attempt < 5, Self.isRetryable(error) || error is ConnectionClosed {
+                    try? await Task.sleep(for: .milliseconds(Int.random(in: 5...50) * attempt))
+                    continue
+                }
+                throw Self.storeError(error, doing: what)
+            }
+        }
+    }
+
     @discardableResult
     /// Runs `body` on one pooled connection, outside a transaction (reads). A read whose
     /// connection turns out closed is tried again on another.
