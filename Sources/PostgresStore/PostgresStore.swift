@@ -224,6 +224,11 @@ public final class PostgresStore: Sendable {
     }
 
     static func describe(_ error: any Error) -> String {
+        // The pool's circuit breaker (its error type is not public): a minute of failed
+        // connection attempts with no connection open.
+        if String(describing: error).contains("connectionCreationCircuitBreakerTripped") {
+            return "no connection to the database could be made for a minute (is it running, and reachable from here?)"
+        }
         if let error = error as? PSQLError {
             if let message = error.serverInfo?[.message] { return message }
             if let underlying = error.underlying { return String(describing: underlying) }
