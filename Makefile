@@ -11,7 +11,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Selenium), pinned in Tests/requirements.txt. Selenium drives Debian's chromium: nothing
 # downloads a browser.
 VENV := .venv
-.PHONY: deps venv build run test bench clean
+.PHONY: deps venv build run test bench bench-deps clean
 
 deps:
 	@missing=""; \
@@ -54,12 +54,27 @@ test: deps $(VENV)/installed
 	@echo "(the pages in headless Chromium)"
 	$(VENV)/bin/python Tests/browser/test_pages.py .build/debug/callbacks
 
-bench: deps
+# The PostgreSQL figures need wrk (the claims through the API), installed here.
+BENCH_PACKAGES := wrk
+
+bench-deps: deps
+	@missing=""; \
+	for package in $(BENCH_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+bench: bench-deps
 	$(SWIFT) build -c release --static-swift-stdlib --product callbacks
 	$(SWIFT) build -c release --static-swift-stdlib --product callbacks-bench
 	AFTERHOURS_BENCH_PYTHON=$(CURDIR)/$(VENV)/bin/python .build/release/callbacks-bench
 	@echo "(peak memory at 20,000 messages, in a process of its own: compare with the 1,000 above)"
 	.build/release/callbacks-bench ingest 20000
+	@echo "(PostgreSQL: ingest from one and two nodes, claims across two nodes; a throwaway cluster)"
+	scripts/bench-postgres.sh .build/release/callbacks
 
 clean:
 	rm -rf .build var

@@ -140,7 +140,8 @@ let package = Package(
         .testTarget(
             name: "CallbacksCLITests",
             dependencies: [
-                "CallbacksCLI", "Afterhours", "CallbackStore", "FileErrors", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "CallbacksCLI", "Afterhours", "CallbackStore", "FileErrors", "TestSupport", "UseCases", "CallbackQueue",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ]),
     ]
 )

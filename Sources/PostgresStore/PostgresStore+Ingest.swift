@@ -34,8 +34,9 @@ extension PostgresStore {
                     try await connection.run("RELEASE SAVEPOINT message")
                     outcomes.append(StoredOutcome(result: .success(outcome)))
                 } catch {
-                    // A deadlock aborts the batch, which `write` runs again.
-                    if Self.isRetryable(error) { throw error }
+                    // A deadlock aborts the batch, which `write` runs again; a lost
+                    // connection ends it (nothing more can be sent on it).
+                    if Self.isRetryable(error) || Self.isConnectionLost(error) { throw error }
                     try await connection.run("ROLLBACK TO SAVEPOINT message")
                     outcomes.append(
                         StoredOutcome(

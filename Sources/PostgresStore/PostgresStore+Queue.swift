@@ -9,37 +9,55 @@ extension PostgresStore {
 
     /// Claims the callback to make now for `staff`: one statement picks the first servable
     /// callback in serving order that no other transaction holds (`FOR UPDATE SKIP
-    /// LOCKED`) and claims it, returning what it was before so a lapsed claim is recorded.
-    /// Nodes claiming together never wait on each other and never get the same callback.
+    /// LOCKED`), claims it and writes its history (the lapsed claim it takes over, if any,
+    /// then the claim, in that order: their ids order the history). Nodes claiming together
+    /// never wait on each other and never get the same callback.
+    ///
+    /// One statement is one round trip and its own transaction (no BEGIN and COMMIT), and
+    /// the row lock lasts only as long as it. The history and the messages are read after
+    /// it, on the same connection.
     public func claimNext(by staff: String, at now: Date, lease: Int) async throws(StoreError) -> CallbackDetail? {
-        let expires = now.unixSeconds + Int64(lease)
-        return try await write { connection in
+        let (now, expires) = (now.unixSeconds, now.unixSeconds + Int64(lease))
+        return try await statement("could not claim a callback") { connection in
             guard
                 let row = try await connection.one(
                     """
                     WITH picked AS (
                         SELECT id, status, claimed_by, claim_expires_at FROM callback
-                        WHERE status <> 'done' AND NOT owner AND available_at <= \(now.unixSeconds)
+                        WHERE status <> 'done' AND NOT owner AND available_at <= \(now)
                         ORDER BY \(unescaped: Self.servingOrder)
                         LIMIT 1 FOR UPDATE SKIP LOCKED
+                    ), claimed AS (
+                        UPDATE callback c SET status = 'claimed', claimed_by = \(staff), claim_expires_at = \(expires),
+                            available_at = \(expires)
+                        FROM picked WHERE c.id = picked.id
+                        RETURNING c.*, picked.status AS old_status, picked.claimed_by AS old_claimed_by,
+                            picked.claim_expires_at AS old_expires
+                    ), history AS (
+                        INSERT INTO callback_event (callback_id, at, actor, kind, note)
+                        SELECT id, at, actor, kind, note FROM (
+                            SELECT id, old_expires AS at, 'system' AS actor, \(CallbackEvent.Kind.lapsed.rawValue) AS kind,
+                                'claim by ' || COALESCE(old_claimed_by, 'someone') || ' lapsed' AS note, 0 AS step
+                            FROM claimed WHERE old_status = \(CallbackStatus.claimed.rawValue) AND old_expires IS NOT NULL
+                            UNION ALL
+                            SELECT id, \(now), \(staff), \(CallbackEvent.Kind.claimed.rawValue), NULL, 1 FROM claimed
+                        ) events ORDER BY step
                     )
-                    UPDATE callback c SET status = 'claimed', claimed_by = \(staff), claim_expires_at = \(expires),
-                        available_at = \(expires)
-                    FROM picked WHERE c.id = picked.id
-                    RETURNING c.id AS id, picked.status AS old_status, picked.claimed_by AS old_claimed_by,
-                        picked.claim_expires_at AS old_expires
+                    SELECT * FROM claimed
                     """)
             else { return nil }
-            let id = try row.int64("id")
-            let oldStatus = try row.string("old_status")
-            let oldExpires = try row.optionalDate("old_expires")
-            let oldHolder = try row.optionalString("old_claimed_by") ?? "someone"
-            if oldStatus == CallbackStatus.claimed.rawValue, let lapsed = oldExpires {
-                try await Self.appendEvent(
-                    connection, callbackID: id, at: lapsed, actor: "system", kind: .lapsed, note: "claim by \(oldHolder) lapsed")
+            let callback = try row.callback
+            do {
+                let history = try await connection.all(
+                    "SELECT * FROM callback_event WHERE callback_id = \(callback.id) ORDER BY id"
+                ).map { try $0.event }
+                return CallbackDetail(
+                    callback: callback, messages: try await Self.messages(connection, callbackIDs: [callback.id])[callback.id] ?? [],
+                    history: history)
+            } catch {
+                // The claim is made: it must not be tried again (that would claim another).
+                throw StoreError("callback #\(callback.id) is claimed for \(staff), but could not be read back: \(Self.describe(error))")
             }
-            try await Self.appendEvent(connection, callbackID: id, at: now, actor: staff, kind: .claimed, note: nil)
-            return try await Self.detail(connection, id: id, withHistory: true)
         }
     }
 

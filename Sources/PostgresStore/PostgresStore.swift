@@ -89,7 +89,9 @@ public final class PostgresStore: Sendable {
 
     @discardableResult
     /// Runs `body` in one transaction on one pooled connection. Deadlocks and
-    /// serialization failures (two nodes crossing) are retried a few times.
+    /// serialization failures (two nodes crossing) are retried a few times, and so is a
+    /// transaction that could not begin because its connection had closed (the database
+    /// restarted: the pool opens a new one).
     func write<T: Sendable>(
         _ what: String = "database write failed", _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws(StoreError) -> T {
@@ -98,9 +100,54 @@ public final class PostgresStore: Sendable {
         while true {
             attempt += 1
             do {
-                return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+                return try await client.withConnection { connection in try await Self.transaction(connection, body) }
             } catch {
-                if attempt < 5, Self.isRetryable(error) {
+                if attempt < 5, Self.isRetryable(error) || error is TransactionNotBegun {
+                    try? await Task.sleep(for: .milliseconds(Int.random(in: 5...50) * attempt))
+                    continue
+                }
+                throw Self.storeError(error, doing: what)
+            }
+        }
+    }
+
+    /// BEGIN, `body`, COMMIT on `connection`; ROLLBACK when `body` fails, unless the
+    /// connection is gone (the server rolled the transaction back as it ended the session).
+    /// (postgres-nio's `withTransaction` always sends ROLLBACK, and a statement sent on a
+    /// closed connection is never answered: see `PostgresConnection.all`.)
+    static func transaction<T: Sendable>(
+        _ connection: PostgresConnection, _ body: @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        do {
+            try await connection.run("BEGIN")
+        } catch {
+            throw TransactionNotBegun(underlying: error)
+        }
+        do {
+            let value = try await body(connection)
+            try await connection.run("COMMIT")
+            return value
+        } catch {
+            if !isConnectionLost(error), !connection.isClosed { _ = try? await connection.run("ROLLBACK") }
+            throw error
+        }
+    }
+
+    /// Runs `body`, whose one change is a single statement (atomic on its own, so no BEGIN
+    /// and COMMIT round trips), on one pooled connection. Retried as `write` is: on a
+    /// deadlock or serialization failure, or a connection found closed before anything
+    /// was sent on it.
+    func statement<T: Sendable>(
+        _ what: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws(StoreError) -> T {
+        try await ready()
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await client.withConnection { connection in try await body(connection) }
+            } catch {
+                if attempt < 5, Self.isRetryable(error) || error is ConnectionClosed {
                     try? await Task.sleep(for: .milliseconds(Int.random(in: 5...50) * attempt))
                     continue
                 }
@@ -110,16 +157,44 @@ public final class PostgresStore: Sendable {
     }
 
     @discardableResult
-    /// Runs `body` on one pooled connection, outside a transaction (reads).
+    /// Runs `body` on one pooled connection, outside a transaction (reads). A read whose
+    /// connection turns out closed is tried again on another.
     func read<T: Sendable>(
         _ what: String = "database read failed", _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws(StoreError) -> T {
         try await ready()
-        do {
-            return try await client.withConnection { connection in try await body(connection) }
-        } catch {
-            throw Self.storeError(error, doing: what)
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await client.withConnection { connection in try await body(connection) }
+            } catch {
+                if attempt < 3, Self.isConnectionLost(error) {
+                    try? await Task.sleep(for: .milliseconds(Int.random(in: 5...50) * attempt))
+                    continue
+                }
+                throw Self.storeError(error, doing: what)
+            }
         }
+    }
+
+    /// Whether `error` says the connection is gone, rather than that a statement was
+    /// refused: closed or reset, or the server ending the session (a FATAL error, such as
+    /// 57P01 when an administrator stops or restarts it).
+    static func isConnectionLost(_ error: any Error) -> Bool {
+        if error is ConnectionClosed { return true }
+        if let error = error as? TransactionNotBegun { return isConnectionLost(error.underlying) }
+        if let error = error as? PSQLError {
+            switch error.code {
+            case .serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown: return true
+            case .server:
+                let severity = error.serverInfo?[.severity] ?? ""
+                let state = error.serverInfo?[.sqlState] ?? ""
+                return severity == "FATAL" || severity == "PANIC" || state.hasPrefix("57P") || state.hasPrefix("08")
+            default: return false
+            }
+        }
+        return false
     }
 
     static func isRetryable(_ error: any Error) -> Bool {
@@ -140,6 +215,7 @@ public final class PostgresStore: Sendable {
     /// A refusal from the closure as it was thrown; a database failure in words.
     static func storeError(_ error: any Error, doing what: String) -> StoreError {
         if let error = error as? StoreError { return error }
+        if let error = error as? TransactionNotBegun { return storeError(error.underlying, doing: what) }
         if let error = error as? PostgresTransactionError {
             if let inner = error.closureError { return storeError(inner, doing: what) }
             if let inner = error.commitError ?? error.beginError { return storeError(inner, doing: what) }
@@ -148,6 +224,11 @@ public final class PostgresStore: Sendable {
     }
 
     static func describe(_ error: any Error) -> String {
+        // The pool's circuit breaker (its error type is not public): a minute of failed
+        // connection attempts with no connection open.
+        if String(describing: error).contains("connectionCreationCircuitBreakerTripped") {
+            return "no connection to the database could be made for a minute (is it running, and reachable from here?)"
+        }
         if let error = error as? PSQLError {
             if let message = error.serverInfo?[.message] { return message }
             if let underlying = error.underlying { return String(describing: underlying) }
@@ -182,6 +263,11 @@ public final class PostgresStore: Sendable {
 }
 
 extension PostgresStore: Service {}
+
+/// A transaction whose BEGIN failed: nothing was done, so it may be tried again.
+struct TransactionNotBegun: Error {
+    var underlying: any Error
+}
 
 /// Where the synchronous bridge runs its work: ordinary dispatch threads (which may grow
 /// when some block), never the cooperative pool.

@@ -13,12 +13,19 @@ let queryLogger = Logger(label: "afterhours.postgres.query")
 
 extension PostgresConnection {
     /// Every row of `query`, read to the end (the connection is free again afterwards).
+    ///
+    /// The query is handed to the connection on its own event loop, after checking there
+    /// that the connection is still open: postgres-nio (1.33) writes a query to its channel
+    /// without a promise, so a query written after the channel closed (the server ended the
+    /// session: restarted, or a FATAL error) is dropped and never answered, and whoever
+    /// awaits it waits forever. On the event loop the check and the write cannot be
+    /// separated by the close; a connection that closes later fails the query it holds.
     func all(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
-        var rows: [PostgresRandomAccessRow] = []
-        for try await row in try await self.query(query, logger: queryLogger) {
-            rows.append(row.makeRandomAccess())
-        }
-        return rows
+        let result = try await eventLoop.flatSubmit { () -> EventLoopFuture<PostgresQueryResult> in
+            guard !self.isClosed else { return self.eventLoop.makeFailedFuture(ConnectionClosed()) }
+            return self.query(query, logger: queryLogger)
+        }.get()
+        return result.rows.map { $0.makeRandomAccess() }
     }
 
     func one(_ query: PostgresQuery) async throws -> PostgresRandomAccessRow? {
@@ -29,10 +36,13 @@ extension PostgresConnection {
     /// (use RETURNING to count changed rows).
     @discardableResult
     func run(_ query: PostgresQuery) async throws -> Int {
-        var count = 0
-        for try await _ in try await self.query(query, logger: queryLogger) { count += 1 }
-        return count
+        try await all(query).count
     }
+}
+
+/// A statement not sent: the connection had closed (the server ended the session).
+struct ConnectionClosed: Error, CustomStringConvertible {
+    var description: String { "the connection to the database was closed" }
 }
 
 /// Column reads that name the column when a value is missing or of the wrong type.

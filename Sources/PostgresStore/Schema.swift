@@ -212,6 +212,21 @@ enum Schema {
                 """,
             ]
         ),
+        (
+            3, "the serving order's index carries available_at",
+            [
+                // Claimed and waiting callbacks stay in the serving-order index (they are not
+                // done) and come first in it; the claim skipped each by reading its row. With
+                // available_at in the index's key the skip is decided in the index itself
+                // (an index condition), so a morning's claims no longer slow every next one.
+                "DROP INDEX callback_serving_order",
+                """
+                CREATE INDEX callback_serving_order ON callback
+                    (escalated DESC, urgent DESC, deadline, first_received_at, id, available_at)
+                    WHERE status <> 'done' AND NOT owner
+                """,
+            ]
+        ),
     ]
 
     /// The tables in the order `storage copy` fills them (parents first).
@@ -225,7 +240,7 @@ extension PostgresStore {
     /// Applies the migrations not yet applied, in one transaction under an advisory lock:
     /// nodes starting together wait for each other, and each migration runs once.
     func migrate() async throws {
-        try await client.withTransaction(logger: logger) { connection in
+        try await client.withConnection { connection in try await Self.transaction(connection) { connection in
             try await connection.run("SELECT pg_advisory_xact_lock(\(Schema.lockKey))")
             try await connection.run(
                 """
@@ -247,6 +262,6 @@ extension PostgresStore {
             if let newest = applied.max(), newest > (Schema.migrations.map(\.version).max() ?? 0) {
                 throw StoreError("the database's schema (version \(newest)) is newer than this callbacks knows; upgrade callbacks")
             }
-        }
+        } }
     }
 }

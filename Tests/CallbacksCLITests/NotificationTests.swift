@@ -1,8 +1,10 @@
 import Foundation
+import Synchronization
 import Testing
 
 /// A real HTTP server on 127.0.0.1 that answers 500 to the first `failures` requests and
-/// 204 after, recording every request.
+/// 204 after, recording every request. With a `delay`, each request is held that long
+/// before it is answered (one at a time): a slow receiver, with deliveries in flight.
 final class TestReceiver: @unchecked Sendable {
     struct Request { let key: String?; let body: String; let status: Int }
 
@@ -11,14 +13,23 @@ final class TestReceiver: @unchecked Sendable {
     private let lock = NSLock()
     private var failuresLeft: Int
     private var recorded: [Request] = []
+    private var delay: Duration
+    private var holding = 0
 
     var requests: [Request] { lock.withLock { recorded } }
+
+    /// Requests read and decided on, whose answer has not been sent yet.
+    var inFlight: Int { lock.withLock { holding } }
 
     /// From now on, every request is accepted.
     func acceptFromNowOn() { lock.withLock { failuresLeft = 0 } }
 
-    init(failures: Int) throws {
+    /// From now on, each request is held this long before it is answered.
+    func answer(after delay: Duration) { lock.withLock { self.delay = delay } }
+
+    init(failures: Int, delay: Duration = .zero) throws {
         failuresLeft = failures
+        self.delay = delay
         listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var yes: Int32 = 1
         setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
@@ -75,34 +86,62 @@ final class TestReceiver: @unchecked Sendable {
         let parts = text.components(separatedBy: "\r\n\r\n")
         let key = parts[0].split(separator: "\r\n").first { $0.lowercased().hasPrefix("idempotency-key:") }
             .map { $0.dropFirst("idempotency-key:".count).trimmingCharacters(in: .whitespaces) }
-        let status: Int = lock.withLock {
+        // Recorded as the receiver decides: a sender killed while the answer is held never
+        // learns that its request was accepted.
+        let (status, delay): (Int, Duration) = lock.withLock {
             let status = failuresLeft > 0 ? 500 : 204
             failuresLeft -= 1
             recorded.append(Request(key: key, body: parts.dropFirst().joined(separator: "\r\n\r\n"), status: status))
-            return status
+            holding += 1
+            return (status, self.delay)
+        }
+        if delay > .zero {
+            let (seconds, attoseconds) = delay.components
+            usleep(UInt32(seconds * 1_000_000 + attoseconds / 1_000_000_000_000))
         }
         let response = "HTTP/1.1 \(status) \(status == 204 ? "No Content" : "Internal Server Error")\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-        _ = response.withCString { write(client, $0, strlen($0)) }
+        // MSG_NOSIGNAL: the sender may be gone (killed), and SIGPIPE would end the tests.
+        _ = response.withCString { send(client, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+        lock.withLock { holding -= 1 }
     }
 }
 
-/// `callbacks serve` as a child process.
-struct ServeProcess {
+/// `callbacks serve` as a child process; its log (stderr) in `log` when given.
+final class ServeProcess: @unchecked Sendable {
     let process = Process()
+    private let stopped = Mutex(false)
 
-    init(_ harness: Harness, path: String? = nil, environment changes: [String: String] = [:]) throws {
+    init(_ harness: Harness, path: String? = nil, environment changes: [String: String] = [:], log: URL? = nil) throws {
         process.executableURL = ConcurrentNextTests.binary
         process.arguments = ["serve"]
         var environment = harness.serveEnvironment.merging(changes) { $1 }
         if let path { environment["PATH"] = path }
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        if let log {
+            if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
+            let handle = try FileHandle(forWritingTo: log)
+            try handle.seekToEnd()
+            process.standardError = handle
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
     }
 
+    /// Signals the process and waits for it; once only (a second call does nothing, so
+    /// the pid, perhaps reused by then, is never signalled again).
     func stop(_ signal: Int32 = SIGTERM) {
+        let first = stopped.withLock { stopped in
+            defer { stopped = true }
+            return !stopped
+        }
+        guard first else { return }
         kill(process.processIdentifier, signal)
+        // A node that does not stop within 20 s is stuck: killed, so the tests end.
+        let deadline = Date().addingTimeInterval(20)
+        while process.isRunning, Date() < deadline { usleep(10_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
 }

@@ -4,11 +4,15 @@ import Foundation
     import Glibc
 #endif
 
-/// A throwaway PostgreSQL cluster for the contract suite: `initdb` into a temporary folder
-/// (as `nobody` when the tests run as root, since initdb refuses root), started on a free
+/// A throwaway PostgreSQL cluster for the tests: `initdb` into a temporary folder (as
+/// `nobody` when the tests run as root, since initdb refuses root), started on a free
 /// loopback port, one fresh database per test, stopped and deleted when the test process
 /// exits (and by a watchdog if the process dies without exiting). Nothing is assumed to be
 /// installed or running: without PostgreSQL's server programs the cases fail, saying so.
+///
+/// `shared` serves every test that only needs a database. A test that stops or restarts
+/// the server makes a cluster of its own (`PostgresCluster()`), so the others never see
+/// it go, and ends it with `destroy()`.
 public actor PostgresCluster {
     public static let shared = PostgresCluster()
 
@@ -17,11 +21,15 @@ public actor PostgresCluster {
         var folder: String
         var port: Int
         var runAs: [String]
+        var data: String { folder + "/data" }
     }
 
     private var running: Running?
     private var failure: String?
     private var databases = 0
+    private var destroyed = false
+
+    public init() {}
 
     /// A new, empty database's URL.
     public func createDatabase() throws -> String {
@@ -34,8 +42,57 @@ public actor PostgresCluster {
         return "postgresql://postgres@127.0.0.1:\(cluster.port)/\(name)?sslmode=disable"
     }
 
+    /// Stops the server as an administrator would (`pg_ctl stop -m fast`: every session
+    /// is ended, transactions in flight roll back), leaves it down for `downFor`, then
+    /// starts it again on the same port with the same data.
+    public func restart(downFor: Duration = .zero) async throws {
+        let cluster = try start()
+        try Self.execute(
+            cluster.runAs + [cluster.bin + "/pg_ctl", "-D", cluster.data, "-m", "fast", "-w", "-t", "60", "stop"],
+            log: cluster.folder + "/pg_ctl.log", what: "pg_ctl stop")
+        if downFor > .zero { try await Task.sleep(for: downFor) }
+        try Self.startServer(cluster)
+    }
+
+    /// Runs `sql` on the database `url` names with psql (no need to wait for the actor:
+    /// tests poll with it); the rows, each a list of fields.
+    public static func query(_ url: String, _ sql: String) throws -> [[String]] {
+        guard let bin = findServerPrograms() else { throw ClusterError("PostgreSQL's programs were not found") }
+        var template = Array("/tmp/afterhours-psql-XXXXXX".utf8CString)
+        let descriptor = mkstemp(&template)
+        guard descriptor >= 0 else { throw ClusterError("cannot make a temporary file for psql's output") }
+        close(descriptor)
+        let output = String(cString: template)
+        defer { unlink(output) }
+        try execute(
+            [bin + "/psql", "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql],
+            log: output, what: "psql")
+        let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n", omittingEmptySubsequences: true).map {
+            $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        }
+    }
+
+    /// Runs `sql` and reads its one value as an integer.
+    public static func count(_ url: String, _ sql: String) throws -> Int {
+        let rows = try query(url, sql)
+        guard let text = rows.first?.first, let value = Int(text) else { throw ClusterError("\(sql) gave \(rows), not a number") }
+        return value
+    }
+
+    /// Stops the server now and deletes its folder (a cluster of a test's own, at its end).
+    public func destroy() {
+        destroyed = true
+        guard let running else { return }
+        self.running = nil
+        let command = Self.stopCommand(running)
+        _ = system(command)
+        stopCommands.withLock { $0[running.folder] = nil }
+    }
+
     private func start() throws -> Running {
         if let running { return running }
+        if destroyed { throw ClusterError("this cluster was destroyed") }
         if let failure { throw ClusterError(failure) }
         do {
             let running = try Self.startCluster()
@@ -71,17 +128,21 @@ public actor PostgresCluster {
         try execute(
             runAs + [bin + "/initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"],
             log: folder + "/initdb.log", what: "initdb")
-        let port = try freePort()
+        let running = Running(bin: bin, folder: folder, port: try freePort(), runAs: runAs)
+        // Registered before the server starts: a start that fails halfway is cleaned too.
+        registerStop(running)
+        try startServer(running)
+        return running
+    }
+
+    private static func startServer(_ cluster: Running) throws {
         try execute(
-            runAs + [
-                bin + "/pg_ctl", "-D", data, "-l", folder + "/server.log", "-w", "-t", "60",
-                "-o", "-p \(port) -k \(folder) -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=400",
+            cluster.runAs + [
+                cluster.bin + "/pg_ctl", "-D", cluster.data, "-l", cluster.folder + "/server.log", "-w", "-t", "60",
+                "-o", "-p \(cluster.port) -k \(cluster.folder) -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=400",
                 "start",
             ],
-            log: folder + "/pg_ctl.log", what: "pg_ctl start")
-        let running = Running(bin: bin, folder: folder, port: port, runAs: runAs)
-        registerStop(running)
-        return running
+            log: cluster.folder + "/pg_ctl.log", what: "pg_ctl start")
     }
 
     /// The folder holding initdb and pg_ctl: $AFTERHOURS_PG_BIN, Debian's
@@ -158,17 +219,26 @@ public actor PostgresCluster {
         return pid
     }
 
+    /// The shell command that stops the server at once and deletes its folder.
+    private static func stopCommand(_ cluster: Running) -> String {
+        (cluster.runAs.map(shellQuoted) + [shellQuoted(cluster.bin + "/pg_ctl"), "-D", shellQuoted(cluster.data), "-m", "immediate", "-w", "stop"])
+            .joined(separator: " ") + " >/dev/null 2>&1; rm -rf " + shellQuoted(cluster.folder)
+    }
+
     /// Stops the server and deletes its folder when the tests end: at exit, or, if the
     /// test process is killed, from a watchdog that waits for it to disappear.
     private static func registerStop(_ cluster: Running) {
-        let command =
-            (cluster.runAs.map(shellQuoted) + [shellQuoted(cluster.bin + "/pg_ctl"), "-D", shellQuoted(cluster.folder + "/data"), "-m", "immediate", "-w", "stop"])
-            .joined(separator: " ") + " >/dev/null 2>&1; rm -rf " + shellQuoted(cluster.folder)
-        stopCommand.withLock { $0 = command }
-        atexit {
-            guard let command = stopCommand.withLock({ $0 }) else { return }
-            _ = system(command)
+        let command = stopCommand(cluster)
+        let first = stopCommands.withLock { commands in
+            defer { commands[cluster.folder] = command }
+            return commands.isEmpty
         }
+        if first {
+            atexit {
+                for command in stopCommands.withLock({ Array($0.values) }) { _ = system(command) }
+            }
+        }
+        // (After `destroy`, the watchdog's stop finds nothing to stop and nothing to delete.)
         _ = try? spawn(
             ["/bin/sh", "-c", "while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done; \(command)"], output: "/dev/null")
     }
@@ -176,7 +246,8 @@ public actor PostgresCluster {
     private static func shellQuoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 }
 
-let stopCommand = LockedValue<String?>(nil)
+/// Every cluster still running, by folder: what stops it.
+let stopCommands = LockedValue<[String: String]>([:])
 
 final class LockedValue<Value: Sendable>: @unchecked Sendable {
     private let lock = NSLock()

@@ -512,20 +512,30 @@ public struct Ingester: Sendable {
     /// is stored: archive it beside its audio), or a message whose audio has not arrived.
     private func recoverOrphan(_ orphan: SpoolMessage, at now: Date, fileClock: Date, into summary: inout IngestSummary) {
         guard let file = orphan.metadataFile else { return }
-        if case .success(let metadata) = readMetadata(orphan, at: now),
-            let stored = try? store.voicemail(identityPrefix: metadata.identityPrefix)
-        {
-            let folder = archiveFolder(for: metadata.receivedAt)
-            if !configuration.spool.keepOriginals {
-                do {
-                    var mover = FileMover(keepOriginals: false)
-                    try mover.place(file, at: folder.appendingPathComponent("\(stored).\(file.pathExtension)"))
-                    summary.duplicates += 1
-                } catch {
-                    summary.problems.append("\(file.path): cannot archive it beside message #\(stored): \(Self.reason(error))")
-                }
+        if case .success(let metadata) = readMetadata(orphan, at: now) {
+            let stored: Int64?
+            do {
+                stored = try store.voicemail(identityPrefix: metadata.identityPrefix)
+            } catch {
+                // The database cannot say whether its message is stored (it is down or out
+                // of reach): never quarantine on that; look again on the next pass.
+                summary.leave(file, because: "cannot look its message up: \(error); will retry", incomplete: true)
+                logger.error("could not look up a message", metadata: ["voicemail.location": "\(orphan.location)", "error": "\(error)"])
+                return
             }
-            return
+            if let stored {
+                let folder = archiveFolder(for: metadata.receivedAt)
+                if !configuration.spool.keepOriginals {
+                    do {
+                        var mover = FileMover(keepOriginals: false)
+                        try mover.place(file, at: folder.appendingPathComponent("\(stored).\(file.pathExtension)"))
+                        summary.duplicates += 1
+                    } catch {
+                        summary.problems.append("\(file.path): cannot archive it beside message #\(stored): \(Self.reason(error))")
+                    }
+                }
+                return
+            }
         }
         if Self.age(of: file, at: fileClock) >= Double(configuration.spool.giveUpAfter) {
             quarantine([file], name: orphan.location, at: now, reason: "\(file.lastPathComponent): no audio arrived within \(DurationText.format(configuration.spool.giveUpAfter))", into: &summary)
