@@ -46,10 +46,15 @@ public struct TranscriptDesk: Sendable {
     /// number read out in the message when the callback has none. Only a number valid for
     /// the region is taken: a wrong number is worse than none.
     public func findings(for job: TranscriptJob, text: String) -> TranscriptFindings {
-        TranscriptFindings(
-            text: text, matches: content.matches(in: text),
-            spokenNumber: job.needsNumber ? SpokenNumber.find(in: text, region: defaultRegion) : nil)
+        var spoken = job.needsNumber ? SpokenNumber.find(in: text, region: defaultRegion) : nil
+        if let number = spoken, Self.promptNumbers.contains(number.e164) { spoken = nil }
+        return TranscriptFindings(text: text, matches: content.matches(in: text), spokenNumber: spoken)
     }
+
+    /// The example number in the transcriber's style prompt (transcriber/, `STYLE_PROMPT`):
+    /// Whisper can repeat its prompt over a stretch of silence, and that number was never
+    /// said by a caller.
+    static let promptNumbers: Set<String> = ["+13105550100"]
 
     /// Stores the words of a leased message, with what they decided.
     @discardableResult
