@@ -54,6 +54,8 @@ test: deps $(VENV)/installed
 	$(SWIFT) test --skip-build
 	@echo "(again, a year ahead and in UTC+14)"
 	AFTERHOURS_TEST_CLOCK_SHIFT=31536000 TZ=Pacific/Kiritimati $(SWIFT) test --skip-build
+	@echo "(the transcriber's protocol and audio handling, in Python)"
+	$(VENV)/bin/python -m unittest discover -s transcriber/tests
 	@echo "(the HTTP API against Sources/HTTPService/openapi.yaml)"
 	scripts/api-conformance.sh .build/debug/callbacks $(VENV)
 	@echo "(the pages in headless Chromium)"

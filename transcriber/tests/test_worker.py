@@ -3,8 +3,8 @@ model stands in) except for the one start-up test, which needs faster-whisper im
 
     .venv/bin/python -m unittest discover -s transcriber/tests -v
 
-Not part of `make test` (the project's tests are Swift); accuracy and speed are measured
-by scripts/transcription-bench.py.
+`make test` runs it after the Swift suite (whose transcription tests drive the real worker
+with Whisper); accuracy and speed are measured by scripts/transcription-bench.py.
 """
 
 import json
