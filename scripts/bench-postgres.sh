@@ -60,9 +60,12 @@ url() { echo "postgresql://postgres@127.0.0.1:$port/$1?sslmode=disable"; }
 echo "machine: $(nproc) vCPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)"
 echo "PostgreSQL: $("$bin/postgres" --version | sed 's/^postgres //'), default settings (fsync on, synchronous_commit on), max_connections=200; $("$binary" --version 2>/dev/null || echo callbacks)"
 
-# A node: its own folder, spool and callbacks.yaml on database $2; HTTP on port $3 if given.
+# A node: its own folder, spool and callbacks.yaml on database $2 (a name on the cluster,
+# or a path ending in .sqlite); HTTP on port $3 if given.
 make_node() {
   local folder=$1 database=$2 http=${3:-}
+  local storage; storage=$(url "$database")
+  case $database in *.sqlite) storage=$database ;; esac
   mkdir -p "$folder/spool"
   cat >"$folder/callbacks.yaml" <<EOF
 business:
@@ -83,7 +86,7 @@ spool:
   quarantine: quarantine
   settle: 0s
 storage:
-  database: "$(url "$database")"
+  database: "$storage"
 EOF
   if [ -n "$http" ]; then printf 'http:\n  listen: 127.0.0.1:%s\n' "$http" >>"$folder/callbacks.yaml"; fi
 }
@@ -141,6 +144,20 @@ ingest_run() {
   python3 -c "import sys; n, s = int(sys.argv[1]), float(sys.argv[2]); print('ingest, %s node(s), %d messages: %.2f s, %.0f messages/s' % (sys.argv[3], n, s, n / s))" "$total" "$elapsed" "$nodes"
   for folder in "${folders[@]}"; do rm -rf "$folder"; done
 }
+# The same ingest into SQLite, one node, on the machine as it is now: the control.
+ingest_sqlite() {
+  local folder="$work/ingest-sqlite"
+  make_node "$folder" "$folder/afterhours.sqlite"
+  fill_spool "$folder" 900000 "$messages"
+  CALLBACKS_CONFIG="$folder/callbacks.yaml" CALLBACKS_NOW=$now "$binary" stats >/dev/null
+  local start; start=$(python3 -c 'import time; print(time.time())')
+  CALLBACKS_CONFIG="$folder/callbacks.yaml" CALLBACKS_NOW=$now timeout 600 "$binary" ingest --json >"$folder/ingest.json" 2>"$folder/ingest.log"
+  local elapsed; elapsed=$(seconds_since "$start")
+  python3 -c "import sys; n, s = int(sys.argv[1]), float(sys.argv[2]); print('ingest into SQLite (the control), 1 node, %d messages: %.2f s, %.0f messages/s' % (n, s, n / s))" "$messages" "$elapsed"
+  rm -rf "$folder"
+}
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+ingest_sqlite
 ingest_run 1
 ingest_run 2
 
@@ -199,6 +216,7 @@ for i in 0 1; do
   wrks+=($!)
 done
 for pid in "${wrks[@]}"; do wait "$pid"; done
+echo "load average after the claims: $(cut -d' ' -f1-3 /proc/loadavg)"
 for i in 0 1; do
   rate=$(awk '/Requests\/sec/ {print $2}' "$work/wrk$i.txt")
   latency=$(awk '/^    Latency/ {print $2 " ± " $3; exit}' "$work/wrk$i.txt")

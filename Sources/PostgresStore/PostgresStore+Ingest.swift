@@ -7,11 +7,11 @@ import UseCases
 /// threads, never Swift's cooperative pool, so each call blocks its thread on a semaphore
 /// while the work runs asynchronously on `StoreExecutor` (see `blocking`).
 extension PostgresStore {
-    /// Stores a batch in one transaction, each message alone in a savepoint. Several nodes
-    /// may store at once: the identity's unique constraint stores a message once (the
-    /// loser reports a duplicate), and the one-open-callback-per-caller index makes a node
-    /// that loses the race to open a caller's callback join it instead. A deadlock
-    /// between two batches (callers locked in opposite orders) retries the batch.
+    /// Stores a batch in one transaction. Several nodes may store at once: the identity's
+    /// unique constraint stores a message once (the loser reports a duplicate), and the
+    /// one-open-callback-per-caller index makes a node that loses the race to open a
+    /// caller's callback join it instead. A deadlock between two batches (callers locked
+    /// in opposite orders) retries the batch.
     public func record(_ recordings: [Recording], at now: Date, actor: String, rules: EscalationRules = EscalationRules())
         throws(StoreError) -> [Result<RecordOutcome, StoreError>]
     {
@@ -21,7 +21,39 @@ extension PostgresStore {
     }
 
     /// The same, for callers already in a task (`storage copy`, benchmarks).
+    ///
+    /// First the whole batch as it is: three statements for a message from a new caller.
+    /// If one message fails, that transaction is rolled back and the batch stored again with
+    /// each message alone in a savepoint (two statements more each), so the others are
+    /// stored and the failure is that message's alone.
     public func recordAsync(_ recordings: [Recording], at now: Date, actor: String, rules: EscalationRules = EscalationRules())
+        async throws(StoreError) -> [Result<RecordOutcome, StoreError>]
+    {
+        do {
+            let outcomes: [RecordOutcome] = try await write { connection in
+                var outcomes: [RecordOutcome] = []
+                outcomes.reserveCapacity(recordings.count)
+                for recording in recordings {
+                    do {
+                        outcomes.append(try await self.insert(connection, recording, at: now, actor: actor, rules: rules))
+                    } catch {
+                        if Self.isRetryable(error) || Self.isConnectionLost(error) { throw error }
+                        throw Self.oneMessageFailed
+                    }
+                }
+                return outcomes
+            }
+            return outcomes.map { .success($0) }
+        } catch where error == Self.oneMessageFailed {
+            return try await recordEachAlone(recordings, at: now, actor: actor, rules: rules)
+        }
+    }
+
+    /// Ends the first try of a batch in which a message failed.
+    static let oneMessageFailed = StoreError("a message of the batch could not be stored; storing each alone")
+
+    /// The batch with each message alone in a savepoint.
+    private func recordEachAlone(_ recordings: [Recording], at now: Date, actor: String, rules: EscalationRules)
         async throws(StoreError) -> [Result<RecordOutcome, StoreError>]
     {
         let outcomes: [StoredOutcome] = try await write { connection in
@@ -81,6 +113,8 @@ extension PostgresStore {
             return .duplicate(voicemailID: try existing.int64("id"), audioPath: try existing.optionalString("audio_path"))
         }
         let voicemailID = try inserted.int64("id")
+        let audioPath = recording.audioPath(voicemailID)
+        let transcript = MessageTranscript.initial(for: voicemail, audioKept: audioPath != nil)
 
         var callbackID: Int64?
         var joined = false
@@ -94,26 +128,9 @@ extension PostgresStore {
             var tries = 0
             while callbackID == nil {
                 tries += 1
-                if let number,
-                    let open = try await connection.one(
-                        """
-                        SELECT id FROM callback WHERE caller_number = \(number) AND status <> 'done' AND owner = \(owner)
-                        ORDER BY id LIMIT 1 FOR UPDATE
-                        """)
-                {
-                    let id = try open.int64("id")
-                    try await connection.run(
-                        """
-                        UPDATE callback SET
-                            deadline = LEAST(deadline, \(recording.deadline.unixSeconds)),
-                            urgent = urgent OR \(voicemail.urgent),
-                            caller_name = COALESCE(caller_name, \(voicemail.caller.name)),
-                            first_received_at = LEAST(first_received_at, \(voicemail.receivedAt.unixSeconds))
-                        WHERE id = \(id)
-                        """)
-                    callbackID = id
-                    joined = true
-                } else if let created = try await connection.one(
+                // A new callback, unless this caller has one not yet done (the partial
+                // unique index says so, across nodes): then join that one.
+                if let created = try await connection.one(
                     """
                     INSERT INTO callback (caller_number, caller_name, caller_raw, status, deadline,
                         urgent, first_received_at, available_at, created_at, owner)
@@ -125,48 +142,69 @@ extension PostgresStore {
                     """)
                 {
                     callbackID = try created.int64("id")
+                } else if let number,
+                    let open = try await connection.one(
+                        """
+                        UPDATE callback SET
+                            deadline = LEAST(deadline, \(recording.deadline.unixSeconds)),
+                            urgent = urgent OR \(voicemail.urgent),
+                            caller_name = COALESCE(caller_name, \(voicemail.caller.name)),
+                            first_received_at = LEAST(first_received_at, \(voicemail.receivedAt.unixSeconds))
+                        WHERE id = (
+                            SELECT id FROM callback WHERE caller_number = \(number) AND status <> 'done' AND owner = \(owner)
+                            ORDER BY id LIMIT 1 FOR UPDATE)
+                        RETURNING id
+                        """)
+                {
+                    callbackID = try open.int64("id")
+                    joined = true
                 } else if tries >= 5 {
                     throw StoreError("could not open or join a callback for \(number ?? "an unknown number")")
                 }
-                // Otherwise another node opened this caller's callback a moment ago: join it.
+                // Otherwise the caller's callback was closed or opened by another node a
+                // moment ago: try again.
             }
         }
-        let path = recording.audioPath(voicemailID)
-        let transcript = MessageTranscript.initial(for: voicemail, audioKept: path != nil)
-        try await connection.run(
-            """
-            UPDATE voicemail SET callback_id = \(callbackID), audio_path = \(path), transcript_status = \(transcript.status.rawValue),
-                transcript_error = \(transcript.error), blocked = \(blocked)
-            WHERE id = \(voicemailID)
-            """)
 
-        if let callbackID {
-            let note =
-                "message #\(voicemailID) on mailbox \(voicemail.mailbox)"
-                + (joined ? ", joined this callback" : "")
-                + recording.notes.map { "; \($0)" }.joined()
-            try await Self.appendEvent(connection, callbackID: callbackID, at: now, actor: actor, kind: .ingested, note: note)
-            var recent = 0
-            if let number {
-                let received = voicemail.receivedAt.unixSeconds
-                recent =
-                    try await connection.one(
-                        """
-                        SELECT COUNT(*) AS recent FROM voicemail
-                        WHERE caller_number = \(number) AND received_at > \(received - Int64(rules.repeatWindow))
-                            AND received_at <= \(received)
-                        """)?.int("recent") ?? 0
+        guard let callbackID else {
+            try await connection.run(
+                """
+                UPDATE voicemail SET audio_path = \(audioPath), transcript_status = \(transcript.status.rawValue),
+                    transcript_error = \(transcript.error), blocked = \(blocked)
+                WHERE id = \(voicemailID)
+                """)
+            return .stored(voicemailID: voicemailID, callbackID: nil, joinedExisting: false)
+        }
+        // The message placed on its callback, the callback's history, and how often this
+        // caller rang lately (this message included), in one statement.
+        let note =
+            "message #\(voicemailID) on mailbox \(voicemail.mailbox)"
+            + (joined ? ", joined this callback" : "")
+            + recording.notes.map { "; \($0)" }.joined()
+        let received = voicemail.receivedAt.unixSeconds
+        let counted = try await connection.one(
+            """
+            WITH placed AS (
+                UPDATE voicemail SET callback_id = \(callbackID), audio_path = \(audioPath),
+                    transcript_status = \(transcript.status.rawValue), transcript_error = \(transcript.error)
+                WHERE id = \(voicemailID)
+            ), history AS (
+                INSERT INTO callback_event (callback_id, at, actor, kind, note)
+                VALUES (\(callbackID), \(now.unixSeconds), \(actor), \(CallbackEvent.Kind.ingested.rawValue), \(note))
+            )
+            SELECT COUNT(*) AS recent FROM voicemail
+            WHERE caller_number = \(number) AND received_at > \(received - Int64(rules.repeatWindow)) AND received_at <= \(received)
+            """)
+        let recent = number == nil ? 0 : try counted?.int("recent") ?? 0
+        for reason in rules.reasons(for: voicemail, recentFromCaller: recent) {
+            let note: String
+            switch reason {
+            case .ownerLine: note = "mailbox \(voicemail.mailbox)"
+            case .vip: note = "a VIP called"
+            case .repeatCaller: note = "called \(recent) times within \(DurationWords.hours(rules.repeatWindow))"
+            default: note = reason.rawValue
             }
-            for reason in rules.reasons(for: voicemail, recentFromCaller: recent) {
-                let note: String
-                switch reason {
-                case .ownerLine: note = "mailbox \(voicemail.mailbox)"
-                case .vip: note = "a VIP called"
-                case .repeatCaller: note = "called \(recent) times within \(DurationWords.hours(rules.repeatWindow))"
-                default: note = reason.rawValue
-                }
-                try await raiseEscalation(connection, callbackID: callbackID, reason: reason, at: now, actor: "system", detail: note)
-            }
+            try await raiseEscalation(connection, callbackID: callbackID, reason: reason, at: now, actor: "system", detail: note)
         }
         return .stored(voicemailID: voicemailID, callbackID: callbackID, joinedExisting: joined)
     }

@@ -178,14 +178,14 @@ struct NodeFailureTests {
         defer { serves.forEach { $0.stop() } }
 
         // The PBXs keep leaving messages, one every 25 ms at each site, before, during and
-        // after the outage; the same callers ring both sites.
+        // after the outage, until told to stop; the same callers ring both sites.
         let fed = Shared(0)
+        let stopFeeding = Shared(false)
+        defer { stopFeeding.value = true }
         let feeding = DispatchGroup()
-        let feedFor = 7.0
-        let feedStart = Date()
         DispatchQueue.global().async(group: feeding) {
             var index = 0
-            while Date().timeIntervalSince(feedStart) < feedFor {
+            while !stopFeeding.value {
                 for (site, node) in nodes.enumerated() {
                     try? node.drop(
                         index: index, folder: "default/1001/INBOX",
@@ -222,14 +222,23 @@ struct NodeFailureTests {
             }
         }
 
-        // The outage: 2.5 s in, the server is stopped (sessions ended, transactions in
-        // flight rolled back), stays down 3 s, and comes back on the same port.
-        try await Task.sleep(for: .milliseconds(2500))
+        // The outage, once both nodes are storing: the server is stopped (sessions ended,
+        // transactions in flight rolled back), stays down 3 s while messages keep coming,
+        // and comes back on the same port. Messages keep coming 3 s more.
+        let storing = await waitUntil(seconds: 60) {
+            (try? PostgresCluster.count(url, "SELECT COUNT(*) FROM voicemail")) ?? 0 > 20
+        }
+        #expect(storing, "the nodes were storing before the outage")
         let storedBefore = try PostgresCluster.count(url, "SELECT COUNT(*) FROM voicemail")
+        let fedBefore = fed.value
         try await cluster.restart(downFor: .seconds(3))
+        let fedDuring = fed.value - fedBefore
+        try await Task.sleep(for: .seconds(3))
+        stopFeeding.value = true
         await withCheckedContinuation { continuation in feeding.notify(queue: .global()) { continuation.resume() } }
         let messages = fed.value
         #expect(storedBefore > 0 && storedBefore < messages * 2, "the restart came in the middle of the work (\(storedBefore) of \(messages * 2) stored)")
+        #expect(fedDuring > 0, "messages arrived while the database was down")
 
         let ingested = await waitUntil(seconds: 60) { nodes.allSatisfy { $0.files(under: $0.spool).isEmpty } }
         #expect(ingested, "both spools emptied after the restart; logs: \(logs.map { nodes[0].tail($0) })")
