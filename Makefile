@@ -8,9 +8,12 @@ APT_PACKAGES := libsndfile1-dev libsqlite3-dev libespeak-ng-dev pkg-config libxx
   chromium chromium-driver postgresql
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The project's own Python environment, for the tools the tests use (schemathesis,
-# Selenium), pinned in Tests/requirements.txt. Selenium drives Debian's chromium: nothing
-# downloads a browser.
+# Selenium), pinned in Tests/requirements.txt, and for the transcription worker that
+# `callbacks serve` starts (transcriber/: faster-whisper and the tiny.en weights, pinned in
+# its pyproject.toml). Selenium drives Debian's chromium: nothing downloads a browser, and
+# the worker never downloads a model.
 VENV := .venv
+TRANSCRIBER := transcriber/pyproject.toml $(wildcard transcriber/afterhours_transcriber/*.py)
 .PHONY: deps venv build run test bench clean
 
 deps:
@@ -23,11 +26,13 @@ deps:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
-# Created, and the requirements installed, when missing or when they change.
+# Created, and the requirements installed, when missing or when they change; the worker
+# is installed as a copy (not editable), so a change to its source installs it again.
 venv: $(VENV)/installed
-$(VENV)/installed: Tests/requirements.txt | deps
+$(VENV)/installed: Tests/requirements.txt $(TRANSCRIBER) | deps
 	[ -x $(VENV)/bin/pip ] || python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r Tests/requirements.txt
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check ./transcriber
 	touch $@
 
 build: deps
@@ -36,7 +41,7 @@ build: deps
 # The service on a fresh copy of the example spool (fixtures/spool): `callbacks serve`
 # watches the spool and turns each voicemail into a callback; then staff see the queue
 # as on Monday morning at 08:05 New York time. The test suite runs the same script.
-run: build
+run: build $(VENV)/installed
 	@scripts/demo.sh .build/debug/callbacks var/demo
 
 # The suite runs twice: as it is, then with the machine's clock a year ahead and the
@@ -54,12 +59,17 @@ test: deps $(VENV)/installed
 	@echo "(the pages in headless Chromium)"
 	$(VENV)/bin/python Tests/browser/test_pages.py .build/debug/callbacks
 
-bench: deps
+# Then the transcription worker's accuracy and speed on fixtures/transcripts (GSM voicemail
+# spoken by espeak-ng), and what each decoding choice costs: about 20 minutes on 2 vCPUs.
+# It converts the fixtures with sox when installed, else with PyAV (from faster-whisper).
+bench: deps $(VENV)/installed
 	$(SWIFT) build -c release --static-swift-stdlib --product callbacks
 	$(SWIFT) build -c release --static-swift-stdlib --product callbacks-bench
 	.build/release/callbacks-bench
 	@echo "(peak memory at 20,000 messages, in a process of its own: compare with the 1,000 above)"
 	.build/release/callbacks-bench ingest 20000
+	@echo "(transcription: the worker in transcriber/ on fixtures/transcripts)"
+	$(VENV)/bin/python scripts/transcription-bench.py fixtures/transcripts
 
 clean:
 	rm -rf .build var

@@ -1,0 +1,1 @@
+"""Afterhours' offline voicemail transcription worker; see worker.py for the protocol."""
