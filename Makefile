@@ -74,7 +74,10 @@ bench-deps: deps
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
-bench: bench-deps
+# Then the transcription worker's accuracy and speed on fixtures/transcripts (GSM voicemail
+# spoken by espeak-ng), and what each decoding choice costs: about 20 minutes on 2 vCPUs.
+# It converts the fixtures with sox when installed, else with PyAV (from faster-whisper).
+bench: bench-deps $(VENV)/installed
 	$(SWIFT) build -c release --static-swift-stdlib --product callbacks
 	$(SWIFT) build -c release --static-swift-stdlib --product callbacks-bench
 	AFTERHOURS_BENCH_PYTHON=$(CURDIR)/$(VENV)/bin/python .build/release/callbacks-bench

@@ -17,7 +17,9 @@ from the short ones (Whisper reads 30 s windows), phone numbers heard exactly, w
 invented for audio without speech, speed (× real time) on the longest fixture at 1 and
 2 threads, the worker's start-up time, first request and peak memory; then the same
 figures for each decoding choice the worker could make, one change at a time (about
-15 minutes on 2 vCPUs; --defaults-only skips them).
+20 minutes on 2 vCPUs; --defaults-only skips them, --speed-only N measures speed only).
+
+The worker's stderr is discarded; BENCH_VERBOSE=1 shows it.
 
 Word error rate: word-level Levenshtein distance over the reference's word count, both
 sides lowercased, without punctuation, numbers as single digits ("six four six", "646"
@@ -206,7 +208,7 @@ def noise_fixtures(scratch: Path) -> list[Path]:
     return [path for path in found if path.is_file()] + [hiss]
 
 
-def glue(messages: list[tuple[Path, str]], scratch: Path, per_message: int = 5) -> list[tuple[Path, str]]:
+def glue(messages: list[tuple[Path, str]], scratch: Path, name: str, per_message: int = 5) -> list[tuple[Path, str]]:
     """Longer messages (50–60 s) made of the short ones, `per_message` at a time with 1 s
     of silence after each: Whisper reads 30 s at a time, and what happens at the window's
     edge (a sentence skipped, a loop) shows only in messages longer than one window."""
@@ -222,7 +224,7 @@ def glue(messages: list[tuple[Path, str]], scratch: Path, per_message: int = 5) 
                     sys.exit(f"transcription-bench: {path.name} is not mono at {rate} Hz like the others")
                 pieces += [np.frombuffer(wav.readframes(wav.getnframes()), "<i2"), np.zeros(rate, "<i2")]
             texts.append(text)
-        target = scratch / f"glued-{start // per_message + 1}.wav"
+        target = scratch / f"glued-{name}-{start // per_message + 1}.wav"
         with wave.open(str(target), "wb") as wav:
             wav.setnchannels(1)
             wav.setsampwidth(2)
@@ -377,6 +379,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="threads for the accuracy runs (default 2)")
     parser.add_argument("--python", default=sys.executable, help="the Python that runs the worker")
     parser.add_argument("--show-text", action="store_true", help="print each transcript")
+    parser.add_argument("--speed-only", type=int, metavar="ROUNDS", default=0,
+                        help="only the speed measurement, ROUNDS times, 1 and 2 threads alternating")
     args = parser.parse_args()
 
     sources = sorted(p for p in args.fixtures.iterdir() if p.suffix.lower() == ".wav")
@@ -392,7 +396,11 @@ def main() -> None:
             converter = to_pcm(source, target)
             messages.append((target, source.with_suffix(".txt").read_text().strip()))
         long_message = max((m[0] for m in messages), key=audio_seconds)
-        glued = glue([m for m in messages if m[0] != long_message], scratch)
+        # Glued twice, in two orders, so that each message starts a window somewhere and
+        # one unlucky window edge weighs less.
+        short = [m for m in messages if m[0] != long_message]
+        stride = [short[i] for start in range(3) for i in range(start, len(short), 3)]
+        glued = glue(short, scratch, "in-order") + glue(stride, scratch, "stride-3")
         noises = noise_fixtures(scratch)
         total = sum(audio_seconds(m[0]) for m in messages)
         print(f"{len(messages)} messages, {total:.0f} s, GSM 6.10 → 16-bit PCM by {converter}; "
@@ -400,6 +408,17 @@ def main() -> None:
               f"accuracy runs at {args.threads} threads")
         print(f"vocabulary sent as each request's prompt: {VOCABULARY!r}")
         print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start")
+
+        if args.speed_only:
+            print(f"\nspeed on {long_message.stem} ({audio_seconds(long_message):.1f} s), defaults, "
+                  f"{args.speed_only} rounds:")
+            print(f"{'threads':>7} {'× real time':>12} {'CPU s':>6} {'first request':>14} {'start-up':>9}")
+            for _ in range(args.speed_only):
+                for threads in (1, 2):
+                    factor, first, startup, cpu = speed(long_message, threads, args.python)
+                    print(f"{threads:>7} {factor:>11.1f}× {cpu:>6.1f} {first:>13.2f}s {startup:>8.2f}s  "
+                          f"(load {os.getloadavg()[0]:.1f})", flush=True)
+            return
 
         default = transcribe_all(messages, glued, noises, Run("defaults", [], VOCABULARY), args.threads, args.python)
         print(f"\n{'message':<18} {'WER':>5}")
@@ -428,8 +447,9 @@ def main() -> None:
             Run("greedy (beam 1)", ["--beam-size", "1"], VOCABULARY),
             Run("vocabulary as initial", ["--prompt-as", "initial"], VOCABULARY),
             Run("vocabulary as hotwords", ["--prompt-as", "hotwords"], VOCABULARY),
-            Run("no style sentence", ["--no-style-prompt"], VOCABULARY),
-            Run("vocabulary instead", ["--no-style-prompt", "--prompt-as", "initial"], VOCABULARY),
+            Run("style sentence never", ["--style-prompt", "never"], VOCABULARY),
+            Run("style sentence always", ["--style-prompt", "always"], VOCABULARY),
+            Run("vocabulary instead", ["--style-prompt", "never", "--prompt-as", "initial"], VOCABULARY),
             Run("vad_filter off", ["--no-vad"], VOCABULARY),
             Run("without timestamps", ["--no-timestamps"], VOCABULARY),
             Run("condition on previous", ["--condition-on-previous-text"], VOCABULARY),
@@ -437,7 +457,7 @@ def main() -> None:
             Run("resample pyav", ["--resample", "pyav"], VOCABULARY),
         ]
         print(f"\nEach choice changes one thing from the defaults (\"vocabulary instead\": the vocabulary as "
-              f"initial prompt and no style sentence); {args.threads} threads.")
+              f"initial prompt and never the style sentence); {args.threads} threads.")
         print(f"{'choice':<24} {'WER':>6} {'glued':>6} {'numbers':>8} {'× real time':>12} {'CPU s':>6} {'words in noise':>15}")
         for run in [default] + alternatives:
             if run is not default:

@@ -13,9 +13,12 @@ Protocol (stdout carries nothing else; logs go to stderr):
     worker → {"error": "<one sentence>"}                            a line that is no request
     EOF on stdin → exit status 0.
 
-Requests are answered one at a time, in order. Blank lines are skipped without an answer.
-"prompt" is optional (a string or null); with the defaults it is checked and not used
-(see Decoding.prompt_as).
+Requests are answered one at a time, in order; blank lines are skipped without an answer.
+"id" is an integer or a string and comes back as it was sent. "audio" is a 16-bit PCM WAV
+file, any sample rate, mono or not. "prompt" is optional (a string or null); with the
+defaults it is checked and not used (see Decoding.prompt_as). "text" is "" when nothing
+was said; "audio_seconds" is the file's length, "seconds" the wall time from reading the
+request to answering it. Every line out is one JSON object in ASCII, ending in a newline.
 """
 
 from __future__ import annotations
@@ -53,15 +56,15 @@ class Fatal(Exception):
     """The worker cannot start; the message is one sentence saying what is missing."""
 
 
-# Said to Whisper, after the request's vocabulary, as if it had just been heard: a
-# caller's sentence with a phone number read digit by digit, written as callers say it.
-# Whisper continues in the style of its prompt, so it writes the digits it hears instead
-# of words or a guessed grouping. Measured on the fixtures (docs/benchmarks.md): word
-# error rate 24 % → 19 %, phone numbers exactly right 2 → 5 of 6. A number written
-# "212-555-0100" did less well: tiny.en then stopped in the middle of a caller's number.
-# 555-0100…0199 is reserved for fiction, so should it ever leak into a transcript
-# nobody would call it.
+# Said to Whisper as if it had just been heard, before a message that fits in one 30 s
+# window: a caller's sentence with a phone number read digit by digit, written as
+# callers say it. Whisper continues in the style of its prompt, so it writes the digits
+# it hears rather than words or a guessed grouping, and hears "call me back" rather than
+# "call me Mac". 555-0100…0199 is reserved for fiction: should it ever leak into a
+# transcript, nobody would call it. Figures in docs/benchmarks.md, "Transcription".
 STYLE_PROMPT = "Hi, please call me back at 3-1-0, 5-5-5, 0-1-0-0. Thanks."
+# Whisper's window, seconds.
+WINDOW_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -70,30 +73,37 @@ class Decoding:
     (scripts/transcription-bench.py; figures in docs/benchmarks.md, "Transcription");
     the switches other than --beam-size exist so the bench can measure the alternatives."""
 
-    # Beam search: 5 beams against greedy cut the word error rate by about a fifth.
+    # Beam search: 5 beams against greedy (1) cut the word error rate by about a fifth
+    # (25.5 % → 19.6 %) and missed fewer phone numbers, for ~25 % more CPU.
     beam_size: int = 5
     # Silero VAD (bundled with faster-whisper) drops stretches without speech before
-    # decoding. Same accuracy on speech, but no "Thank you for watching" on line hiss,
-    # which tiny.en otherwise invents, above all when prompted.
+    # decoding. No transcript of the fixtures changed, but it is a guard: prompted and
+    # without it, tiny.en answered line hiss and a busy tone with "Thank you very much
+    # for watching…". It also skips the silence of callers who do not hang up.
     vad_filter: bool = True
     resample: str = "fft"
     # What the request's "prompt" (vocabulary) becomes: "initial" (initial_prompt, before
     # the style sentence: text the model believes it heard just before the message),
     # "hotwords" (faster-whisper's hotwords, before every 30 s window), or "ignore". With
-    # tiny.en every way of passing a vocabulary measured worse than none: it saved a word
-    # or two on short messages, but made the model skip the end of the first 30 s window
-    # of longer ones, and a prompt of the business name alone cost 7 points of WER. So it
-    # is accepted and checked, and ignored unless a bigger model makes it worth measuring
-    # again (scripts/transcription-bench.py does).
+    # tiny.en every way of passing a vocabulary measured worse than none: under a point
+    # gained on short messages, 12–15 points of WER lost on messages longer than 30 s
+    # (sentences skipped), and the business name alone cost 7 points. So it is accepted
+    # and checked, and ignored unless a bigger model makes it worth measuring again
+    # (scripts/transcription-bench.py does).
     prompt_as: str = "ignore"
-    # Put STYLE_PROMPT at the end of the initial prompt.
-    style_prompt: bool = True
-    # Timestamps are not returned, but decoding with them is what Whisper was trained
-    # on: without them tiny.en dropped the first sentence of the 31 s fixture (a second
-    # window), and did slightly worse on the short ones.
+    # When STYLE_PROMPT ends the initial prompt: "short" (messages of one window, up to
+    # 30 s), "always" or "never". On short messages it cut the word error rate by a fifth
+    # (25 % → 19.6 %). On longer ones a prompted tiny.en wrote the first window as one
+    # segment without timestamps, so the next window could not resume after a sentence:
+    # it skipped whole sentences and once looped ("3-4-7-0-0-0-0…").
+    style_prompt: str = "short"
+    # Timestamps are not returned, but without them each 30 s window ends exactly at
+    # 30 s instead of after the last whole sentence: 30 % less CPU, but 31.6 % against
+    # 22.3 % WER on 52–58 s messages, from sentences lost at the window's edge.
     timestamps: bool = True
-    # Voicemail is short: carrying one window's text into the next mostly spreads a
-    # mistake (or a repetition loop) rather than context.
+    # Carrying one window's text into the next as its prompt: within noise on the fixtures
+    # (+0.2 / −1.4 points), and with a prompt it made tiny.en loop ("12-0-0-0-0…").
+    # Voicemail is short; the next window's context is not worth the risk.
     condition_on_previous_text: bool = False
 
 
@@ -114,8 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="how audio reaches 16 kHz (pyav: FFmpeg's swresample, through faster_whisper.decode_audio)")
     parser.add_argument("--prompt-as", choices=("initial", "hotwords", "ignore"), default=defaults.prompt_as,
                         help="what the request's prompt becomes")
-    parser.add_argument("--style-prompt", action=argparse.BooleanOptionalAction, default=defaults.style_prompt,
-                        help=f"end Whisper's prompt with {STYLE_PROMPT!r}")
+    parser.add_argument("--style-prompt", choices=("short", "always", "never"), default=defaults.style_prompt,
+                        help=f"when to end Whisper's prompt with {STYLE_PROMPT!r} (short: messages up to "
+                             f"{WINDOW_SECONDS} s)")
     parser.add_argument("--timestamps", action=argparse.BooleanOptionalAction, default=defaults.timestamps,
                         help="decode with timestamp tokens (they are not returned)")
     parser.add_argument("--condition-on-previous-text", action=argparse.BooleanOptionalAction,
@@ -178,7 +189,8 @@ class Worker:
         self.reseed()
         d = self.decoding
         vocabulary = " ".join((prompt or "").split()) or None
-        initial = [STYLE_PROMPT] if d.style_prompt else []
+        styled = d.style_prompt == "always" or (d.style_prompt == "short" and audio_seconds <= WINDOW_SECONDS)
+        initial = [STYLE_PROMPT] if styled else []
         if vocabulary and d.prompt_as == "initial":
             initial.insert(0, vocabulary)
         segments, _info = self.model.transcribe(

@@ -127,6 +127,12 @@ class ProtocolTests(unittest.TestCase):
         worker.answer(json.dumps({"id": 1, "audio": str(self.wav), "prompt": " Acme\n Plumbing "}).encode())
         self.assertEqual(self.model.calls[0][1]["initial_prompt"], "Acme Plumbing " + STYLE_PROMPT)
 
+    def test_no_style_sentence_for_messages_longer_than_one_window(self):
+        long = Path(self.folder.name) / "long.wav"
+        write_wav(long, np.zeros(31 * 8000, dtype="<i2"))
+        self.ask(json.dumps({"id": 1, "audio": str(long)}))
+        self.assertIsNone(self.model.calls[0][1]["initial_prompt"])
+
     def test_punctuation_alone_is_no_text(self):
         self.model.transcribe = lambda audio, **options: (iter([SimpleNamespace(text=" . . .")]), None)
         self.assertEqual(self.ask(json.dumps({"id": 1, "audio": str(self.wav)}))["text"], "")
