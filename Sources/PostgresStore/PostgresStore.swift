@@ -95,19 +95,8 @@ public final class PostgresStore: Sendable {
     func write<T: Sendable>(
         _ what: String = "database write failed", _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws(StoreError) -> T {
-        try await ready()
-        var attempt = 0
-        while true {
-            attempt += 1
-            do {
-                return try await client.withConnection { connection in try await Self.transaction(connection, body) }
-            } catch {
-                if attempt < 5, Self.isRetryable(error) || error is TransactionNotBegun {
-                    try? await Task.sleep(for: .milliseconds(Int.random(in: 5...50) * attempt))
-                    continue
-                }
-                throw Self.storeError(error, doing: what)
-            }
+        try await onConnection(what, tries: 5, retrying: { Self.isRetryable($0) || $0 is TransactionNotBegun }) { connection in
+            try await Self.transaction(connection, body)
         }
     }
 
@@ -140,20 +129,7 @@ public final class PostgresStore: Sendable {
     func statement<T: Sendable>(
         _ what: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws(StoreError) -> T {
-        try await ready()
-        var attempt = 0
-        while true {
-            attempt += 1
-            do {
-                return try await client.withConnection { connection in try await body(connection) }
-            } catch {
-                if attempt < 5, Self.isRetryable(error) || error is ConnectionClosed {
-                    try? await Task.sleep(for: .milliseconds(Int.random(in: 5...50) * attempt))
-                    continue
-                }
-                throw Self.storeError(error, doing: what)
-            }
-        }
+        try await onConnection(what, tries: 5, retrying: { Self.isRetryable($0) || $0 is ConnectionClosed }, body)
     }
 
     @discardableResult
@@ -162,14 +138,24 @@ public final class PostgresStore: Sendable {
     func read<T: Sendable>(
         _ what: String = "database read failed", _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws(StoreError) -> T {
+        try await onConnection(what, tries: 3, retrying: { Self.isConnectionLost($0) }, body)
+    }
+
+    /// Runs `operation` on one pooled connection; a failure `retrying` accepts is tried
+    /// again after a short pause that grows with each try, up to `tries` in all. What is
+    /// left is a `StoreError` saying `what` failed.
+    private func onConnection<T: Sendable>(
+        _ what: String, tries: Int, retrying: @Sendable (any Error) -> Bool,
+        _ operation: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws(StoreError) -> T {
         try await ready()
         var attempt = 0
         while true {
             attempt += 1
             do {
-                return try await client.withConnection { connection in try await body(connection) }
+                return try await client.withConnection { connection in try await operation(connection) }
             } catch {
-                if attempt < 3, Self.isConnectionLost(error) {
+                if attempt < tries, retrying(error) {
                     try? await Task.sleep(for: .milliseconds(Int.random(in: 5...50) * attempt))
                     continue
                 }
