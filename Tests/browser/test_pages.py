@@ -195,7 +195,8 @@ def test_two_staff_take_next_at_once(home):
         # Done with a note, through the form, as alice.
         first.find_element(By.CSS_SELECTOR, ".claimed input[name=note]").send_keys("booked for Tuesday")
         first.find_element(By.XPATH, "//button[normalize-space()='Done']").click()
-        assert not first.find_elements(By.CSS_SELECTOR, ".claimed"), "still claimed after Done"
+        # The click returns before the answer's page has replaced this one: wait for it.
+        wait_for(lambda: not first.find_elements(By.CSS_SELECTOR, ".claimed"), what="the claim gone after Done (still claimed)")
         assert marker
     finally:
         first.quit()
