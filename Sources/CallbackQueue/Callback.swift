@@ -36,6 +36,9 @@ public struct Callback: Sendable, Equatable, Identifiable {
     public var availableAt: Date?
     /// From the owner's private line: the owner's, never shown to staff.
     public var ownerLine: Bool
+    /// Its caller's number is on the block list (read with the callback where a store
+    /// looks one up by id): then it is the owner's alone, like the owner's line.
+    public var callerBlocked = false
 
     public init(
         id: Int64, caller: Caller, recordedStatus: CallbackStatus, deadline: Date, urgent: Bool,
@@ -92,9 +95,43 @@ public struct Acting: Sendable, Equatable {
     public var isOwner: Bool { role != .staff }
 }
 
+/// What a person may see of the callbacks and messages: the one rule that every list,
+/// page, count and lookup by id applies. Stores take it as a parameter of their queries
+/// and translate it into their own filter; they never decide it.
+public struct Visibility: Sendable, Equatable {
+    /// Callbacks from the owner's private line.
+    public var ownerLine: Bool
+    /// Callbacks and messages of a number on the block list.
+    public var blockedCallers: Bool
+
+    public init(ownerLine: Bool, blockedCallers: Bool) {
+        self.ownerLine = ownerLine
+        self.blockedCallers = blockedCallers
+    }
+
+    /// Staff: neither the owner's line nor a blocked caller exists for them.
+    public static let staff = Visibility(ownerLine: false, blockedCallers: false)
+    /// The owner (and admins): everything.
+    public static let everything = Visibility(ownerLine: true, blockedCallers: true)
+
+    /// Whether a callback or message with these marks exists for this viewer.
+    public func admits(ownerLine: Bool, callerBlocked: Bool) -> Bool {
+        (!ownerLine || self.ownerLine) && (!callerBlocked || blockedCallers)
+    }
+}
+
+extension Acting {
+    /// What this person sees: the owner role (by token, `--as` or `owner.people`) sees
+    /// everything; staff never see the owner's line or a blocked caller.
+    public var visibility: Visibility { isOwner ? .everything : .staff }
+}
+
 extension Callback {
-    /// A callback from the owner's line does not exist for anyone but the owner.
-    public func isVisible(to person: Acting) -> Bool { !ownerLine || person.isOwner }
+    /// A callback from the owner's line, or from a blocked number, does not exist for
+    /// anyone but the owner.
+    public func isVisible(to person: Acting) -> Bool {
+        person.visibility.admits(ownerLine: ownerLine, callerBlocked: callerBlocked)
+    }
 
     /// Whose claim an outcome recorded by `person` at `now` overrides: nil when the
     /// callback is not claimed by someone else.

@@ -4,6 +4,8 @@ import Foundation
 public struct CallbackEvent: Sendable, Equatable {
     public enum Kind: String, Sendable, Codable, CaseIterable {
         case ingested, claimed, released, lapsed, attempted, noted, escalated, resolved, done, reopened, assigned
+        /// Closed because the owner blocked its number; the note is why.
+        case blocked
     }
 
     public var at: Date

@@ -152,3 +152,28 @@ extension CallbackDetail {
         return messages.contains(where: { $0.transcript.spokenNumber == number }) ? .spoken : .callerID
     }
 }
+
+/// What putting a number on the block list did.
+public struct BlockChange: Sendable, Equatable {
+    /// The entry as it stands now.
+    public var entry: BlockedNumber
+    /// The entry it replaced, when the number was blocked already.
+    public var previous: BlockedNumber?
+    /// The callbacks it closed (outcome `blocked`).
+    public var closed: [Int64]
+
+    public init(entry: BlockedNumber, previous: BlockedNumber?, closed: [Int64]) {
+        self.entry = entry
+        self.previous = previous
+        self.closed = closed
+    }
+
+    /// Blocked again with the same reason: nothing changed.
+    public var unchanged: Bool { previous?.reason == entry.reason && closed.isEmpty }
+}
+
+extension Callback {
+    /// Blocking its number closes a callback that is not done: open, waiting, or claimed
+    /// (the claim in flight ends, and its holder's outcome is refused from then on).
+    public var closesWhenBlocked: Bool { recordedStatus != .done }
+}

@@ -65,7 +65,7 @@ extension CallbackStore {
 
     /// Counts for `callbacks stats`: the queue now, done since `startOfToday`, and the
     /// share of callbacks due in `period` that were done by their deadline.
-    public func stats(at now: Date, startOfToday: Date, period: ClosedRange<Date>) async throws(StoreError) -> QueueStats {
+    public func stats(at now: Date, startOfToday: Date, period: ClosedRange<Date>, visibility: Visibility) async throws(StoreError) -> QueueStats {
         try await read { db in
             let t = now.unixSeconds
             let row = try Row.fetchOne(
@@ -84,7 +84,7 @@ extension CallbackStore {
                         SUM(status = 'done' AND closed_at <= deadline
                             AND (deadline BETWEEN :from AND :to OR closed_at BETWEEN :from AND :to)),
                         MIN(CASE WHEN status != 'done' AND deadline < :now THEN deadline END)
-                    FROM callback WHERE owner = 0
+                    FROM callback WHERE \(Self.visible(visibility))
                     """,
                 arguments: [
                     "now": t, "today": startOfToday.unixSeconds, "from": period.lowerBound.unixSeconds,

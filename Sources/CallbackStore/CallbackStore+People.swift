@@ -45,6 +45,7 @@ struct AudioRecord: SnakeCaseRecord {
     var quarantinePath: String?
     var format: String?
     var owner: Bool?
+    var callerBlocked: Bool
 }
 
 /// The small records above name their columns in snake case, as every table does.
@@ -163,11 +164,14 @@ extension CallbackStore: PeopleRepository {
                 let audio = try AudioRecord.fetchOne(
                     db,
                     sql: """
-                        SELECT v.audio_path AS audio_path, v.quarantine_path AS quarantine_path, v.format AS format, c.owner AS owner FROM voicemail v
-                        LEFT JOIN callback c ON c.id = v.callback_id WHERE v.id = ?
+                        SELECT v.audio_path AS audio_path, v.quarantine_path AS quarantine_path, v.format AS format, c.owner AS owner,
+                            EXISTS (SELECT 1 FROM blocked_number b WHERE b.number IN (v.caller_number, c.caller_number)) AS caller_blocked
+                        FROM voicemail v LEFT JOIN callback c ON c.id = v.callback_id WHERE v.id = ?
                         """, arguments: [id])
             else { throw StoreError("there is no message #\(id)", code: .notFound) }
-            if audio.owner == true, !person.isOwner { throw StoreError("there is no message #\(id)", code: .notFound) }
+            guard person.visibility.admits(ownerLine: audio.owner == true, callerBlocked: audio.callerBlocked) else {
+                throw StoreError("there is no message #\(id)", code: .notFound)
+            }
             return StoredAudio(voicemailID: id, path: audio.audioPath, quarantinePath: audio.quarantinePath, format: audio.format)
         }
     }

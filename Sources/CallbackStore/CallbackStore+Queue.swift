@@ -6,6 +6,22 @@ extension CallbackStore {
     /// The serving order of docs/reference.md, as SQL over the `callback_serving_order` index.
     static let servingOrder = "escalated DESC, urgent DESC, deadline, first_received_at, id"
 
+    /// A viewer's `Visibility` (decided in the domain) as a condition on `callback` rows.
+    static func visible(_ visibility: Visibility) -> String {
+        var conditions: [String] = []
+        if !visibility.ownerLine { conditions.append("owner = 0") }
+        if !visibility.blockedCallers {
+            conditions.append("(caller_number IS NULL OR caller_number NOT IN (SELECT number FROM blocked_number))")
+        }
+        return conditions.isEmpty ? "1" : conditions.joined(separator: " AND ")
+    }
+
+    /// Whether `number` is on the block list.
+    static func isBlocked(_ db: Database, _ number: PhoneNumber?) throws -> Bool {
+        guard let number else { return false }
+        return try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM blocked_number WHERE number = ?"), arguments: [number.e164]) ?? false
+    }
+
     /// Claims the callback to make now for `staff`, atomically: the pick and the claim
     /// happen in one IMMEDIATE transaction, so concurrent callers never get the same one.
     /// A claim whose lease ran out is taken over, and its lapse is recorded.
@@ -16,7 +32,7 @@ extension CallbackStore {
                     db,
                     sql: """
                         SELECT * FROM callback
-                        WHERE status != 'done' AND owner = 0 AND available_at <= ?
+                        WHERE status != 'done' AND \(Self.visible(.staff)) AND available_at <= ?
                         ORDER BY \(Self.servingOrder) LIMIT 1
                         """,
                     arguments: [now.unixSeconds])
@@ -47,7 +63,7 @@ extension CallbackStore {
             guard let row = try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT * FROM callback WHERE status != 'done' AND owner = 0 AND available_at > ?
+                    SELECT * FROM callback WHERE status != 'done' AND \(Self.visible(.staff)) AND available_at > ?
                     ORDER BY available_at, \(Self.servingOrder) LIMIT 1
                     """,
                 arguments: [now.unixSeconds])
@@ -59,13 +75,13 @@ extension CallbackStore {
 
     /// The queue in serving order: what `next` would hand out at `now`, first to last.
     /// With `includeAll`, then the claimed and waiting ones (soonest back first), then
-    /// the done ones (most recently closed first).
-    public func queue(at now: Date, includeAll: Bool, limit: Int? = nil) async throws(StoreError) -> [CallbackDetail] {
+    /// the done ones (most recently closed first). Only what `visibility` admits.
+    public func queue(at now: Date, includeAll: Bool, limit: Int? = nil, visibility: Visibility) async throws(StoreError) -> [CallbackDetail] {
         try await read { db in
             let sql: String
             if includeAll {
                 sql = """
-                    SELECT * FROM callback WHERE owner = 0 ORDER BY
+                    SELECT * FROM callback WHERE \(Self.visible(visibility)) ORDER BY
                         CASE WHEN status = 'done' THEN 2 WHEN available_at <= :now THEN 0 ELSE 1 END,
                         CASE WHEN status != 'done' AND available_at > :now THEN available_at END,
                         CASE WHEN status = 'done' THEN -closed_at END,
@@ -73,7 +89,7 @@ extension CallbackStore {
                     """
             } else {
                 sql = """
-                    SELECT * FROM callback WHERE status != 'done' AND owner = 0 AND available_at <= :now
+                    SELECT * FROM callback WHERE status != 'done' AND \(Self.visible(visibility)) AND available_at <= :now
                     ORDER BY \(Self.servingOrder)
                     """
             }
@@ -131,9 +147,9 @@ extension CallbackStore {
             ? try Row.fetchAll(
                 db, sql: "SELECT * FROM callback_event WHERE callback_id = ? ORDER BY id", arguments: [id]
             ).map { try CallbackEvent(row: $0) } : []
-        return CallbackDetail(
-            callback: try Callback(row: row), messages: try messages(db, callbackIDs: [id])[id] ?? [],
-            history: history)
+        var callback = try Callback(row: row)
+        callback.callerBlocked = try isBlocked(db, callback.caller.number)
+        return CallbackDetail(callback: callback, messages: try messages(db, callbackIDs: [id])[id] ?? [], history: history)
     }
 
     static func messages(_ db: Database, callbackIDs: [Int64]) throws -> [Int64: [StoredVoicemail]] {

@@ -160,14 +160,39 @@ extension CallbackStore: TranscriptRepository {
         }
     }
 
-    public func block(_ number: PhoneNumber, reason: String, by actor: String, at now: Date) async throws(StoreError) {
+    public func block(_ number: PhoneNumber, reason: String, by actor: String, at now: Date) async throws(StoreError) -> BlockChange {
         try await write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO blocked_number (number, reason, blocked_by, blocked_at) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (number) DO UPDATE SET reason = excluded.reason, blocked_by = excluded.blocked_by
-                    """,
-                arguments: [number.e164, reason, actor, now.unixSeconds])
+            let previous = try Row.fetchOne(db, sql: "SELECT * FROM blocked_number WHERE number = ?", arguments: [number.e164]).map { row in
+                BlockedNumber(
+                    number: number, reason: row["reason"], blockedBy: row["blocked_by"], blockedAt: Date(unixSeconds: row["blocked_at"]),
+                    heldMessages: [])
+            }
+            if previous?.reason != reason {
+                try db.execute(
+                    sql: """
+                        INSERT INTO blocked_number (number, reason, blocked_by, blocked_at) VALUES (?, ?, ?, ?)
+                        ON CONFLICT (number) DO UPDATE SET reason = excluded.reason, blocked_by = excluded.blocked_by
+                        """,
+                    arguments: [number.e164, reason, actor, now.unixSeconds])
+            }
+            let open = try Row.fetchAll(
+                db, sql: "SELECT * FROM callback WHERE caller_number = ? AND status != 'done' ORDER BY id", arguments: [number.e164]
+            ).map(Callback.init(row:)).filter(\.closesWhenBlocked)
+            for callback in open {
+                try db.execute(
+                    sql: """
+                        UPDATE callback SET status = 'done', closed_at = ?, closed_by = ?, available_at = NULL,
+                            claim_expires_at = NULL, retry_at = NULL
+                        WHERE id = ?
+                        """,
+                    arguments: [now.unixSeconds, actor, callback.id])
+                try Self.appendEvent(db, callbackID: callback.id, at: now, actor: actor, kind: .blocked, note: reason)
+                _ = try self.resolveOnDone(db, callbackID: callback.id, by: actor, note: reason, at: now)
+            }
+            let entry = BlockedNumber(
+                number: number, reason: reason, blockedBy: previous?.reason == reason ? previous?.blockedBy ?? actor : actor,
+                blockedAt: previous?.blockedAt ?? now, heldMessages: [])
+            return BlockChange(entry: entry, previous: previous, closed: open.map(\.id))
         }
     }
 

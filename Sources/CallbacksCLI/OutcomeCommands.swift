@@ -97,6 +97,6 @@ struct StatsCommand: ContextCommand {
             desk.print(try await remote.call(.GET, "/api/v1/stats", query: [("days", String(days))]).text)
             return
         }
-        desk.print(desk.replies.stats(try await desk.callbacks().stats(days: days, at: desk.now)))
+        desk.print(desk.replies.stats(try await desk.callbacks().stats(days: days, for: try await desk.reader, at: desk.now)))
     }
 }

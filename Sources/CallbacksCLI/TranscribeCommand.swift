@@ -28,7 +28,14 @@ struct TranscribeCommand: ContextCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        try desk.requireLocal("transcribe")
+        if let remote = desk.remote {
+            // Through a server: its transcriber hears the message, not this machine.
+            guard let id, !all else {
+                throw CommandFailure("through a server, give one message's number: callbacks transcribe ID (the server's transcriber hears it)")
+            }
+            desk.print(try await remote.call(.POST, "/api/v1/voicemails/\(id)/transcribe").text)
+            return
+        }
         let store = try desk.openStore()
         let transcripts = Wiring.transcriptDesk(desk.configuration, store: store)
         if all || id != nil { _ = try await store.requestTranscripts(voicemail: id) }
@@ -84,7 +91,7 @@ final class Counts: Sendable {
 struct BlockCommand: ContextCommand {
     static let configuration = CommandConfiguration(
         commandName: "block",
-        abstract: "Keep a number's messages from staff (owner only): still stored and counted, never queued.")
+        abstract: "Keep a number's messages from staff (owner only): its callbacks close; still stored and counted, never queued.")
 
     @OptionGroup var global: GlobalOptions
 
@@ -96,18 +103,18 @@ struct BlockCommand: ContextCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        try desk.requireLocal("block")
+        if let remote = desk.remote {
+            desk.print(try await remote.call(.POST, "/api/v1/blocked", body: ["number": number, "reason": reason]).text)
+            return
+        }
         let list = BlockList(store: try desk.openStore(), rules: try await desk.callbacks().rules)
-        let blocked = try await list.block(number, reason: reason, by: desk.person, at: desk.now)
-        desk.print(
-            "\(blocked.formatted) is blocked: its messages are stored and kept from staff. "
-                + "A callback from it already in the queue stays there until it is done.")
+        desk.print(desk.replies.blockChange(try await list.block(number, reason: reason, by: desk.person, at: desk.now)))
     }
 }
 
 struct UnblockCommand: ContextCommand {
     static let configuration = CommandConfiguration(
-        commandName: "unblock", abstract: "Queue a blocked number's new messages again (owner only).")
+        commandName: "unblock", abstract: "Queue a blocked number's new messages again (owner only); closed callbacks stay closed.")
 
     @OptionGroup var global: GlobalOptions
 
@@ -116,10 +123,13 @@ struct UnblockCommand: ContextCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        try desk.requireLocal("unblock")
+        if let remote = desk.remote {
+            let path = number.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? number
+            desk.print(try await remote.call(.DELETE, "/api/v1/blocked/\(path)").text)
+            return
+        }
         let list = BlockList(store: try desk.openStore(), rules: try await desk.callbacks().rules)
-        let unblocked = try await list.unblock(number, by: desk.person)
-        desk.print("\(unblocked.formatted) is no longer blocked: its next message is queued as usual.")
+        desk.print(desk.replies.unblocked(try await list.unblock(number, by: desk.person)))
     }
 }
 
@@ -131,7 +141,10 @@ struct BlockedCommand: ContextCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        try desk.requireLocal("blocked")
+        if let remote = desk.remote {
+            desk.print(try await remote.call(.GET, "/api/v1/blocked").text)
+            return
+        }
         let list = BlockList(store: try desk.openStore(), rules: try await desk.callbacks().rules)
         desk.print(desk.replies.blocked(try await list.blocked(for: desk.reader)))
     }

@@ -93,6 +93,7 @@ public struct HTTPFace: Sendable {
         let api = signedIn.group("/api/v1")
         callbackRoutes(api)
         escalationRoutes(api)
+        ownerRoutes(api)
         api.get("/voicemails/{id}/audio") { request, context in try await audio(request, context) }
         api.post("/voicemails") { request, context in try await push.handle(request, context, face: self) }
         return router
@@ -150,11 +151,11 @@ public struct HTTPFace: Sendable {
             return reply(request, now) { $0.escalated(detail) }
         }
         api.get("/stats") { request, context -> Response in
-            _ = try context.acting()
+            let person = try context.acting()
             let now = now()
             let days = try Self.number(request.uri.queryParameters.get("days"), "days") ?? 7
             guard days <= 3660 else { throw APIError(.badRequest, "bad_request", "days=\(days) should be 1 to 3660") }
-            let stats = try await desk.stats(days: days, at: now)
+            let stats = try await desk.stats(days: days, for: person, at: now)
             return reply(request, now) { $0.stats(stats) }
         }
     }

@@ -95,6 +95,7 @@ extension HTTPFace {
                 return Response(status: .seeOther, headers: [.location: "/escalations/\(id)"])
             }
         }
+        blockedPageRoutes(router, pages: pages)
         router.get("/queue") { request, context in
             try await withSession(request, context, pages) { person, csrf, _ in
                 let now = now()
@@ -255,7 +256,7 @@ extension HTTPFace {
         let escalation = detail.escalation
         let callback = detail.callback.callback
         let text = Replies(configuration: configuration, now: now, colour: false, json: false).text
-        return [
+        var values: [String: Any] = [
             "id": escalation.id, "state": escalation.state.rawValue, "stateWords": Self.stateWords(escalation.state),
             "since": DeskText.span(max(0, Int(now.timeIntervalSince(escalation.stateSince)))),
             "caller": Self.callerName(callback), "number": callback.caller.number?.formatted ?? "no number",
@@ -268,6 +269,9 @@ extension HTTPFace {
                 ["when": text.moment(event.at), "actor": event.actor, "kind": event.kind.rawValue, "note": event.note as Any]
             },
         ]
+        // The "Block this caller" form: only for a number not blocked yet.
+        if !callback.callerBlocked, let number = callback.caller.number { values["blockNumber"] = number.e164 }
+        return values
     }
 
     static func messageValues(_ detail: CallbackDetail, text: DeskText) -> [[String: Any]] {

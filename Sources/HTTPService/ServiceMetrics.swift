@@ -52,7 +52,8 @@ public final class ServiceMetrics: Sendable {
         transcripts[.done]?.set(Double(backlog.done))
         transcripts[.failed]?.set(Double(backlog.failed))
         transcripts[.skipped]?.set(Double(backlog.skipped))
-        let stats = try await desk.stats(days: 7, at: now)
+        // The staff's queue: what `next` serves (the owner's line and blocked callers are not in it).
+        let stats = try await desk.stats(days: 7, for: Acting("metrics", role: .staff), at: now)
         queueDepth["open"]?.set(Double(stats.counts.open))
         queueDepth["claimed"]?.set(Double(stats.counts.claimed))
         queueDepth["waiting"]?.set(Double(stats.counts.waiting))

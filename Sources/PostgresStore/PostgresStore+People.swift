@@ -149,11 +149,13 @@ extension PostgresStore: PeopleRepository {
             guard
                 let row = try await connection.one(
                     """
-                    SELECT v.audio_path AS audio_path, v.quarantine_path AS quarantine_path, v.format AS format, c.owner AS owner
+                    SELECT v.audio_path AS audio_path, v.quarantine_path AS quarantine_path, v.format AS format, c.owner AS owner,
+                        EXISTS (SELECT 1 FROM blocked_number b WHERE b.number IN (v.caller_number, c.caller_number)) AS caller_blocked
                     FROM voicemail v LEFT JOIN callback c ON c.id = v.callback_id WHERE v.id = \(id)
                     """)
             else { throw StoreError("there is no message #\(id)", code: .notFound) }
-            if try row.value("owner", as: Bool?.self) == true, !person.isOwner {
+            let ownerLine = try row.value("owner", as: Bool?.self) == true
+            guard person.visibility.admits(ownerLine: ownerLine, callerBlocked: try row.bool("caller_blocked")) else {
                 throw StoreError("there is no message #\(id)", code: .notFound)
             }
             return StoredAudio(

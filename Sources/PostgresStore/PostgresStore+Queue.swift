@@ -7,6 +7,22 @@ extension PostgresStore {
     /// The serving order of DESIGN §5, as SQL over the `callback_serving_order` index.
     static let servingOrder = "escalated DESC, urgent DESC, deadline, first_received_at, id"
 
+    /// A viewer's `Visibility` (decided in the domain) as a condition on `callback` rows.
+    static func visible(_ visibility: Visibility) -> String {
+        var conditions: [String] = []
+        if !visibility.ownerLine { conditions.append("NOT owner") }
+        if !visibility.blockedCallers {
+            conditions.append("(caller_number IS NULL OR caller_number NOT IN (SELECT number FROM blocked_number))")
+        }
+        return conditions.isEmpty ? "TRUE" : conditions.joined(separator: " AND ")
+    }
+
+    /// Whether `number` is on the block list.
+    static func isBlocked(_ connection: PostgresConnection, _ number: PhoneNumber?) async throws -> Bool {
+        guard let number else { return false }
+        return try await connection.one("SELECT 1 AS blocked FROM blocked_number WHERE number = \(number.e164)") != nil
+    }
+
     /// Claims the callback to make now for `staff`: one statement picks the first servable
     /// callback in serving order that no other transaction holds (`FOR UPDATE SKIP
     /// LOCKED`), claims it and writes its history (the lapsed claim it takes over, if any,
@@ -24,7 +40,7 @@ extension PostgresStore {
                     """
                     WITH picked AS (
                         SELECT id, status, claimed_by, claim_expires_at FROM callback
-                        WHERE status <> 'done' AND NOT owner AND available_at <= \(now)
+                        WHERE status <> 'done' AND \(unescaped: Self.visible(.staff)) AND available_at <= \(now)
                         ORDER BY \(unescaped: Self.servingOrder)
                         LIMIT 1 FOR UPDATE SKIP LOCKED
                     ), claimed AS (
@@ -67,7 +83,7 @@ extension PostgresStore {
             guard
                 let row = try await connection.one(
                     """
-                    SELECT * FROM callback WHERE status <> 'done' AND NOT owner AND available_at > \(now.unixSeconds)
+                    SELECT * FROM callback WHERE status <> 'done' AND \(unescaped: Self.visible(.staff)) AND available_at > \(now.unixSeconds)
                     ORDER BY available_at, \(unescaped: Self.servingOrder) LIMIT 1
                     """)
             else { return nil }
@@ -80,13 +96,13 @@ extension PostgresStore {
 
     /// The queue in serving order; with `includeAll`, then the claimed and waiting ones
     /// (soonest back first), then the done ones (most recently closed first).
-    public func queue(at now: Date, includeAll: Bool, limit: Int? = nil) async throws(StoreError) -> [CallbackDetail] {
+    public func queue(at now: Date, includeAll: Bool, limit: Int? = nil, visibility: Visibility) async throws(StoreError) -> [CallbackDetail] {
         let t = now.unixSeconds
         return try await read { connection in
             let query: PostgresQuery
             if includeAll {
                 query = """
-                    SELECT * FROM callback WHERE NOT owner ORDER BY
+                    SELECT * FROM callback WHERE \(unescaped: Self.visible(visibility)) ORDER BY
                         CASE WHEN status = 'done' THEN 2 WHEN available_at <= \(t) THEN 0 ELSE 1 END,
                         CASE WHEN status <> 'done' AND available_at > \(t) THEN available_at END,
                         CASE WHEN status = 'done' THEN -closed_at END,
@@ -95,7 +111,7 @@ extension PostgresStore {
                     """
             } else {
                 query = """
-                    SELECT * FROM callback WHERE status <> 'done' AND NOT owner AND available_at <= \(t)
+                    SELECT * FROM callback WHERE status <> 'done' AND \(unescaped: Self.visible(visibility)) AND available_at <= \(t)
                     ORDER BY \(unescaped: Self.servingOrder)
                     LIMIT \(limit)
                     """
@@ -158,8 +174,9 @@ extension PostgresStore {
             withHistory
             ? try await connection.all("SELECT * FROM callback_event WHERE callback_id = \(id) ORDER BY id").map { try $0.event }
             : []
-        return CallbackDetail(
-            callback: try row.callback, messages: try await messages(connection, callbackIDs: [id])[id] ?? [], history: history)
+        var callback = try row.callback
+        callback.callerBlocked = try await isBlocked(connection, callback.caller.number)
+        return CallbackDetail(callback: callback, messages: try await messages(connection, callbackIDs: [id])[id] ?? [], history: history)
     }
 
     static func messages(_ connection: PostgresConnection, callbackIDs: [Int64]) async throws -> [Int64: [StoredVoicemail]] {
@@ -297,7 +314,7 @@ extension PostgresStore {
         }
     }
 
-    public func stats(at now: Date, startOfToday: Date, period: ClosedRange<Date>) async throws(StoreError) -> QueueStats {
+    public func stats(at now: Date, startOfToday: Date, period: ClosedRange<Date>, visibility: Visibility) async throws(StoreError) -> QueueStats {
         let t = now.unixSeconds
         let today = startOfToday.unixSeconds
         let from = period.lowerBound.unixSeconds
@@ -318,7 +335,7 @@ extension PostgresStore {
                         COUNT(*) FILTER (WHERE status = 'done' AND closed_at <= deadline
                             AND (deadline BETWEEN \(from) AND \(to) OR closed_at BETWEEN \(from) AND \(to))) AS kept,
                         MIN(CASE WHEN status <> 'done' AND deadline < \(t) THEN deadline END) AS oldest
-                    FROM callback WHERE NOT owner
+                    FROM callback WHERE \(unescaped: Self.visible(visibility))
                     """)
             else { return stats }
             stats.open = try row.int("open")

@@ -157,13 +157,40 @@ extension PostgresStore: TranscriptRepository {
         }
     }
 
-    public func block(_ number: PhoneNumber, reason: String, by actor: String, at now: Date) async throws(StoreError) {
+    public func block(_ number: PhoneNumber, reason: String, by actor: String, at now: Date) async throws(StoreError) -> BlockChange {
         try await write { connection in
-            try await connection.run(
-                """
-                INSERT INTO blocked_number (number, reason, blocked_by, blocked_at) VALUES (\(number.e164), \(reason), \(actor), \(now.unixSeconds))
-                ON CONFLICT (number) DO UPDATE SET reason = EXCLUDED.reason, blocked_by = EXCLUDED.blocked_by
-                """)
+            var previous: BlockedNumber?
+            if let row = try await connection.one("SELECT * FROM blocked_number WHERE number = \(number.e164)") {
+                previous = BlockedNumber(
+                    number: number, reason: try row.string("reason"), blockedBy: try row.string("blocked_by"),
+                    blockedAt: try row.date("blocked_at"), heldMessages: [])
+            }
+            if previous?.reason != reason {
+                try await connection.run(
+                    """
+                    INSERT INTO blocked_number (number, reason, blocked_by, blocked_at) VALUES (\(number.e164), \(reason), \(actor), \(now.unixSeconds))
+                    ON CONFLICT (number) DO UPDATE SET reason = EXCLUDED.reason, blocked_by = EXCLUDED.blocked_by
+                    """)
+            }
+            // Locked like every change to a callback, so a claim or an outcome in flight on
+            // another node either finishes first or sees the block.
+            let open = try await connection.all(
+                "SELECT * FROM callback WHERE caller_number = \(number.e164) AND status <> 'done' ORDER BY id FOR UPDATE"
+            ).map { try $0.callback }.filter(\.closesWhenBlocked)
+            for callback in open {
+                try await connection.run(
+                    """
+                    UPDATE callback SET status = 'done', closed_at = \(now.unixSeconds), closed_by = \(actor),
+                        available_at = NULL, claim_expires_at = NULL, retry_at = NULL
+                    WHERE id = \(callback.id)
+                    """)
+                try await Self.appendEvent(connection, callbackID: callback.id, at: now, actor: actor, kind: .blocked, note: reason)
+                _ = try await self.resolveOnDone(connection, callbackID: callback.id, by: actor, note: reason, at: now)
+            }
+            let entry = BlockedNumber(
+                number: number, reason: reason, blockedBy: previous?.reason == reason ? previous?.blockedBy ?? actor : actor,
+                blockedAt: previous?.blockedAt ?? now, heldMessages: [])
+            return BlockChange(entry: entry, previous: previous, closed: open.map(\.id))
         }
     }
 

@@ -108,7 +108,8 @@ public struct CallbackDesk: Sendable {
         }
         try await sweep(at: now)
         let filtered = query.isFiltered
-        var details = try await store.queue(at: now, includeAll: query.all || filtered, limit: filtered ? nil : query.limit)
+        var details = try await store.queue(
+            at: now, includeAll: query.all || filtered, limit: filtered ? nil : query.limit, visibility: reader.visibility)
         if let wanted { details = details.filter { $0.callback.caller.number == wanted } }
         if let name = query.name {
             details = details.filter { $0.callback.caller.name?.localizedCaseInsensitiveContains(name) == true }
@@ -189,6 +190,13 @@ public struct CallbackDesk: Sendable {
 
     public func reopen(_ id: Int64, by person: Acting, note: String?, at now: Date) async throws(StoreError) -> CallbackDetail {
         try await sweep(at: now)
+        // A blocked number's callback stays closed: unblocking comes first.
+        let current = try await store.detail(id: id, for: person)
+        if current.callback.callerBlocked, let number = current.callback.caller.number {
+            throw StoreError(
+                "callback #\(id) was closed because \(number.formatted) is blocked: unblock it first (callbacks unblock \(number.e164))",
+                code: .refused)
+        }
         return try await store.reopen(id: id, by: person, note: note, at: now)
     }
 
@@ -216,8 +224,8 @@ public struct CallbackDesk: Sendable {
         }
     }
 
-    /// Queue health now, and promises kept over the last `days` days.
-    public func stats(days: Int, at now: Date) async throws(StoreError) -> Stats {
+    /// Queue health now, and promises kept over the last `days` days, over what `reader` sees.
+    public func stats(days: Int, for reader: Acting, at now: Date) async throws(StoreError) -> Stats {
         guard (1...3660).contains(days) else {
             throw StoreError("a period of \(days) days is not a period: give 1 to 3660 days", code: .invalid)
         }
@@ -225,7 +233,7 @@ public struct CallbackDesk: Sendable {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = rules.timeZone
         let from = calendar.date(byAdding: .day, value: -days, to: now) ?? now
-        let counts = try await store.stats(at: now, startOfToday: rules.startOfDay(now), period: from...now)
+        let counts = try await store.stats(at: now, startOfToday: rules.startOfDay(now), period: from...now, visibility: reader.visibility)
         return Stats(counts: counts, days: days)
     }
 }

@@ -11,7 +11,8 @@ public protocol CallbackRepository: Sendable {
     // The desk.
     func claimNext(by staff: String, at now: Date, lease: Int) async throws(StoreError) -> CallbackDetail?
     func nextToReturn(at now: Date) async throws(StoreError) -> CallbackDetail?
-    func queue(at now: Date, includeAll: Bool, limit: Int?) async throws(StoreError) -> [CallbackDetail]
+    /// The queue as `visibility` (the viewer's, decided in the domain) admits it.
+    func queue(at now: Date, includeAll: Bool, limit: Int?, visibility: Visibility) async throws(StoreError) -> [CallbackDetail]
     func detail(id: Int64, for person: Acting) async throws(StoreError) -> CallbackDetail
     func markDone(id: Int64, by person: Acting, note: String?, at now: Date, force: Bool) async throws(StoreError)
         -> (detail: CallbackDetail, resolvedEscalation: Int64?)
@@ -23,7 +24,8 @@ public protocol CallbackRepository: Sendable {
     func reopen(id: Int64, by person: Acting, note: String?, at now: Date) async throws(StoreError) -> CallbackDetail
     func assign(id: Int64, to colleague: String, by person: Acting, at now: Date, lease: Int, force: Bool)
         async throws(StoreError) -> CallbackDetail
-    func stats(at now: Date, startOfToday: Date, period: ClosedRange<Date>) async throws(StoreError) -> QueueStats
+    /// Counts over the callbacks `visibility` admits.
+    func stats(at now: Date, startOfToday: Date, period: ClosedRange<Date>, visibility: Visibility) async throws(StoreError) -> QueueStats
     /// The callbacks with a message whose transcript has every word of `text` (in any
     /// form: "refunds" finds "refund").
     func callbacks(matchingTranscript text: String) async throws(StoreError) -> Set<Int64>

@@ -17,7 +17,11 @@ public protocol TranscriptRepository: Sendable {
     func requestTranscripts(voicemail id: Int64?) async throws(StoreError) -> Int
     func transcriptBacklog() async throws(StoreError) -> TranscriptBacklog
 
-    func block(_ number: PhoneNumber, reason: String, by actor: String, at now: Date) async throws(StoreError)
+    /// Puts `number` on the block list (or, blocked already, gives it `reason` and keeps
+    /// when it was first blocked), and in the same transaction closes each of its
+    /// callbacks that `Callback.closesWhenBlocked` says to: done by `actor`, with a
+    /// `blocked` history line holding the reason, its open escalation resolved.
+    func block(_ number: PhoneNumber, reason: String, by actor: String, at now: Date) async throws(StoreError) -> BlockChange
     /// False when the number was not blocked.
     func unblock(_ number: PhoneNumber) async throws(StoreError) -> Bool
     func blockedNumbers() async throws(StoreError) -> [BlockedNumber]
@@ -76,7 +80,10 @@ public struct TranscriptDesk: Sendable {
 }
 
 /// The owner's block list: the last resort for an abusive caller. Messages from a blocked
-/// number are still stored and counted, never queued for staff.
+/// number are still stored and counted, never queued for staff. Blocking closes the
+/// number's callbacks that are not done (outcome `blocked`); while it is blocked, its
+/// callbacks and messages do not exist for staff (`Visibility`) and stay the owner's.
+/// Unblocking requeues nothing: the owner reopens a callback if it should be called.
 public struct BlockList: Sendable {
     public let store: any TranscriptRepository
     public let rules: DeskRules
@@ -99,15 +106,14 @@ public struct BlockList: Sendable {
         return number
     }
 
-    public func block(_ raw: String, reason: String, by person: Acting, at now: Date) async throws(StoreError) -> PhoneNumber {
+    public func block(_ raw: String, reason: String, by person: Acting, at now: Date) async throws(StoreError) -> BlockChange {
         try requireOwner(person)
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else {
             throw StoreError("say why \(raw) is blocked: the reason is empty", code: .invalid)
         }
         let number = try number(raw)
-        try await store.block(number, reason: reason, by: person.name, at: now)
-        return number
+        return try await store.block(number, reason: reason, by: person.name, at: now)
     }
 
     public func unblock(_ raw: String, by person: Acting) async throws(StoreError) -> PhoneNumber {
@@ -122,5 +128,25 @@ public struct BlockList: Sendable {
     public func blocked(for person: Acting) async throws(StoreError) -> [BlockedNumber] {
         try requireOwner(person)
         return try await store.blockedNumbers()
+    }
+}
+
+/// Asking, from a door, for one message's words (again): the owner's, like the block list.
+/// The transcriber `serve` runs hears it next; a message with nothing to hear is refused.
+public struct TranscriptRequests: Sendable {
+    public let store: any TranscriptRepository
+    public let rules: DeskRules
+
+    public init(store: any TranscriptRepository, rules: DeskRules) {
+        self.store = store
+        self.rules = rules
+    }
+
+    public func request(_ voicemailID: Int64, by person: Acting) async throws(StoreError) {
+        guard person.isOwner || rules.anyoneReadsEscalations else {
+            throw StoreError(
+                "asking for a transcript is the owner's: \(person.name.isEmpty ? "you are" : "\(person.name) is") not the owner", code: .forbidden)
+        }
+        _ = try await store.requestTranscripts(voicemail: voicemailID)
     }
 }

@@ -38,7 +38,7 @@ struct SQLiteStoreTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         _ = try store.record(voicemail("a", number: "+15551234567", at: 10), deadline: now, queue: true, at: now, actor: "t", audioPath: { _ in nil })
         let reopened = try CallbackStore(path: folder.appendingPathComponent("nested/afterhours.sqlite").path)
-        #expect(try await reopened.queue(at: now, includeAll: true, limit: nil).count == 1)
+        #expect(try await reopened.queue(at: now, includeAll: true, limit: nil, visibility: .staff).count == 1)
     }
 
     @Test("a batch is one transaction with a savepoint per message: a refused message rolls back alone")
@@ -71,7 +71,7 @@ struct SQLiteStoreTests {
         #expect(refused.description.contains("refused by test"))
         #expect(outcomes[2] == .success(.stored(voicemailID: firstID + 1, callbackID: callbackID, joinedExisting: true)))
         #expect(outcomes[3] == .success(.duplicate(voicemailID: firstID, audioPath: "/a/\(firstID).wav")))
-        let queue = try await store.queue(at: now, includeAll: true, limit: nil)
+        let queue = try await store.queue(at: now, includeAll: true, limit: nil, visibility: .staff)
         #expect(queue.count == 1, "the refused message's callback was rolled back with it")
         #expect(queue.first?.messages.count == 2)
         #expect(queue.first?.callback.deadline == now, "the later message's earlier deadline")

@@ -334,7 +334,7 @@ struct StoreContractTests {
         try store.store(message("3", number: "+12125550103"), due: t0.addingTimeInterval(7200))
         let desk = try desk(store)
         _ = try await desk.done(kept, by: alice, note: nil, force: false, at: t0.addingTimeInterval(30))
-        let stats = try await desk.stats(days: 7, at: t0.addingTimeInterval(120))
+        let stats = try await desk.stats(days: 7, for: alice, at: t0.addingTimeInterval(120))
         #expect(stats.counts.open == 2)
         #expect(stats.counts.overdue == 1)
         #expect(stats.counts.doneToday == 1)

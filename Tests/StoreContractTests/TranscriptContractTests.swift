@@ -24,7 +24,7 @@ struct TranscriptContractTests {
         try store.store(broken, due: t0.addingTimeInterval(3600))
 
         #expect(try await store.transcriptBacklog() == TranscriptBacklog(pending: 1, done: 0, failed: 0, skipped: 2))
-        let queue = try await store.queue(at: t0, includeAll: true, limit: nil)
+        let queue = try await store.queue(at: t0, includeAll: true, limit: nil, visibility: .staff)
         let reasons = queue.flatMap(\.messages).compactMap(\.transcript.error).sorted()
         #expect(reasons == ["the audio could not be read: the file ends in the middle of its header", "the message is silent"])
         let job = try #require(try await transcripts(store).next(at: t0))
@@ -139,20 +139,20 @@ struct TranscriptContractTests {
         let rules = try StoreContractTests_desk(store).rules
         let list = BlockList(store: store, rules: rules)
         await #expect(throws: StoreError.self) { try await list.block("212 555 0166", reason: "threats", by: alice, at: t0) }
-        let number = try await list.block("212 555 0166", reason: "threats to staff", by: owner, at: t0)
+        let number = try await list.block("212 555 0166", reason: "threats to staff", by: owner, at: t0).entry.number
         #expect(number.e164 == "+12125550166")
         let outcomes = try store.record(
             [Recording(voicemail: message("x", number: "+12125550166"), deadline: t0.addingTimeInterval(3600), queue: true, audioPath: { "/archive/\($0).wav" })],
             at: t0, actor: "ingest", rules: EscalationRules())
         guard case .success(.stored(_, nil, false)) = outcomes.first else { Issue.record("queued: \(outcomes)"); return }
-        #expect(try await store.queue(at: t0, includeAll: true, limit: nil).isEmpty)
+        #expect(try await store.queue(at: t0, includeAll: true, limit: nil, visibility: .staff).isEmpty)
         let blocked = try await list.blocked(for: owner)
         #expect(blocked.count == 1 && blocked[0].reason == "threats to staff" && blocked[0].heldMessages.count == 1)
         #expect(blocked[0].heldMessages[0].blocked)
         #expect(try await list.unblock("+1 212 555 0166", by: owner) == number)
         await #expect(throws: StoreError.self) { try await list.unblock("+1 212 555 0166", by: owner) }
         try store.store(message("y", number: "+12125550166", at: 60), due: t0.addingTimeInterval(3600))
-        #expect(try await store.queue(at: t0, includeAll: false, limit: nil).count == 1)
+        #expect(try await store.queue(at: t0, includeAll: false, limit: nil, visibility: .staff).count == 1)
     }
 }
 

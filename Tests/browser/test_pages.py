@@ -237,12 +237,43 @@ def test_forged_forms_and_bad_links_are_refused(home):
         staff.quit()
 
 
+def test_owner_blocks_a_caller_from_the_escalation_page(home):
+    escalation = json.loads(home.run("escalations", "--json", "--as", "olivia"))[0]
+    callback = escalation["callback"]
+    number = callback["caller"]["number"]
+    assert number, f"the escalated callback has no number: {callback}"
+    owner = browser(width=360)
+    try:
+        owner.get(home.link("olivia", f"/escalations/{escalation['id']}"))
+        page_text(owner)
+        owner.find_element(By.ID, "block-reason").send_keys("Shouted at staff twice")
+        owner.find_element(By.XPATH, "//button[normalize-space()='Block this caller']").click()
+        blocked = wait_for(lambda: "/blocked" in owner.current_url and page_text(owner), what="the blocked page")
+        assert "is blocked" in blocked and f"Closed callback #{callback['id']}" in blocked, blocked
+        assert "Shouted at staff twice" in blocked, blocked
+        fits(owner, 360)
+        # Staff no longer see it; the owner does, closed, with who blocked it and why.
+        staff = json.loads(home.run("list", "--all", "--json", "--as", "alice"))
+        assert callback["id"] not in [c["id"] for c in staff], staff
+        shown = json.loads(home.run("show", str(callback["id"]), "--json", "--as", "olivia"))
+        lines = [event for event in shown["history"] if event["kind"] == "blocked"]
+        assert lines and lines[0]["actor"] == "olivia" and lines[0]["note"] == "Shouted at staff twice", shown["history"]
+        # Unblock from the list.
+        owner.find_element(By.XPATH, "//button[starts-with(normalize-space(), 'Unblock')]").click()
+        unblocked = wait_for(lambda: "no longer blocked" in (page_text(owner) or "") and page_text(owner), what="the unblock")
+        assert "No number is blocked." in unblocked, unblocked
+        assert "No number is blocked." in home.run("blocked", "--as", "olivia")
+    finally:
+        owner.quit()
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__, file=sys.stderr)
         return 2
     failures = 0
-    tests = [test_owner_resolves_from_the_notification_link, test_two_staff_take_next_at_once, test_forged_forms_and_bad_links_are_refused]
+    tests = [test_owner_resolves_from_the_notification_link, test_two_staff_take_next_at_once, test_forged_forms_and_bad_links_are_refused,
+             test_owner_blocks_a_caller_from_the_escalation_page]
     for test in tests:
         home = Installation(sys.argv[1])
         try:

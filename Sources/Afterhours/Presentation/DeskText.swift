@@ -58,7 +58,7 @@ public struct DeskText: Sendable {
             lines.append("  " + messageLine(stored))
             lines += transcriptLines(stored)
         }
-        let notes = detail.history.filter { $0.note != nil && [.attempted, .noted, .done, .escalated].contains($0.kind) }
+        let notes = detail.history.filter { $0.note != nil && [.attempted, .noted, .done, .escalated, .blocked].contains($0.kind) }
         if !notes.isEmpty {
             lines.append("")
             lines.append("Notes:")

@@ -35,6 +35,23 @@ public struct Replies: Sendable {
         return text.blocked(entries)
     }
 
+    /// `block`: what blocking did.
+    public func blockChange(_ change: BlockChange) -> String {
+        json ? shapes.blockChange(change).rendered() : text.blockChange(change)
+    }
+
+    /// `unblock`.
+    public func unblocked(_ number: PhoneNumber) -> String {
+        json ? shapes.unblocked(number).rendered() : text.unblocked(number)
+    }
+
+    /// `transcribe ID` through a server: the message waits for the server's transcriber.
+    public func transcriptRequested(_ id: Int64) -> String {
+        json
+            ? JSONValue.object([("voicemail", .int(id)), ("transcript_status", .string(MessageTranscript.Status.pending.rawValue))]).rendered()
+            : "Message #\(id) waits for the transcriber; callbacks show prints its words once it is heard."
+    }
+
     public func list(_ details: [CallbackDetail], filtered: Bool) -> String {
         if json { return JSONValue.array(details.map { shapes.callback($0) }).rendered() }
         return filtered && details.isEmpty ? "No callbacks match." : text.table(details)
