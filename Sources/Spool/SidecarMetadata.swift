@@ -115,11 +115,18 @@ public struct SidecarMetadata: Sendable, Equatable {
         return date
     }
 
-    /// The fields as read, in one fixed order and spelling: the same message written
-    /// loosely or strictly reads the same (push ingest's fingerprint is made of it).
-    public var canonical: String {
+    /// The fields as read, in one fixed order and spelling (a time as Unix seconds): the
+    /// same message written loosely or strictly reads the same (push ingest's fingerprint
+    /// is made of it).
+    public func canonical(in timeZone: TimeZone) -> String {
+        let time: String?
+        switch receivedAt(in: timeZone) {
+        case .read(let date, _)?: time = String(date.timeIntervalSince1970)
+        case .unreadable?: time = receivedAt.map { "unreadable " + $0 }
+        case nil: time = nil
+        }
         let fields: [(String, String?)] = [
-            ("caller_name", callerName), ("caller_number", callerNumber), ("mailbox", mailbox), ("received_at", receivedAt),
+            ("caller_name", callerName), ("caller_number", callerNumber), ("mailbox", mailbox), ("received_at", time),
             ("urgent", urgent.map { $0 ? "true" : "false" }),
         ]
         return fields.map { "\($0.0)=\($0.1.map { "\"\($0)\"" } ?? "null")" }.joined(separator: "\n")
