@@ -81,7 +81,7 @@ public struct SidecarMetadata: Sendable, Equatable {
         guard let raw = receivedAt else { return nil }
         let text = raw.trimmingCharacters(in: .whitespaces)
         if let seconds = Double(text), text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }) {
-            // Unix seconds; thirteen digits are milliseconds (JavaScript's Date.now()).
+            // Unix seconds; thirteen digits are milliseconds (as JavaScript counts them).
             let value = text.prefix(while: { $0 != "." }).count >= 13 ? seconds / 1000 : seconds
             return .read(Date(timeIntervalSince1970: value), note: nil)
         }
