@@ -85,7 +85,7 @@ let package = Package(
         .target(
             name: "HTTPService",
             dependencies: [
-                "Afterhours", "UseCases", "CallbackQueue", "AudioProbe",
+                "Afterhours", "UseCases", "CallbackQueue", "AudioProbe", "Spool",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),

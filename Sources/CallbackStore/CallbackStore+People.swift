@@ -36,8 +36,10 @@ struct SessionRecord: SnakeCaseRecord {
 }
 
 struct PushReceiptRecord: SnakeCaseRecord {
-    var status: Int
-    var body: String
+    var fingerprint: String
+    var status: Int?
+    var body: String?
+    var createdAt: Int64
 }
 
 struct AudioRecord: SnakeCaseRecord {
@@ -143,18 +145,53 @@ extension CallbackStore: PeopleRepository {
         try await write { db in try db.execute(sql: "DELETE FROM session WHERE token_hash = ?", arguments: [tokenHash]) }
     }
 
-    public func pushReceipt(key: String) async throws(StoreError) -> (status: Int, body: String)? {
-        try await read { db in
-            try PushReceiptRecord.fetchOne(db, sql: "SELECT status, body FROM push_receipt WHERE idempotency_key = ?", arguments: [key])
-                .map { ($0.status, $0.body) }
+    public func reservePushKey(_ reservation: PushKeyReservation) async throws(StoreError) -> PushReceipt? {
+        try await write { db in
+            // One statement decides: a new key, or one left by a crash or expired, is this
+            // request's; any other is the first request's (the primary key is the lock).
+            try db.execute(
+                sql: """
+                    INSERT INTO push_receipt (sender, idempotency_key, fingerprint, state, created_at) VALUES (?, ?, ?, 'in_progress', ?)
+                    ON CONFLICT (sender, idempotency_key) DO UPDATE SET
+                        fingerprint = excluded.fingerprint, state = 'in_progress', status = NULL, body = NULL, created_at = excluded.created_at
+                    WHERE (push_receipt.state = 'in_progress' AND push_receipt.created_at < ?)
+                        OR (push_receipt.state = 'done' AND push_receipt.created_at < ?)
+                    """,
+                arguments: [
+                    reservation.sender, reservation.key, reservation.fingerprint, reservation.at.unixSeconds,
+                    reservation.takeOverBefore.unixSeconds, reservation.expiredBefore.unixSeconds,
+                ])
+            if db.changesCount > 0 { return nil }
+            return try PushReceiptRecord.fetchOne(
+                db, sql: "SELECT fingerprint, status, body, created_at FROM push_receipt WHERE sender = ? AND idempotency_key = ?",
+                arguments: [reservation.sender, reservation.key]
+            ).map { PushReceipt(fingerprint: $0.fingerprint, status: $0.status, body: $0.body, reservedAt: Date(unixSeconds: $0.createdAt)) }
         }
     }
 
-    public func savePushReceipt(key: String, status: Int, body: String, at now: Date) async throws(StoreError) {
+    public func completePushKey(sender: String, key: String, fingerprint: String, status: Int, body: String) async throws(StoreError) {
         try await write { db in
             try db.execute(
-                sql: "INSERT OR IGNORE INTO push_receipt (idempotency_key, status, body, created_at) VALUES (?, ?, ?, ?)",
-                arguments: [key, status, body, now.unixSeconds])
+                sql: """
+                    UPDATE push_receipt SET state = 'done', status = ?, body = ?
+                    WHERE sender = ? AND idempotency_key = ? AND fingerprint = ? AND state = 'in_progress'
+                    """,
+                arguments: [status, body, sender, key, fingerprint])
+        }
+    }
+
+    public func releasePushKey(sender: String, key: String, fingerprint: String) async throws(StoreError) {
+        try await write { db in
+            try db.execute(
+                sql: "DELETE FROM push_receipt WHERE sender = ? AND idempotency_key = ? AND fingerprint = ? AND state = 'in_progress'",
+                arguments: [sender, key, fingerprint])
+        }
+    }
+
+    public func purgePushKeys(before date: Date) async throws(StoreError) -> Int {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM push_receipt WHERE created_at < ?", arguments: [date.unixSeconds])
+            return db.changesCount
         }
     }
 

@@ -243,6 +243,28 @@ extension CallbackStore {
                     );
                     """)
         }
+        migrator.registerMigration("v7: push receipts per sender with a fingerprint") { db in
+            try db.execute(
+                sql: """
+                    -- Keys were one namespace for every sender and kept no fingerprint: a
+                    -- reused key replayed another message's answer. The old receipts cannot
+                    -- be given a sender; a retry of one is recognised by the message's identity.
+                    DROP TABLE push_receipt;
+                    -- Push ingest: a sender's Idempotency-Key, the first request's
+                    -- fingerprint, and its answer once stored (in_progress until then).
+                    CREATE TABLE push_receipt (
+                        sender TEXT NOT NULL,
+                        idempotency_key TEXT NOT NULL,
+                        fingerprint TEXT NOT NULL,
+                        state TEXT NOT NULL CHECK (state IN ('in_progress', 'done')),
+                        status INTEGER,
+                        body TEXT,
+                        created_at INTEGER NOT NULL,
+                        PRIMARY KEY (sender, idempotency_key)
+                    );
+                    CREATE INDEX push_receipt_created ON push_receipt (created_at);
+                    """)
+        }
         return migrator
     }
 }

@@ -29,6 +29,8 @@ struct ServeCommand: ContextCommand {
                 push: PushIngest(configuration: desk.configuration, store: store, logger: logger), metrics: metrics)
             do {
                 services.append(.init(service: try face.application(listen: listen, logger: logger)))
+                services.append(
+                    .init(service: PushKeyPurge(store: store, window: desk.configuration.http.idempotencyWindow, now: now, logger: logger)))
             } catch {
                 throw CommandFailure(error.message)
             }

@@ -69,6 +69,7 @@ indirect enum JSONText {
     case bool(Bool)
     case null
     case object([String: JSONText])
+    case array([JSONText])
 
     var rendered: String {
         switch self {
@@ -80,6 +81,8 @@ indirect enum JSONText {
         case .null: return "null"
         case .object(let fields):
             return "{" + fields.sorted { $0.key < $1.key }.map { JSONText.string($0.key).rendered + ": " + $0.value.rendered }.joined(separator: ", ") + "}"
+        case .array(let values):
+            return "[" + values.map(\.rendered).joined(separator: ", ") + "]"
         }
     }
 }

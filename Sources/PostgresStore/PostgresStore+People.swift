@@ -119,28 +119,58 @@ extension PostgresStore: PeopleRepository {
         try await write { connection in try await connection.run("DELETE FROM session WHERE token_hash = \(tokenHash)") }
     }
 
-    public func pushReceipt(key: String) async throws(StoreError) -> (status: Int, body: String)? {
-        let found: Receipt? = try await read { connection in
-            guard let row = try await connection.one("SELECT status, body FROM push_receipt WHERE idempotency_key = \(key)")
+    public func reservePushKey(_ reservation: PushKeyReservation) async throws(StoreError) -> PushReceipt? {
+        let (sender, key, fingerprint) = (reservation.sender, reservation.key, reservation.fingerprint)
+        let (at, takeOver, expired) = (reservation.at.unixSeconds, reservation.takeOverBefore.unixSeconds, reservation.expiredBefore.unixSeconds)
+        return try await write { connection in
+            // One statement decides: a new key, or one left by a crash or expired, is this
+            // request's; any other is the first request's. A twin inserting at the same
+            // moment waits on the primary key until that one commits, then sees it.
+            let reserved = try await connection.run(
+                """
+                INSERT INTO push_receipt (sender, idempotency_key, fingerprint, state, created_at)
+                VALUES (\(sender), \(key), \(fingerprint), 'in_progress', \(at))
+                ON CONFLICT (sender, idempotency_key) DO UPDATE SET
+                    fingerprint = excluded.fingerprint, state = 'in_progress', status = NULL, body = NULL, created_at = excluded.created_at
+                WHERE (push_receipt.state = 'in_progress' AND push_receipt.created_at < \(takeOver))
+                    OR (push_receipt.state = 'done' AND push_receipt.created_at < \(expired))
+                RETURNING 1 AS reserved
+                """)
+            if reserved > 0 { return nil }
+            guard
+                let row = try await connection.one(
+                    "SELECT fingerprint, status, body, created_at FROM push_receipt WHERE sender = \(sender) AND idempotency_key = \(key)")
             else { return nil }
-            return Receipt(status: try row.int("status"), body: try row.string("body"))
+            return PushReceipt(
+                fingerprint: try row.string("fingerprint"), status: try row.value("status", as: Int?.self), body: try row.optionalString("body"),
+                reservedAt: try row.date("created_at"))
         }
-        return found.map { ($0.status, $0.body) }
     }
 
-    struct Receipt: Sendable {
-        var status: Int
-        var body: String
-    }
-
-    public func savePushReceipt(key: String, status: Int, body: String, at now: Date) async throws(StoreError) {
+    public func completePushKey(sender: String, key: String, fingerprint: String, status: Int, body: String) async throws(StoreError) {
         try await write { connection in
             try await connection.run(
                 """
-                INSERT INTO push_receipt (idempotency_key, status, body, created_at)
-                VALUES (\(key), \(status), \(body), \(now.unixSeconds))
-                ON CONFLICT DO NOTHING
+                UPDATE push_receipt SET state = 'done', status = \(status), body = \(body)
+                WHERE sender = \(sender) AND idempotency_key = \(key) AND fingerprint = \(fingerprint) AND state = 'in_progress'
                 """)
+        }
+    }
+
+    public func releasePushKey(sender: String, key: String, fingerprint: String) async throws(StoreError) {
+        try await write { connection in
+            try await connection.run(
+                """
+                DELETE FROM push_receipt
+                WHERE sender = \(sender) AND idempotency_key = \(key) AND fingerprint = \(fingerprint) AND state = 'in_progress'
+                """)
+        }
+    }
+
+    public func purgePushKeys(before date: Date) async throws(StoreError) -> Int {
+        let before = date.unixSeconds
+        return try await write { connection in
+            try await connection.run("DELETE FROM push_receipt WHERE created_at < \(before) RETURNING 1 AS purged")
         }
     }
 

@@ -227,6 +227,27 @@ enum Schema {
                 """,
             ]
         ),
+        (
+            4, "push receipts per sender with a fingerprint",
+            [
+                // Keys were one namespace for every sender and kept no fingerprint: a reused key
+                // replayed another message's answer. The old receipts cannot be given a sender.
+                "DROP TABLE push_receipt",
+                """
+                CREATE TABLE push_receipt (
+                    sender TEXT NOT NULL,
+                    idempotency_key TEXT NOT NULL,
+                    fingerprint TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('in_progress', 'done')),
+                    status BIGINT,
+                    body TEXT,
+                    created_at BIGINT NOT NULL,
+                    PRIMARY KEY (sender, idempotency_key)
+                )
+                """,
+                "CREATE INDEX push_receipt_created ON push_receipt (created_at)",
+            ]
+        ),
     ]
 
     /// The tables in the order `storage copy` fills them (parents first).

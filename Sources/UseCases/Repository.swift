@@ -77,8 +77,17 @@ public protocol PeopleRepository: Sendable {
     func addSession(person id: Int64, tokenHash: String, csrf: String, expiresAt: Date) async throws(StoreError)
     func session(tokenHash: String, at now: Date) async throws(StoreError) -> (person: Person, csrf: String)?
     func endSession(tokenHash: String) async throws(StoreError)
-    func pushReceipt(key: String) async throws(StoreError) -> (status: Int, body: String)?
-    func savePushReceipt(key: String, status: Int, body: String, at now: Date) async throws(StoreError)
+    /// Holds `reservation.key` for its sender in one atomic step (a unique sender and key
+    /// in the database, across nodes): nil when this call now holds it, else the receipt
+    /// already there. A key still in progress past `takeOverBefore` (a crash), or answered
+    /// before `expiredBefore`, is taken over.
+    func reservePushKey(_ reservation: PushKeyReservation) async throws(StoreError) -> PushReceipt?
+    /// Keeps the answer with the key this sender holds for `fingerprint`.
+    func completePushKey(sender: String, key: String, fingerprint: String, status: Int, body: String) async throws(StoreError)
+    /// Lets go of a key held in progress (the request was refused or not stored).
+    func releasePushKey(sender: String, key: String, fingerprint: String) async throws(StoreError)
+    /// Forgets every key reserved before `date`; how many.
+    func purgePushKeys(before date: Date) async throws(StoreError) -> Int
 }
 
 public enum SignInOutcome: Sendable, Equatable {

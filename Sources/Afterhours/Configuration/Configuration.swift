@@ -41,6 +41,8 @@ public struct Configuration: Sendable {
         /// The base of links in sign-in links and notifications; nil: no links.
         public var publicURL: String?
         public var tls: TLS?
+        /// Seconds a push's `Idempotency-Key` and its answer are kept, then purged (7 days).
+        public var idempotencyWindow = 168 * 3600
 
         public init() {}
 

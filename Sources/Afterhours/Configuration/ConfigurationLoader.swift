@@ -135,7 +135,10 @@ extension Configuration {
             configuration.escalation = rules
         }
         if let http = try document.section("http") {
-            try http.allowKeys(["listen", "public_url", "tls"])
+            try http.allowKeys(["listen", "public_url", "tls", "idempotency_window"])
+            configuration.http.idempotencyWindow =
+                try http.positiveDuration("idempotency_window", "a retried push would be stored again")
+                ?? configuration.http.idempotencyWindow
             if let listen = try http.string("listen") {
                 guard let address = HTTPSettings.Listen(listen) else {
                     throw http.error("listen", "\"\(listen)\" is not HOST:PORT, such as 127.0.0.1:8480 or [::]:8480")

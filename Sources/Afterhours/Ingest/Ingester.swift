@@ -26,6 +26,9 @@ public struct Ingester: Sendable {
 
     /// Whether the store holds identities written before hashes named their scheme.
     let legacyIdentities: Bool
+    /// Added to the history of every message this ingester stores (push ingest: what it
+    /// could not read of the request).
+    public var extraNotes: [String] = []
 
     public init(configuration: Configuration, store: any IngestRepository, logger: Logger) {
         self.configuration = configuration
@@ -304,27 +307,23 @@ public struct Ingester: Sendable {
                     return .failure(Problem(message: "\(file.lastPathComponent) cannot be read"))
                 }
                 do {
-                    sidecar = try JSONDecoder().decode(SidecarMetadata.self, from: data)
+                    sidecar = try SidecarMetadata.read(data)
                 } catch {
-                    return .failure(Problem(message: "\(file.lastPathComponent): not the sidecar JSON (\(Self.describe(error)))"))
+                    return .failure(Problem(message: "\(file.lastPathComponent): not the sidecar JSON (\(error))"))
                 }
             }
-            var received = message.audioFiles.first.flatMap(Self.modificationDate) ?? MachineClock.fileTime()
-            var notes: [String] = []
-            if let text = sidecar.receivedAt {
-                let zone = configuration.business.hours.timeZone
-                if let parsed = ISO8601.parse(text) {
-                    received = parsed
-                } else if let local = ISO8601.parseLocal(text, in: zone) {
-                    // A script that forgot the offset meant the business's own clock.
-                    received = local
-                    notes.append("received_at \"\(text)\" has no offset; read in \(zone.identifier)")
-                } else {
-                    return .failure(Problem(message: "\(message.slot).json: received_at \"\(text)\" is not an ISO 8601 time such as 2026-11-23T08:00:00-05:00"))
-                }
-                let (checked, note) = believable(received, what: "received_at", of: message, at: now)
-                received = checked
+            // Without a time of its own, the message was left when its audio was written
+            // (push ingest dates its files by the service's clock).
+            var received = message.audioFiles.first.flatMap(Self.modificationDate) ?? now
+            var notes = extraNotes + sidecar.warnings
+            switch sidecar.receivedAt(in: configuration.business.hours.timeZone) {
+            case nil: break
+            case .unreadable(let warning)?: notes.append(warning)
+            case .read(let date, let note)?:
                 if let note { notes.append(note) }
+                let (checked, problem) = believable(date, what: "received_at", of: message, at: now)
+                received = checked
+                if let problem { notes.append(problem) }
             }
             let mailbox = sidecar.mailbox ?? ""
             let prefix = ["sidecar", mailbox, message.slot, String(Int64(received.timeIntervalSince1970)), ""].joined(separator: "/")
