@@ -31,7 +31,7 @@ public struct DeskText: Sendable {
     public func callback(_ detail: CallbackDetail, staff: String?, withHistory: Bool) -> String {
         let callback = detail.callback
         var lines: [String] = []
-        let who = callback.caller.name.map(shown) ?? (callback.caller.isAnonymous ? "Unknown caller" : "Caller")
+        let who = callback.caller.shownName.map(shown) ?? (callback.caller.isAnonymous ? "Unknown caller" : "Caller")
         let number = callback.caller.number.map { $0.formatted + (detail.numberSource == .spoken ? dim(" (read out in the message)") : "") }
             ?? callback.caller.rawNumber.map { "\(shown($0)) (not a dialable number)" }
             ?? "no number: listen to the message for one"
@@ -217,7 +217,7 @@ public struct DeskText: Sendable {
     public func nothingNow(comingBack next: CallbackDetail?) -> String {
         guard let next else { return "Nothing to call back." }
         let callback = next.callback
-        let who = callback.caller.name.map(shown) ?? callback.caller.number?.formatted ?? "an unknown caller"
+        let who = callback.caller.shownName.map(shown) ?? callback.caller.number?.formatted ?? "an unknown caller"
         var flags: [String] = []
         if callback.escalated { flags.append("escalated") }
         if callback.urgent { flags.append("urgent") }
@@ -237,7 +237,7 @@ public struct DeskText: Sendable {
     func escalationSummary(_ detail: EscalationDetail) -> String {
         let escalation = detail.escalation
         let callback = detail.callback.callback
-        let who = callback.caller.name.map(shown) ?? (callback.caller.isAnonymous ? "Unknown caller" : "Caller")
+        let who = callback.caller.shownName.map(shown) ?? (callback.caller.isAnonymous ? "Unknown caller" : "Caller")
         let number = callback.caller.number?.formatted ?? "no number"
         let since = Self.span(max(0, Int(now.timeIntervalSince(escalation.stateSince))))
         var lines = [

@@ -38,7 +38,7 @@ public struct EscalationText: Sendable {
             "business_name": businessName,
             "reason_text": TerminalText.oneLine(EscalationWords.headline(detail.escalation, subject: subject)),
             "resolved": subject == .resolved,
-            "caller": TerminalText.oneLine(callback.caller.name ?? "Unknown caller"),
+            "caller": TerminalText.oneLine(callback.caller.shownName ?? "Unknown caller"),
             "number": callback.caller.number?.formatted ?? "no number",
             "messages": messages.count,
             "single": messages.count == 1,
