@@ -192,7 +192,7 @@ public struct DeskText: Sendable {
             if callback.escalated { status += " escalated" }
             rows.append([
                 String(callback.id),
-                callback.caller.name.map { Self.clipped(shown($0), to: 32) } ?? (callback.caller.isAnonymous ? "(unknown)" : "-"),
+                callback.caller.shownName.map { TerminalText.clipped($0, to: 32) } ?? (callback.caller.isAnonymous ? "(unknown)" : "-"),
                 callback.caller.number?.formatted ?? "-",
                 String(detail.messages.count),
                 callback.status(at: now) == .done
@@ -204,7 +204,9 @@ public struct DeskText: Sendable {
         let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
         return rows.enumerated().map { index, row in
             let line = row.enumerated().map { column, cell in
-                column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+                // Padded by characters, as the widths are counted: Foundation's padding counts
+                // UTF-16 units and would cut an accented name or an emoji short.
+                column == row.count - 1 ? cell : cell + String(repeating: " ", count: max(0, widths[column] - cell.count))
             }.joined(separator: "  ")
             return index == 0 ? dim(line) : line
         }.joined(separator: "\n")
@@ -275,11 +277,6 @@ public struct DeskText: Sendable {
 
     /// Text from outside, safe on a terminal and on one line.
     func shown(_ text: String) -> String { TerminalText.oneLine(text) }
-
-    /// At most `limit` characters, the cut marked with "…".
-    static func clipped(_ text: String, to limit: Int) -> String {
-        text.count <= limit ? text : String(text.prefix(limit - 1)) + "…"
-    }
 
     /// "1h 20m", "45m", "2d 3h" for spans of wall-clock time.
     public static func span(_ seconds: Int) -> String {
