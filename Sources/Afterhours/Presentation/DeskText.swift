@@ -58,7 +58,7 @@ public struct DeskText: Sendable {
             lines.append("  " + messageLine(stored))
             lines += transcriptLines(stored)
         }
-        let notes = detail.history.filter { $0.note != nil && [.attempted, .noted, .done, .escalated].contains($0.kind) }
+        let notes = detail.history.filter { $0.note?.isEmpty == false && [.attempted, .noted, .done, .escalated].contains($0.kind) }
         if !notes.isEmpty {
             lines.append("")
             lines.append("Notes:")
@@ -74,7 +74,7 @@ public struct DeskText: Sendable {
             lines.append("")
             lines.append("History:")
             for event in detail.history {
-                let note = event.note.map { " (\(shown($0)))" } ?? ""
+                let note = event.note.flatMap { $0.isEmpty ? nil : " (\(shown($0)))" } ?? ""
                 lines.append("  \(day(event.at)) \(clock(event.at))  \(event.kind.rawValue) by \(shown(event.actor))\(note)")
             }
         }
@@ -102,10 +102,10 @@ public struct DeskText: Sendable {
         if let audio = voicemail.audio {
             parts.append(String(format: "%5.1fs", audio.durationSeconds))
         }
-        parts.append("mailbox \(shown(voicemail.mailbox))")
+        if !voicemail.mailbox.isEmpty { parts.append("mailbox \(shown(voicemail.mailbox))") }
         if voicemail.urgent { parts.append(red("urgent")) }
         if voicemail.audio?.silent == true { parts.append(dim("silent (hang-up?)")) }
-        if let error = voicemail.audioError {
+        if let error = voicemail.audioError, !error.isEmpty {
             parts.append(red((voicemail.audio == nil ? "audio unreadable: " : "audio incomplete: ") + shown(error)))
         }
         if let path = stored.audioPath { parts.append(shown(path)) }
