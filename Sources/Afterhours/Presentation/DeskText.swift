@@ -257,15 +257,29 @@ public struct DeskText: Sendable {
             lines.append("  " + messageLine(stored))
             lines += transcriptLines(stored)
         }
+        // One line per notification, saying what it announces: an escalation with two
+        // reasons has a notification for each on every channel.
         let undelivered = detail.notifications.filter { $0.deliveredAt == nil }
         for notification in undelivered {
-            lines.append("  " + red("not yet notified") + " on \(shown(notification.channel)) (\(notification.attempts) attempts\(notification.lastError.map { ": \(shown($0))" } ?? ""))")
+            let attempts = "\(notification.attempts) attempt\(notification.attempts == 1 ? "" : "s")"
+            let error = notification.lastError.flatMap { $0.isEmpty ? nil : ": \(shown($0))" } ?? ""
+            lines.append(
+                "  " + red("not yet notified") + " of \(Self.announced(notification.subject)) on \(shown(notification.channel)) (\(attempts)\(error))")
         }
-        if let resolution = escalation.resolution {
+        if escalation.state == .resolved || escalation.resolution != nil {
             let when = escalation.resolvedAt.map { " " + moment($0) } ?? ""
-            lines.append("  Resolved by \(shown(escalation.resolvedBy ?? "the owner"))\(when): \(shown(resolution))")
+            let resolution = escalation.resolution.flatMap { $0.isEmpty ? nil : ": \(shown($0))" } ?? ""
+            lines.append("  Resolved by \(shown(escalation.resolvedBy ?? "the owner"))\(when)\(resolution)")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// What a notification announces, for the owner: `"A VIP called"`, `the resolution`.
+    static func announced(_ subject: NotificationSubject) -> String {
+        switch subject {
+        case .raised(let reason): "\u{201C}\(EscalationWords.describe(reason))\u{201D}"
+        case .resolved: "the resolution"
+        }
     }
 
     /// An escalation in full: the summary, then the callback's whole story.
