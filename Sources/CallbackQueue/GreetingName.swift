@@ -7,9 +7,13 @@ import Foundation
 /// ("WIRELESS CALLER"), the place the number belongs to ("BROOKLYN    NY"), the number
 /// itself, or a business; and they write personal names in capitals, surname first
 /// ("SMITH JOHN"). A wrong name is worse than none, so every rule here errs towards nil.
+///
+/// Every rule about what a Caller ID name is (a placeholder, a business, a place, a
+/// person) lives in this file, so the greeting, the stored name and every page agree.
 public enum GreetingName {
     public static func from(_ name: String?) -> String? {
         guard let text = name?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return nil }
+        if CallerIDName.isPlaceholder(text) { return nil }
 
         // A number, an extension or "*67" is not a name, and neither is anything with a
         // number in it: letters must be most of what is there.
@@ -20,7 +24,7 @@ public enum GreetingName {
         if text.contains(where: { "&/;+@#|".contains($0) }) { return nil }
 
         let words = text.lowercased().split(whereSeparator: { !$0.isLetter }).map(String.init)
-        if words.allSatisfy(placeholderWords.contains) { return nil }
+        // A business, an institution or a place in it ("Alarm Monitoring", "Front Gate").
         if words.contains(where: businessWords.contains) || words.first == "the" { return nil }
         // "Joe's Pizza": a first name is never possessive.
         if text.lowercased().split(whereSeparator: \.isWhitespace).contains(where: { $0.hasSuffix("'s") || $0.hasSuffix("’s") }) {
@@ -95,24 +99,44 @@ public enum GreetingName {
         word.lowercased().filter { $0 != "." && $0 != "," }
     }
 
-    /// Words carriers and phone systems put where a name should be. A name made only of
-    /// these ("WIRELESS CALLER", "OUT OF AREA", "Cell Phone") is not a name.
-    static let placeholderWords: Set<String> = Caller.withheldMarkers.union([
-        "wireless", "caller", "cell", "cellular", "phone", "mobile", "telephone", "name", "number", "id",
-        "out", "of", "area", "toll", "free", "tollfree", "pay", "payphone", "not", "no", "available", "blocked",
-        "international", "intl", "unlisted", "nonpublished", "non", "published", "voip", "landline", "line",
-        "info", "information",
-    ])
-
-    /// Words that make a Caller ID name a business or an institution.
+    /// Words that make a Caller ID name a business, an institution, a household or a place
+    /// in a building rather than a person: a name with one of them is never greeted
+    /// ("Alarm Monitoring", "Front Gate", "Verizon Wireless", "Smith Residence"). Words
+    /// that are also common given names or surnames ("Bill", "Church", "Gates", "West",
+    /// "Law") are left out: they would cost real people their greeting.
     static let businessWords: Set<String> = [
+        // Legal forms and the words of company names.
         "llc", "inc", "incorporated", "co", "corp", "corporation", "company", "ltd", "limited", "llp", "lp", "pllc",
         "pc", "plc", "gmbh", "holdings", "group", "associates", "assoc", "enterprises", "industries", "services",
-        "service", "svc", "svcs", "supply", "supplies", "solutions", "systems", "technologies", "partners", "sons",
-        "bros", "hospital", "clinic", "school", "university", "college", "bank", "dept", "department", "office",
-        "center", "centre", "pharmacy", "restaurant", "pizza", "hotel", "insurance", "realty", "motors", "auto",
-        "dental", "medical", "county", "city", "government", "agency", "store", "shop", "market", "plumbing",
-        "electric", "construction", "repair", "cleaners", "salon", "studio",
+        "service", "svc", "svcs", "supply", "supplies", "solutions", "systems", "technologies", "tech", "partners",
+        "sons", "bros", "international", "global", "national", "federal", "united", "america", "american", "usa",
+        "agency", "association", "assn", "foundation", "institute", "society", "club", "union", "council", "committee",
+        "management", "mgmt", "consulting", "staffing", "marketing", "media", "logistics", "express",
+        // Trades and shops.
+        "store", "shop", "market", "plumbing", "electric", "electrical", "construction", "repair", "repairs", "cleaners",
+        "cleaning", "salon", "studio", "pizza", "restaurant", "cafe", "coffee", "bakery", "deli", "grill", "diner", "pub",
+        "catering", "foods", "grocery", "liquor", "florist", "boutique", "spa", "fitness", "gym", "hotel",
+        "motel", "inn", "resort", "travel", "insurance", "realty", "realtors", "properties", "property", "rentals",
+        "rental", "motors", "auto", "automotive", "towing", "taxi", "courier", "delivery", "freight", "shipping",
+        "transport", "transit", "roofing", "heating", "cooling", "hvac", "landscaping", "locksmith", "movers", "moving",
+        "storage", "pest", "printing", "pharmacy", "bank", "credit", "loans", "mortgage", "financial", "finance",
+        "investments", "accounting", "tax", "legal", "attorneys", "lawyers",
+        // Carriers and utilities.
+        "wireless", "telecom", "communications", "networks", "cable", "internet", "utilities", "utility", "energy",
+        "gas", "water",
+        // Care and institutions.
+        "hospital", "clinic", "medical", "dental", "health", "healthcare", "physicians", "pediatrics", "therapy",
+        "optical", "surgery", "imaging", "radiology", "rehab", "nursing", "hospice", "veterinary", "vet", "animal",
+        "daycare", "school", "academy", "university", "college", "library", "museum", "ministries",
+        "county", "city", "town", "township", "municipal", "district", "government", "dept", "department", "division",
+        "police", "sheriff", "fire", "ems", "ambulance", "rescue", "emergency", "dispatch", "airport", "station",
+        // Alarms, answering services, and places in a building that have a phone of their own.
+        "alarm", "alarms", "monitoring", "security", "answering", "hotline", "helpdesk", "support", "sales", "billing",
+        "accounts", "payroll", "admissions", "office", "center", "centre", "reception", "lobby", "front", "desk",
+        "gate", "door", "doorbell", "intercom", "entrance", "entry", "callbox", "elevator", "lift", "parking", "garage",
+        "warehouse", "factory", "kitchen", "lab", "labs", "laboratory", "room", "conference", "suite", "unit",
+        "floor", "tower", "building", "apartments", "apts", "condos", "residence", "residences", "household", "home",
+        "family", "fax", "modem", "pager",
     ]
 
     /// Titles said with the surname ("Dr. Patel", "Mrs Jones").
@@ -138,4 +162,54 @@ public enum GreetingName {
         "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR", "VI", "GU",
         "AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT",
     ]
+}
+
+/// Whether a Caller ID name is a name at all: phone systems put placeholders where a name
+/// should be ("No CID", "WIRELESS CALLER", "<unknown>", "Out of area"), or the number
+/// again. A placeholder is never kept, shown or greeted as the caller's name.
+public enum CallerIDName {
+    /// The name to keep for a caller: `name` trimmed, or nil when it is a placeholder or
+    /// the caller's number itself (`numbers`: the number as the phone system wrote it, and
+    /// normalised).
+    public static func kept(_ name: String?, numbers: [String?] = []) -> String? {
+        guard let text = name?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty, !isPlaceholder(text),
+            !isNumber(text, of: numbers.compactMap { $0 })
+        else { return nil }
+        return text
+    }
+
+    /// Only placeholder words ("No CID", "CID unavailable", "Unknown Caller", "OUT OF
+    /// AREA"), a single letter (carriers' `O` for out of area, `P` for private), or only
+    /// punctuation ("--", "*", "?").
+    public static func isPlaceholder(_ name: String) -> Bool {
+        let text = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.allSatisfy({ $0.isPunctuation || $0.isWhitespace || $0.isMathSymbol }) { return true }
+        let letters = text.filter(\.isLetter)
+        if letters.isEmpty { return false }
+        if letters.count == 1, !text.contains(where: \.isNumber) { return true }
+        let words = text.lowercased().split(whereSeparator: { !$0.isLetter }).map(String.init)
+        return words.allSatisfy(placeholderWords.contains)
+    }
+
+    /// A name that is only a phone number ("2125550199", "+1 212-555-0199") and the same
+    /// number as the caller's.
+    static func isNumber(_ name: String, of numbers: [String]) -> Bool {
+        guard name.allSatisfy({ $0.isNumber || "+-.() /".contains($0) }) else { return false }
+        let digits = name.filter(\.isASCIIDigit)
+        guard !digits.isEmpty else { return false }
+        // With or without the country code: "2125550199" is "+12125550199".
+        return numbers.map { $0.filter(\.isASCIIDigit) }.contains { number in
+            number == digits || (min(number.count, digits.count) >= 7 && (number.hasSuffix(digits) || digits.hasSuffix(number)))
+        }
+    }
+
+    /// Words carriers and phone systems put where a name should be. A name made only of
+    /// these ("WIRELESS CALLER", "OUT OF AREA", "Cell Phone") is not a name.
+    static let placeholderWords: Set<String> = Caller.withheldMarkers.union([
+        "wireless", "caller", "cell", "cellular", "phone", "mobile", "telephone", "name", "number", "id",
+        "out", "of", "area", "toll", "free", "tollfree", "pay", "payphone", "not", "no", "available", "blocked",
+        "international", "intl", "unlisted", "nonpublished", "non", "published", "voip", "landline", "line",
+        "info", "information", "cid", "clid", "cnam", "none", "null", "nil", "unk", "na", "n", "a", "callers",
+        "incoming", "call", "outside", "external",
+    ])
 }

@@ -38,7 +38,7 @@ extension HTTPFace {
         let items = try await blockList.blocked(for: person).map { entry -> [String: Any] in
             let held = entry.heldMessages.count
             return [
-                "number": entry.number.formatted, "e164": entry.number.e164, "reason": entry.reason, "blockedBy": entry.blockedBy,
+                "number": entry.number.formatted, "e164": entry.number.e164, "reason": Self.outside(entry.reason), "blockedBy": Self.outside(entry.blockedBy),
                 "blockedWhen": text.moment(entry.blockedAt), "csrf": csrf,
                 "held": held == 0 ? "No message kept from staff since." : "\(held) message\(held == 1 ? "" : "s") kept from staff since.",
             ]

@@ -67,8 +67,8 @@ extension HTTPFace {
                     return [
                         "id": escalation.id, "state": escalation.state.rawValue, "stateWords": Self.stateWords(escalation.state),
                         "since": DeskText.span(max(0, Int(now.timeIntervalSince(escalation.stateSince)))),
-                        "caller": Self.callerName(detail.callback.callback), "number": detail.callback.callback.caller.number?.formatted ?? "no number",
-                        "reasons": escalation.reasons.map(EscalationWords.line),
+                        "caller": Self.callerName(detail.callback.callback), "number": Self.numberWords(detail.callback.callback.caller),
+                        "reasons": escalation.reasons.map { Self.outside(EscalationWords.line($0)) },
                     ]
                 }
                 return page(pages, title: "Escalations", "escalations", ["items": items], person: person, csrf: csrf)
@@ -104,11 +104,14 @@ extension HTTPFace {
                 let text = Replies(configuration: configuration, now: now, colour: false, json: false).text
                 values["mine"] = mine.map { detail -> [String: Any] in
                     let callback = detail.callback
-                    return [
-                        "id": callback.id, "caller": Self.callerName(callback), "number": callback.caller.number?.formatted ?? "no number",
-                        "dial": callback.caller.number?.e164 ?? "", "opening": text.openingLine(detail, staff: person.name) ?? "",
+                    var values: [String: Any] = [
+                        "id": callback.id, "caller": Self.callerName(callback), "number": Self.numberWords(callback.caller),
                         "messagesHTML": pages.render("messages", ["messages": Self.messageValues(detail, text: text)]), "csrf": csrf,
                     ]
+                    // Absent, not empty: no `tel:` link without a number to dial.
+                    if let number = callback.caller.number { values["dial"] = number.e164 }
+                    if let opening = text.openingLine(detail, staff: person.name) { values["opening"] = Self.outside(opening) }
+                    return values
                 }
                 values["csrf"] = csrf
                 return page(pages, title: "Queue", "queue", values, person: person, csrf: csrf, script: true)
@@ -208,7 +211,7 @@ extension HTTPFace {
             return try await body(person, csrf, fields)
         } catch let error as StoreError {
             let status = APIError(error).status
-            return page(pages, status: status, title: "Not done", "message", ["heading": status == .notFound ? "There is no such page" : "That was not done", "text": error.message], person: person, csrf: csrf)
+            return page(pages, status: status, title: "Not done", "message", ["heading": status == .notFound ? "There is no such page" : "That was not done", "text": Self.outside(error.message)], person: person, csrf: csrf)
         }
     }
 
@@ -222,7 +225,7 @@ extension HTTPFace {
             "title": title, "business": configuration.business.name, "body": pages.render(template, values), "script": script,
         ]
         if let person {
-            layout["person"] = person.name
+            layout["person"] = Self.outside(person.name)
             layout["owner"] = person.isOwner
             layout["csrf"] = csrf ?? ""
         }
@@ -239,11 +242,11 @@ extension HTTPFace {
             let callback = detail.callback
             let seconds = Int(callback.deadline.timeIntervalSince(now))
             var status = callback.status(at: now).rawValue
-            if status == "claimed", let holder = callback.claimedBy { status = "claimed by \(holder)" }
+            if status == "claimed", let holder = callback.claimedBy { status = "claimed by \(Self.outside(holder))" }
             if callback.escalated { status += ", escalated" }
             if callback.urgent { status += ", urgent" }
             return [
-                "id": callback.id, "caller": Self.callerName(callback), "number": callback.caller.number?.formatted ?? "no number",
+                "id": callback.id, "caller": Self.callerName(callback), "number": Self.numberWords(callback.caller),
                 "due": seconds >= 0 ? "due in \(DeskText.span(seconds))" : "\(DeskText.span(-seconds)) late", "late": seconds < 0, "status": status,
             ]
         }
@@ -259,40 +262,71 @@ extension HTTPFace {
         var values: [String: Any] = [
             "id": escalation.id, "state": escalation.state.rawValue, "stateWords": Self.stateWords(escalation.state),
             "since": DeskText.span(max(0, Int(now.timeIntervalSince(escalation.stateSince)))),
-            "caller": Self.callerName(callback), "number": callback.caller.number?.formatted ?? "no number",
-            "reasons": escalation.reasons.map(EscalationWords.line),
-            "resolution": escalation.resolution as Any, "resolvedBy": escalation.resolvedBy ?? "the owner",
-            "resolvedWhen": escalation.resolvedAt.map { text.moment($0) } ?? "",
+            "caller": Self.callerName(callback), "number": Self.numberWords(callback.caller),
+            "reasons": escalation.reasons.map { Self.outside(EscalationWords.line($0)) },
             "canAck": escalation.state == .open, "canResolve": escalation.state != .resolved, "csrf": csrf,
             "messagesHTML": pages.render("messages", ["messages": Self.messageValues(detail.callback, text: text)]),
             "history": detail.callback.history.map { event -> [String: Any] in
-                ["when": text.moment(event.at), "actor": event.actor, "kind": event.kind.rawValue, "note": event.note as Any]
+                var line: [String: Any] = ["when": text.moment(event.at), "actor": Self.outside(event.actor), "kind": event.kind.rawValue]
+                if let note = event.note, !note.isEmpty { line["note"] = Self.outside(note) }
+                return line
             },
         ]
         // The "Block this caller" form: only for a number not blocked yet.
         if !callback.callerBlocked, let number = callback.caller.number { values["blockNumber"] = number.e164 }
+        // Values are left out, never nil: a nil in `Any` renders as the word "nil".
+        if escalation.state == .resolved {
+            var resolved = "Resolved by \(Self.outside(escalation.resolvedBy ?? "the owner"))"
+            if let at = escalation.resolvedAt { resolved += ", \(text.moment(at))" }
+            values["resolvedLine"] = resolved
+            if let resolution = escalation.resolution, !resolution.isEmpty { values["resolution"] = Self.outside(resolution) }
+        }
+        if let by = escalation.acknowledgedBy, let at = escalation.acknowledgedAt {
+            values["acknowledgedLine"] = "Acknowledged by \(Self.outside(by)), \(text.moment(at))"
+        }
         return values
     }
 
     static func messageValues(_ detail: CallbackDetail, text: DeskText) -> [[String: Any]] {
         detail.messages.map { stored in
             let audio = stored.voicemail.audio
-            return [
+            var values: [String: Any] = [
                 "id": stored.id, "received": text.moment(stored.voicemail.receivedAt),
-                "duration": audio.map { String(format: "%.0f s", $0.durationSeconds) } ?? "unreadable",
-                "seconds": audio.map { String(format: "%.2f", $0.durationSeconds) } ?? "",
-                "urgent": stored.voicemail.urgent, "error": stored.voicemail.audioError as Any,
+                "duration": audio.map { String(format: "%.0f s", $0.durationSeconds) } ?? "audio unreadable",
+                "urgent": stored.voicemail.urgent,
                 "playable": stored.audioPath != nil || stored.quarantinePath != nil,
-                "transcript": stored.transcript.status == .done ? stored.transcript.text as Any : NSNull(),
-                "rules": stored.transcript.rules,
+                "rules": stored.transcript.rules.map(Self.outside),
                 "spoken": stored.numberSource == .spoken,
             ]
+            // Left out when there is none, never nil (which renders as the word "nil").
+            if let audio { values["seconds"] = String(format: "%.2f", audio.durationSeconds) }
+            if let error = stored.voicemail.audioError, !error.isEmpty { values["error"] = Self.outside(error) }
+            if stored.transcript.status == .done, let words = stored.transcript.text, !words.isEmpty {
+                values["transcript"] = Self.outside(words)
+            }
+            return values
         }
     }
 
     static func callerName(_ callback: Callback) -> String {
-        callback.caller.name ?? (callback.caller.isAnonymous ? "Unknown caller" : "Caller")
+        callback.caller.shownName.map(outside) ?? (callback.caller.isAnonymous ? "Unknown caller" : "Caller")
     }
+
+    /// The number to read and dial, or what stands in for it: "number withheld", or what
+    /// the phone system wrote when it is not a number to dial.
+    static func numberWords(_ caller: Caller) -> String {
+        if let number = caller.number { return number.formatted }
+        if let raw = caller.rawNumber?.trimmingCharacters(in: .whitespaces), !raw.isEmpty, !Caller.withheldMarkers.contains(raw.lowercased()) {
+            return "\(outside(raw)) (not a number to dial)"
+        }
+        return "number withheld"
+    }
+
+    /// Text from outside (names, notes, reasons, transcripts) as a page shows it: on one
+    /// line, control characters and bidi controls as visible escapes (`\u{202E}`), like the
+    /// terminal. The templates put it in `<bdi>`, so a right-to-left name cannot reorder
+    /// what is around it.
+    static func outside(_ text: String) -> String { TerminalText.oneLine(text) }
 
     static func stateWords(_ state: EscalationState) -> String {
         switch state {

@@ -81,9 +81,55 @@ struct GreetingNameTests {
             ("Smith; Jones", nil),
             ("Smith/Jones", nil),
             ("Jane Doe MD", nil),
+            // Placeholders PBXs put in the name field.
+            ("No CID", nil),
+            ("NO CID", nil),
+            ("CID unavailable", nil),
+            ("<unknown>", nil),
+            ("Out of area", nil),
+            ("Private Caller", nil),
+            ("N/A", nil),
+            ("P", nil),
         ] as [(String, String?)])
     func greeting(_ name: String, expected: String?) {
         #expect(GreetingName.from(name) == expected, "\(name)")
+    }
+
+    @Test(
+        "caller-ID names of places and businesses are not greeted",
+        arguments: [
+            "Alarm Monitoring", "ALARM MONITORING", "Front Gate", "Main Gate", "Front Desk", "Security Desk", "Reception",
+            "Lobby", "Lobby Phone", "Building Intercom", "Elevator Phone", "Parking Garage", "Answering Service",
+            "Dispatch", "ADT Security", "Brinks Home Security", "Verizon Wireless", "Bank of America", "Chase Bank",
+            "Walgreens Pharmacy", "Mayo Clinic", "Dentist Office", "Fire Dept", "Police Department", "Conference Room",
+            "Smith Residence", "Warehouse", "NEW YORK NY", "WIRELESS CALLER", "Suite 200", "Unit 4B",
+        ])
+    func placesAndBusinesses(_ name: String) {
+        #expect(GreetingName.from(name) == nil, "\(name)")
+    }
+
+    @Test(
+        "people whose names sound like a word are still greeted",
+        arguments: [("Bill Gates", "Bill"), ("Charlotte Church", "Charlotte"), ("Adam West", "Adam"), ("Jude Law", "Jude"),
+            ("Grace Hall", "Grace"), ("Rose Parker", "Rose"), ("Sela Ward", "Sela"), ("Brandon Flowers", "Brandon")] as [(String, String)])
+    func peopleStillGreeted(_ name: String, expected: String) {
+        #expect(GreetingName.from(name) == expected, "\(name)")
+    }
+
+    @Test(
+        "a placeholder is never kept as the caller's name; a real name is kept as given",
+        arguments: [
+            ("No CID", nil), ("Unknown", nil), ("Anonymous", nil), ("Restricted", nil), ("Private", nil),
+            ("CID unavailable", nil), ("WIRELESS CALLER", nil), ("<unknown>", nil), ("Out of area", nil), ("", nil), ("--", nil),
+            ("2125550199", nil), ("+1 212-555-0199", nil), ("(212) 555-0199", nil),
+            ("5551234567", "5551234567"), ("SMITH JOHN", "SMITH JOHN"), ("NEW YORK NY", "NEW YORK NY"),
+            ("Alarm Monitoring", "Alarm Monitoring"), (" Jane O'Brien ", "Jane O'Brien"), ("👍🏽", "👍🏽"), ("?", nil), ("*", nil),
+        ] as [(String, String?)])
+    func keptName(_ name: String, expected: String?) {
+        let caller = Caller(reported: name, number: PhoneNumber(e164: "+12125550199"), rawNumber: "2125550199")
+        #expect(caller.name == expected, "\(name)")
+        #expect(Caller(name: name, number: PhoneNumber(e164: "+12125550199"), rawNumber: "2125550199").shownName == expected,
+            "a name stored before is shown by the same rule: \(name)")
     }
 
     @Test("the name is kept as given; only the greeting differs")

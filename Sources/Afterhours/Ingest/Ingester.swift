@@ -229,7 +229,7 @@ public struct Ingester: Sendable {
         }
         let region = configuration.phone.defaultRegion
         let caller = Caller(
-            name: metadata.callerName.map(Caller.keptName),
+            reported: metadata.callerName.map(Caller.keptName),
             number: metadata.rawNumber.flatMap { PhoneNumber.normalise($0, defaultRegion: region) },
             rawNumber: metadata.rawNumber)
         let voicemail = Voicemail(

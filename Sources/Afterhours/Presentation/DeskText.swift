@@ -31,7 +31,7 @@ public struct DeskText: Sendable {
     public func callback(_ detail: CallbackDetail, staff: String?, withHistory: Bool) -> String {
         let callback = detail.callback
         var lines: [String] = []
-        let who = callback.caller.name.map(shown) ?? (callback.caller.isAnonymous ? "Unknown caller" : "Caller")
+        let who = callback.caller.shownName.map(shown) ?? (callback.caller.isAnonymous ? "Unknown caller" : "Caller")
         let number = callback.caller.number.map { $0.formatted + (detail.numberSource == .spoken ? dim(" (read out in the message)") : "") }
             ?? callback.caller.rawNumber.map { "\(shown($0)) (not a dialable number)" }
             ?? "no number: listen to the message for one"
@@ -58,7 +58,7 @@ public struct DeskText: Sendable {
             lines.append("  " + messageLine(stored))
             lines += transcriptLines(stored)
         }
-        let notes = detail.history.filter { $0.note != nil && [.attempted, .noted, .done, .escalated, .blocked].contains($0.kind) }
+        let notes = detail.history.filter { $0.note?.isEmpty == false && [.attempted, .noted, .done, .escalated, .blocked].contains($0.kind) }
         if !notes.isEmpty {
             lines.append("")
             lines.append("Notes:")
@@ -74,7 +74,7 @@ public struct DeskText: Sendable {
             lines.append("")
             lines.append("History:")
             for event in detail.history {
-                let note = event.note.map { " (\(shown($0)))" } ?? ""
+                let note = event.note.flatMap { $0.isEmpty ? nil : " (\(shown($0)))" } ?? ""
                 lines.append("  \(day(event.at)) \(clock(event.at))  \(event.kind.rawValue) by \(shown(event.actor))\(note)")
             }
         }
@@ -102,10 +102,10 @@ public struct DeskText: Sendable {
         if let audio = voicemail.audio {
             parts.append(String(format: "%5.1fs", audio.durationSeconds))
         }
-        parts.append("mailbox \(shown(voicemail.mailbox))")
+        if !voicemail.mailbox.isEmpty { parts.append("mailbox \(shown(voicemail.mailbox))") }
         if voicemail.urgent { parts.append(red("urgent")) }
         if voicemail.audio?.silent == true { parts.append(dim("silent (hang-up?)")) }
-        if let error = voicemail.audioError {
+        if let error = voicemail.audioError, !error.isEmpty {
             parts.append(red((voicemail.audio == nil ? "audio unreadable: " : "audio incomplete: ") + shown(error)))
         }
         if let path = stored.audioPath { parts.append(shown(path)) }
@@ -192,7 +192,7 @@ public struct DeskText: Sendable {
             if callback.escalated { status += " escalated" }
             rows.append([
                 String(callback.id),
-                callback.caller.name.map { Self.clipped(shown($0), to: 32) } ?? (callback.caller.isAnonymous ? "(unknown)" : "-"),
+                callback.caller.shownName.map { TerminalText.clipped($0, to: 32) } ?? (callback.caller.isAnonymous ? "(unknown)" : "-"),
                 callback.caller.number?.formatted ?? "-",
                 String(detail.messages.count),
                 callback.status(at: now) == .done
@@ -204,7 +204,9 @@ public struct DeskText: Sendable {
         let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
         return rows.enumerated().map { index, row in
             let line = row.enumerated().map { column, cell in
-                column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+                // Padded by characters, as the widths are counted: Foundation's padding counts
+                // UTF-16 units and would cut an accented name or an emoji short.
+                column == row.count - 1 ? cell : cell + String(repeating: " ", count: max(0, widths[column] - cell.count))
             }.joined(separator: "  ")
             return index == 0 ? dim(line) : line
         }.joined(separator: "\n")
@@ -217,7 +219,7 @@ public struct DeskText: Sendable {
     public func nothingNow(comingBack next: CallbackDetail?) -> String {
         guard let next else { return "Nothing to call back." }
         let callback = next.callback
-        let who = callback.caller.name.map(shown) ?? callback.caller.number?.formatted ?? "an unknown caller"
+        let who = callback.caller.shownName.map(shown) ?? callback.caller.number?.formatted ?? "an unknown caller"
         var flags: [String] = []
         if callback.escalated { flags.append("escalated") }
         if callback.urgent { flags.append("urgent") }
@@ -237,7 +239,7 @@ public struct DeskText: Sendable {
     func escalationSummary(_ detail: EscalationDetail) -> String {
         let escalation = detail.escalation
         let callback = detail.callback.callback
-        let who = callback.caller.name.map(shown) ?? (callback.caller.isAnonymous ? "Unknown caller" : "Caller")
+        let who = callback.caller.shownName.map(shown) ?? (callback.caller.isAnonymous ? "Unknown caller" : "Caller")
         let number = callback.caller.number?.formatted ?? "no number"
         let since = Self.span(max(0, Int(now.timeIntervalSince(escalation.stateSince))))
         var lines = [
@@ -255,15 +257,29 @@ public struct DeskText: Sendable {
             lines.append("  " + messageLine(stored))
             lines += transcriptLines(stored)
         }
+        // One line per notification, saying what it announces: an escalation with two
+        // reasons has a notification for each on every channel.
         let undelivered = detail.notifications.filter { $0.deliveredAt == nil }
         for notification in undelivered {
-            lines.append("  " + red("not yet notified") + " on \(shown(notification.channel)) (\(notification.attempts) attempts\(notification.lastError.map { ": \(shown($0))" } ?? ""))")
+            let attempts = "\(notification.attempts) attempt\(notification.attempts == 1 ? "" : "s")"
+            let error = notification.lastError.flatMap { $0.isEmpty ? nil : ": \(shown($0))" } ?? ""
+            lines.append(
+                "  " + red("not yet notified") + " of \(Self.announced(notification.subject)) on \(shown(notification.channel)) (\(attempts)\(error))")
         }
-        if let resolution = escalation.resolution {
+        if escalation.state == .resolved || escalation.resolution != nil {
             let when = escalation.resolvedAt.map { " " + moment($0) } ?? ""
-            lines.append("  Resolved by \(shown(escalation.resolvedBy ?? "the owner"))\(when): \(shown(resolution))")
+            let resolution = escalation.resolution.flatMap { $0.isEmpty ? nil : ": \(shown($0))" } ?? ""
+            lines.append("  Resolved by \(shown(escalation.resolvedBy ?? "the owner"))\(when)\(resolution)")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// What a notification announces, for the owner: `"A VIP called"`, `the resolution`.
+    static func announced(_ subject: NotificationSubject) -> String {
+        switch subject {
+        case .raised(let reason): "\u{201C}\(EscalationWords.describe(reason))\u{201D}"
+        case .resolved: "the resolution"
+        }
     }
 
     /// An escalation in full: the summary, then the callback's whole story.
@@ -275,11 +291,6 @@ public struct DeskText: Sendable {
 
     /// Text from outside, safe on a terminal and on one line.
     func shown(_ text: String) -> String { TerminalText.oneLine(text) }
-
-    /// At most `limit` characters, the cut marked with "…".
-    static func clipped(_ text: String, to limit: Int) -> String {
-        text.count <= limit ? text : String(text.prefix(limit - 1)) + "…"
-    }
 
     /// "1h 20m", "45m", "2d 3h" for spans of wall-clock time.
     public static func span(_ seconds: Int) -> String {

@@ -26,6 +26,26 @@ public enum TerminalText {
         safe(String(text.unicodeScalars.map { $0 == "\n" || $0 == "\r" || $0 == "\t" ? " " : Character($0) }))
     }
 
+    /// `oneLine`, at most `limit` characters as printed, with "…" marking a cut. The text is
+    /// escaped first and cut after, between whole characters of the original: an escape
+    /// (`\u{202E}`) is never cut in half, nor a letter parted from its accents or an emoji
+    /// from its modifiers. `atWord` cuts at the last space before the limit, when there is one.
+    public static func clipped(_ text: String, to limit: Int, atWord: Bool = false) -> String {
+        let pieces = text.map { oneLine(String($0)) }
+        guard pieces.reduce(0, { $0 + $1.count }) > limit else { return pieces.joined() }
+        var kept: [String] = []
+        var width = 0
+        for piece in pieces {
+            guard width + piece.count <= limit - 1 else { break }
+            kept.append(piece)
+            width += piece.count
+        }
+        if atWord, let space = kept.lastIndex(of: " "), space > 0 {
+            kept.removeSubrange(space...)
+        }
+        return kept.joined() + "…"
+    }
+
     /// C0 (newline and tab are dealt with by the callers), DEL, C1, and the bidi
     /// embeddings, overrides and isolates.
     public static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {

@@ -23,13 +23,6 @@ public struct EscalationText: Sendable {
         publicURL.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/escalations/\(escalationID)" }
     }
 
-    /// At most `limit` characters of `text`, cut at a word, with "…" when cut.
-    static func firstWords(_ text: String, limit: Int) -> String {
-        guard text.count > limit else { return text }
-        let cut = text.prefix(limit)
-        return String(cut[..<(cut.lastIndex(of: " ") ?? cut.endIndex)]) + "…"
-    }
-
     func values(_ detail: EscalationDetail, subject: NotificationSubject) -> [String: Any] {
         let callback = detail.callback.callback
         let messages = detail.callback.messages
@@ -38,7 +31,7 @@ public struct EscalationText: Sendable {
             "business_name": businessName,
             "reason_text": TerminalText.oneLine(EscalationWords.headline(detail.escalation, subject: subject)),
             "resolved": subject == .resolved,
-            "caller": TerminalText.oneLine(callback.caller.name ?? "Unknown caller"),
+            "caller": TerminalText.oneLine(callback.caller.shownName ?? "Unknown caller"),
             "number": callback.caller.number?.formatted ?? "no number",
             "messages": messages.count,
             "single": messages.count == 1,
@@ -52,7 +45,7 @@ public struct EscalationText: Sendable {
         // The first words of the latest message with a transcript: the owner reads what was
         // said before opening anything.
         if let said = messages.last(where: { $0.transcript.text?.isEmpty == false })?.transcript.text {
-            values["said"] = Self.firstWords(TerminalText.oneLine(said), limit: 280)
+            values["said"] = TerminalText.clipped(said, to: 280, atWord: true)
         }
         return values
     }
