@@ -227,6 +227,22 @@ enum Schema {
                 """,
             ]
         ),
+        (
+            6, "people's names unique without case",
+            [
+                // Person.key(name) (trimmed, without case) is what people are found by and
+                // unique by; new rows get it from Swift. Names already stored were trimmed
+                // when added, so lower() gives their key. Of namesakes added before, the
+                // first keeps the name; a later one is keyed by name and id until removed.
+                "ALTER TABLE person ADD COLUMN name_key TEXT",
+                "UPDATE person SET name_key = lower(name)",
+                """
+                UPDATE person p SET name_key = p.name_key || '#' || p.id
+                    WHERE EXISTS (SELECT 1 FROM person q WHERE q.name_key = p.name_key AND q.id < p.id)
+                """,
+                "CREATE UNIQUE INDEX person_by_name_key ON person (name_key)",
+            ]
+        ),
     ]
 
     /// The tables in the order `storage copy` fills them (parents first).
