@@ -255,8 +255,10 @@ enum Schema {
 extension PostgresStore {
     /// Applies the migrations not yet applied, in one transaction under an advisory lock:
     /// nodes starting together wait for each other, and each migration runs once.
-    func migrate() async throws {
-        try await client.withConnection { connection in try await Self.transaction(connection) { connection in
+    func migrate(connected: @escaping @Sendable () -> Void = {}) async throws {
+        try await client.withConnection { connection in
+            connected()
+            try await Self.transaction(connection) { connection in
             try await connection.run("SELECT pg_advisory_xact_lock(\(Schema.lockKey))")
             try await connection.run(
                 """
