@@ -196,7 +196,7 @@ public struct HTTPFace: Sendable {
     /// The reply of one job, as JSON or (with `Accept: text/plain`) as text.
     func reply(_ request: Request, _ now: Date, _ build: (Replies) -> String) -> Response {
         let text = Self.wantsText(request)
-        let replies = Replies(configuration: configuration, now: now, colour: false, json: !text)
+        let replies = Replies(configuration: configuration, now: now, colour: false, json: !text, remote: true)
         let body = build(replies) + "\n"
         return Response(
             status: .ok, headers: [.contentType: text ? "text/plain; charset=utf-8" : "application/json; charset=utf-8"],
