@@ -204,11 +204,27 @@ extension HTTPFace {
             }
         }
         do {
+            if let repeated = SingleQueryValues.repeated(request) {
+                throw APIError(.badRequest, "bad_request", "\(repeated) is given more than once in the address: give it once")
+            }
             return try await body(person, csrf, fields)
         } catch let error as StoreError {
-            let status = APIError(error).status
-            return page(pages, status: status, title: "Not done", "message", ["heading": status == .notFound ? "There is no such page" : "That was not done", "text": error.message], person: person, csrf: csrf)
+            if error.claimedBy != nil {
+                // No override on a page: say what the person can do from here.
+                let message = error.message + ": ask them to release it, or wait until their claim lapses"
+                return notDone(pages, APIError(.conflict, "conflict", message), person: person, csrf: csrf)
+            }
+            return notDone(pages, APIError(error), person: person, csrf: csrf)
+        } catch let error as APIError {
+            // A page's form or address with a bad value: a page saying so, not the API's JSON.
+            return notDone(pages, error, person: person, csrf: csrf)
         }
+    }
+
+    /// A page saying what was not done and why, with the refusal's status.
+    func notDone(_ pages: Pages, _ error: APIError, person: Acting, csrf: String) -> Response {
+        let heading = error.status == .notFound ? "There is no such page" : "That was not done"
+        return page(pages, status: error.status, title: "Not done", "message", ["heading": heading, "text": error.message], person: person, csrf: csrf)
     }
 
     // MARK: rendering
