@@ -157,8 +157,9 @@ extension HTTPFace {
         var values: [String: Any] = ["token": token]
         if let next = Self.nextPath(request.uri.queryParameters.get("next")) { values["next"] = next }
         var response = page(pages, title: "Sign in", "signin", values)
-        // The link's token is in this page's address: never pass it on to another site.
-        response.headers[.ours("Referrer-Policy")] = "no-referrer"
+        // The token is in this address: never pass it on to another site (same-origin, not
+        // no-referrer, which would make the button's POST carry Origin: null).
+        response.headers[.ours("Referrer-Policy")] = "same-origin"
         return response
     }
 

@@ -23,7 +23,7 @@ struct SignInTests {
             #expect(preview.status == 200 && preview.headers["set-cookie"] == nil, "\(preview.status)")
             #expect(preview.text.contains(#"<form method="post" action="/login">"#) && preview.text.contains("Sign in"))
             #expect(preview.text.contains(#"name="token" value="\#(token)""#) && preview.text.contains(#"name="next" value="/queue""#))
-            #expect(preview.headers["referrer-policy"] == "no-referrer")
+            #expect(preview.headers["referrer-policy"] == "same-origin")
         }
         let head = try HTTPServer.curl(["-I", link])
         #expect(head.status == 200 && head.headers["set-cookie"] == nil)
