@@ -151,7 +151,7 @@ extension Callback {
         }
         guard let holder = claimOverridden(by: person, at: now) else { return nil }
         guard force else {
-            throw StoreError("callback #\(id) is claimed by \(holder); use --force to record it anyway", code: .refused)
+            throw StoreError("callback #\(id) is claimed by \(holder)", code: .refused, claimedBy: holder)
         }
         return holder
     }

@@ -23,3 +23,17 @@ public struct Person: Sendable, Equatable {
 
     public var acting: Acting { Acting(name, role: role) }
 }
+
+extension Person {
+    /// A name as it is kept and shown: without the spaces around it.
+    public static func cleaned(_ name: String) -> String {
+        name.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// What two names are compared by: `Alice`, `alice` and ` ALICE ` are one person, so
+    /// no two people have names that differ only in case or spaces. Stores keep this key
+    /// (unique) and look people up by it; they never compare names themselves.
+    public static func key(_ name: String) -> String {
+        cleaned(name).lowercased()
+    }
+}

@@ -81,10 +81,15 @@ public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     }
     public let code: Code
     public let message: String
+    /// A refusal over a colleague's claim: whose claim it is. The message says only that;
+    /// each door adds how its users override it (`--force`, `"force": true`, or nothing on
+    /// a page), so no door's words come out of the domain or a store.
+    public var claimedBy: String?
 
-    public init(_ message: String, code: Code = .database) {
+    public init(_ message: String, code: Code = .database, claimedBy: String? = nil) {
         self.code = code
         self.message = message
+        self.claimedBy = claimedBy
     }
 
     public var description: String { message }

@@ -16,6 +16,8 @@ struct PersonRecord: Decodable, FetchableRecord, TableRecord {
 
     enum Columns {
         static let name = Column("name")
+        /// `Person.key(name)`: what people are found and kept unique by.
+        static let nameKey = Column("name_key")
         static let tokenHash = Column("token_hash")
     }
 
@@ -59,12 +61,12 @@ extension SnakeCaseRecord {
 extension CallbackStore: PeopleRepository {
     public func addPerson(name: String, role: Role, tokenHash: String, at now: Date) async throws(StoreError) -> Person {
         try await write { db in
-            if try PersonRecord.filter(PersonRecord.Columns.name == name).fetchCount(db) > 0 {
-                throw StoreError("\(name) already exists: remove them first to give a new token or role", code: .refused)
+            if let existing = try PersonRecord.filter(PersonRecord.Columns.nameKey == Person.key(name)).fetchOne(db) {
+                throw StoreError("\(name) clashes with \(existing.name), who already exists", code: .refused)
             }
             try db.execute(
-                sql: "INSERT INTO person (name, role, token_hash, created_at) VALUES (?, ?, ?, ?)",
-                arguments: [name, role, tokenHash, now.unixSeconds])
+                sql: "INSERT INTO person (name, name_key, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [name, Person.key(name), role, tokenHash, now.unixSeconds])
             return Person(id: db.lastInsertedRowID, name: name, role: role, createdAt: now)
         }
     }
@@ -75,15 +77,16 @@ extension CallbackStore: PeopleRepository {
 
     public func removePerson(name: String) async throws(StoreError) {
         try await write { db in
-            try db.execute(sql: "DELETE FROM session WHERE person_id IN (SELECT id FROM person WHERE name = ?)", arguments: [name])
-            try db.execute(sql: "DELETE FROM sign_in_link WHERE person_id IN (SELECT id FROM person WHERE name = ?)", arguments: [name])
-            try db.execute(sql: "DELETE FROM person WHERE name = ?", arguments: [name])
+            let key = Person.key(name)
+            try db.execute(sql: "DELETE FROM session WHERE person_id IN (SELECT id FROM person WHERE name_key = ?)", arguments: [key])
+            try db.execute(sql: "DELETE FROM sign_in_link WHERE person_id IN (SELECT id FROM person WHERE name_key = ?)", arguments: [key])
+            try db.execute(sql: "DELETE FROM person WHERE name_key = ?", arguments: [key])
             if db.changesCount == 0 { throw StoreError("there is no person named \(name)", code: .notFound) }
         }
     }
 
     public func person(named name: String) async throws(StoreError) -> Person? {
-        try await read { db in try PersonRecord.filter(PersonRecord.Columns.name == name).fetchOne(db)?.person }
+        try await read { db in try PersonRecord.filter(PersonRecord.Columns.nameKey == Person.key(name)).fetchOne(db)?.person }
     }
 
     public func person(tokenHash: String) async throws(StoreError) -> (person: Person, storedHash: String)? {
@@ -98,7 +101,7 @@ extension CallbackStore: PeopleRepository {
 
     public func addSignInLink(person name: String, tokenHash: String, expiresAt: Date) async throws(StoreError) {
         try await write { db in
-            guard let person = try PersonRecord.filter(PersonRecord.Columns.name == name).fetchOne(db) else {
+            guard let person = try PersonRecord.filter(PersonRecord.Columns.nameKey == Person.key(name)).fetchOne(db) else {
                 throw StoreError("there is no person named \(name)", code: .notFound)
             }
             try db.execute(

@@ -1,3 +1,4 @@
+import CallbackQueue
 import GRDB
 
 extension CallbackStore {
@@ -264,6 +265,19 @@ extension CallbackStore {
                     );
                     CREATE INDEX push_receipt_created ON push_receipt (created_at);
                     """)
+        }
+        migrator.registerMigration("v8: people's names unique without case") { db in
+            // Person.key(name) (trimmed, without case) is what people are found by and
+            // unique by. Of namesakes added before, the first keeps the name; a later one is
+            // keyed by name and id until removed (`people list` shows both).
+            try db.execute(sql: "ALTER TABLE person ADD COLUMN name_key TEXT")
+            var taken = Set<String>()
+            for person in try PersonRecord.order(Column("id")).fetchAll(db) {
+                var key = Person.key(person.name)
+                if !taken.insert(key).inserted { key += "#\(person.id)" }
+                try db.execute(sql: "UPDATE person SET name_key = ? WHERE id = ?", arguments: [key, person.id])
+            }
+            try db.execute(sql: "CREATE UNIQUE INDEX person_by_name_key ON person (name_key)")
         }
         return migrator
     }

@@ -36,6 +36,7 @@ public struct CallbacksCommand: AsyncParsableCommand {
             }
             return 0
         } catch {
+            let error = CommandWords.worded(error)
             let code = exitCode(for: error)
             // Help and version are answers, not errors: they go to standard output.
             if code == .success {

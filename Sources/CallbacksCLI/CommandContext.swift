@@ -176,7 +176,7 @@ struct Desk {
 
     /// The store `storage.database` names, opened once per command.
     func openStore() throws -> any Store {
-        try stores.open { () throws(StoreError) in try Wiring.openStore(configuration) }
+        try stores.open { () throws(StoreError) in try Wiring.openStore(configuration, logger: logger) }
     }
 
     /// The staff's jobs, on the configured store.

@@ -31,9 +31,9 @@ struct DoctorCommand: ContextCommand {
         checks.append(Self.folder("quarantine \(configuration.spool.quarantine)", configuration.spool.quarantine, write: true, create: true))
         do {
             _ = try await desk.openStore().hasPeople()
-            checks.append(Check(name: "database \(configuration.storage.database)", problem: nil))
+            checks.append(Check(name: "database \(configuration.storage.shownDatabase)", problem: nil))
         } catch {
-            checks.append(Check(name: "database \(configuration.storage.database)", problem: "\(error)"))
+            checks.append(Check(name: "database \(configuration.storage.shownDatabase)", problem: "\(error)"))
         }
         if let listen = configuration.http.listen {
             // The service itself may be the one listening there: then the address is fine.

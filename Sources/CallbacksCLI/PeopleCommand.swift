@@ -76,8 +76,8 @@ struct PeopleRemoveCommand: ContextCommand {
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
         try desk.requireLocal("people")
-        try await desk.people().remove(name)
-        desk.print("Removed \(TerminalText.oneLine(name)).")
+        let removed = try await desk.people().remove(name)
+        desk.print("Removed \(TerminalText.oneLine(removed)).")
     }
 }
 

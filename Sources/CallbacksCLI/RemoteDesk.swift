@@ -1,6 +1,7 @@
 import Afterhours
 import AsyncHTTPClient
 import Foundation
+import HTTPService
 import NIOCore
 import NIOHTTP1
 
@@ -10,6 +11,8 @@ struct RemoteDesk: Sendable {
     let base: String
     let token: String
     let json: Bool
+    /// Where the token came from, for saying what to check when it is refused.
+    let tokenSource: String
 
     /// From `--server`/`CALLBACKS_URL` and `--token`/`CALLBACKS_TOKEN`; nil when no server is named.
     init?(_ options: GlobalOptions, _ environment: [String: String]) throws {
@@ -22,6 +25,7 @@ struct RemoteDesk: Sendable {
         }
         base = server.hasSuffix("/") ? String(server.dropLast()) : server
         self.token = token
+        tokenSource = options.token != nil ? "--token" : "CALLBACKS_TOKEN"
         json = options.json
     }
 
@@ -50,7 +54,7 @@ struct RemoteDesk: Sendable {
             response = try await OneTryClient.shared.execute(request, timeout: .seconds(30))
             bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)
         } catch {
-            throw CommandFailure("cannot reach \(base): \(Notifier.describe(error))")
+            throw unreachable(error)
         }
         let text = String(buffer: bytes)
         guard (200..<300).contains(response.status.code) else { throw refusal(response.status.code, body: text) }
@@ -65,7 +69,7 @@ struct RemoteDesk: Sendable {
         do {
             response = try await OneTryClient.shared.execute(request, timeout: .seconds(120))
         } catch {
-            throw CommandFailure("cannot reach \(base): \(Notifier.describe(error))")
+            throw unreachable(error)
         }
         guard response.status == .ok else {
             throw refusal(response.status.code, body: String(buffer: try await response.body.collect(upTo: 1024 * 1024)))
@@ -75,10 +79,29 @@ struct RemoteDesk: Sendable {
         }
     }
 
-    /// An error answer as the server's one sentence (`{"error": {"message": …}}`).
+    /// An error answer as the server's one sentence (`{"error": {"message": …}}`), in the
+    /// words of someone at this command line: a refused token is this token, a claim is
+    /// overridden with --force, not with the API's `"force": true`.
     func refusal(_ status: UInt, body: String) -> CommandFailure {
-        let error = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]
-        let message = (error?["error"] as? [String: Any])?["message"] as? String
-        return CommandFailure(message ?? "\(base) answered HTTP \(status)")
+        if status == 401 { return CommandFailure("the server at \(base) refused this token (check \(tokenSource))") }
+        let error = ((try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any])?["error"] as? [String: Any]
+        guard let message = error?["message"] as? String else { return CommandFailure("\(base) answered HTTP \(status)") }
+        if error?["claimed_by"] is String, let hint = message.range(of: APIError.forceHint) {
+            return CommandFailure(CommandWords.overrideHint(String(message[..<hint.lowerBound])))
+        }
+        return CommandFailure(message)
+    }
+
+    /// A request that got no answer, in one line: no TLS library dump.
+    func unreachable(_ error: any Error) -> CommandFailure {
+        let text = String(describing: error)
+        if base.hasPrefix("https:"), text.contains("SSL") || text.contains("TLS") || text.contains("handshake") {
+            if text.localizedCaseInsensitiveContains("certificate") {
+                return CommandFailure("the server at \(base) has a certificate this machine does not trust: check the address, or the server's http.tls certificate")
+            }
+            let plain = "http:" + base.dropFirst("https:".count)
+            return CommandFailure("the server at \(base) does not speak TLS (HTTPS): if it serves plain HTTP, use \(plain)")
+        }
+        return CommandFailure("cannot reach \(base): \(Notifier.describe(error))")
     }
 }

@@ -41,7 +41,7 @@ struct ServeCommand: ContextCommand {
             "afterhours serving",
             metadata: [
                 "config": "\(desk.configuration.file ?? "built-in defaults")",
-                "database": "\(desk.configuration.storage.database)",
+                "database": "\(desk.configuration.storage.shownDatabase)",
             ])
         try await group.run()
     }

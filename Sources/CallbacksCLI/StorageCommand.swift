@@ -29,10 +29,10 @@ struct StorageCopyCommand: ContextCommand {
         try desk.requireLocal("storage copy")
         let source = desk.configuration.storage.database
         guard !PostgresStore.isPostgresURL(source) else {
-            throw CommandFailure("storage.database is already PostgreSQL (\(source)): copy reads a SQLite store")
+            throw CommandFailure("storage.database is already PostgreSQL (\(PostgresStore.redacted(source))): copy reads a SQLite store")
         }
         guard PostgresStore.isPostgresURL(to) else {
-            throw CommandFailure("--to \(to) is not a PostgreSQL URL: postgresql://user:password@host:port/name")
+            throw CommandFailure("--to \(PostgresStore.redacted(to)) is not a PostgreSQL URL: postgresql://user:password@host:port/name")
         }
         guard FileManager.default.fileExists(atPath: source) else {
             throw CommandFailure("there is no SQLite store at \(source) (storage.database) to copy")
@@ -43,7 +43,7 @@ struct StorageCopyCommand: ContextCommand {
         readOnly.readonly = true
         let sqlite = try DatabaseQueue(path: source, configuration: readOnly)
 
-        let target = try PostgresStore(url: to)
+        let target = try PostgresStore(url: to, connectTimeout: desk.configuration.storage.connectTimeout, logger: desk.logger)
         do {
             try await copy(sqlite: sqlite, source: source, into: target, context: context)
             await target.shutdown()

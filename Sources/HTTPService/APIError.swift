@@ -11,6 +11,8 @@ public struct APIError: Error, Sendable {
     public let code: String
     public let message: String
     public var headers: HTTPFields = [:]
+    /// With a refusal over a colleague's claim: whose (`claimed_by` in the body).
+    public var claimedBy: String?
 
     public init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
         self.status = status
@@ -22,18 +24,34 @@ public struct APIError: Error, Sendable {
     init(_ error: StoreError) {
         switch error.code {
         case .notFound: self.init(.notFound, "not_found", error.message)
-        case .refused: self.init(.conflict, "conflict", error.message)
+        case .refused:
+            if let holder = error.claimedBy {
+                // The API's way to override a claim; the remote command line says --force.
+                self.init(.conflict, "conflict", error.message + Self.forceHint)
+                claimedBy = holder
+            } else {
+                self.init(.conflict, "conflict", error.message)
+            }
         case .forbidden: self.init(.forbidden, "forbidden", error.message)
         case .invalid: self.init(.unprocessableContent, "invalid", error.message)
         case .database: self.init(.serviceUnavailable, "unavailable", "the store did not answer; try again shortly")
         }
     }
 
+    /// What an API client adds to override a colleague's claim.
+    public static let forceHint = "; send \"force\": true to record it anyway"
+
+    /// The JSON body, with its closing newline.
+    var body: String {
+        var fields: [String: JSONText] = ["code": .string(code), "message": .string(message)]
+        if let claimedBy { fields["claimed_by"] = .string(claimedBy) }
+        return JSONText.object(["error": .object(fields)]).rendered + "\n"
+    }
+
     var response: Response {
-        let body = JSONText.object(["error": .object(["code": .string(code), "message": .string(message)])])
         var fields = headers
         fields[.contentType] = "application/json; charset=utf-8"
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: body.rendered + "\n")))
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 }
 

@@ -25,7 +25,8 @@ extension HTTPFace {
         var headers: HTTPFields = [.contentType: "audio/wav", .acceptRanges: "bytes", .cacheControl: "private, max-age=3600"]
         var status = HTTPResponse.Status.ok
         var range: Range<Int64> = 0..<total
-        if let header = request.headers[.range] {
+        // A range in a unit other than bytes is ignored (RFC 9110 §14.2): the whole file.
+        if let header = request.headers[.range], Self.isByteRange(header) {
             guard let wanted = Self.byteRange(header, total: total) else {
                 var error = APIError(.rangeNotSatisfiable, "range_not_satisfiable", "\(header) is not a range of this \(total)-byte file")
                 error.headers[.contentRange] = "bytes */\(total)"
@@ -56,11 +57,16 @@ extension HTTPFace {
         return Response(status: status, headers: headers, body: body)
     }
 
+    /// Whether `Range` is in bytes (units compare without case), the one unit served.
+    static func isByteRange(_ header: String) -> Bool {
+        header.split(separator: "=", maxSplits: 1).first?.trimmingCharacters(in: .whitespaces).lowercased() == "bytes"
+    }
+
     /// One range of `Range: bytes=…` (`a-b`, `a-`, `-n`); nil when it is not satisfiable.
     /// Several ranges are answered with the first.
     static func byteRange(_ header: String, total: Int64) -> Range<Int64>? {
-        guard header.hasPrefix("bytes="), total > 0 else { return nil }
-        let first = header.dropFirst(6).split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        guard isByteRange(header), total > 0, let equals = header.firstIndex(of: "=") else { return nil }
+        let first = header[header.index(after: equals)...].split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
         let parts = first.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
         guard parts.count == 2 else { return nil }
         if parts[0].isEmpty {

@@ -55,18 +55,21 @@ public struct HTTPFace: Sendable {
 
     /// Plain HTTP, or HTTPS with `http.tls`'s certificate chain and key (PEM files).
     static func server(_ tls: Configuration.HTTPSettings.TLS?) throws(APIError) -> HTTPServerBuilder {
-        guard let tls else { return .http1() }
+        // A method the HTTP parser does not know gets the API's error shape, not a bare 400.
+        let http1 = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [UnknownMethodAnswer()]))
+        guard let tls else { return http1 }
         do {
             let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
             let key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
-            return try .tls(.http1(), tlsConfiguration: TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
+            return try .tls(http1, tlsConfiguration: TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
         } catch {
             throw APIError(.serviceUnavailable, "tls", "http.tls: cannot use \(tls.certificate) and \(tls.key): \(error)")
         }
     }
 
     public func router() -> Router<APIContext> {
-        let router = Router(context: APIContext.self)
+        // Every GET route answers HEAD too: the same status and headers, no body.
+        let router = Router(context: APIContext.self, options: .autoGenerateHeadEndpoints)
         // Timing outside the error shapes, so refused requests are timed too.
         router.add(middleware: metrics.timing())
         router.add(middleware: ErrorShapes())
@@ -90,12 +93,14 @@ public struct HTTPFace: Sendable {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(string: try await metrics.scrape(desk: desk, transcripts: store, at: now()))))
         }
-        let api = signedIn.group("/api/v1")
+        let api = signedIn.group("/api/v1").add(middleware: SingleQueryValues())
         callbackRoutes(api)
         escalationRoutes(api)
         ownerRoutes(api)
         api.get("/voicemails/{id}/audio") { request, context in try await audio(request, context) }
         api.post("/voicemails") { request, context in try await push.handle(request, context, face: self) }
+        // Last, after every route: it wraps only the router's "not found" answer.
+        router.add(middleware: MethodNotAllowed(allowed: AllowedMethods(router.routes)))
         return router
     }
 
@@ -197,7 +202,7 @@ public struct HTTPFace: Sendable {
     /// The reply of one job, as JSON or (with `Accept: text/plain`) as text.
     func reply(_ request: Request, _ now: Date, _ build: (Replies) -> String) -> Response {
         let text = Self.wantsText(request)
-        let replies = Replies(configuration: configuration, now: now, colour: false, json: !text)
+        let replies = Replies(configuration: configuration, now: now, colour: false, json: !text, remote: true)
         let body = build(replies) + "\n"
         return Response(
             status: .ok, headers: [.contentType: text ? "text/plain; charset=utf-8" : "application/json; charset=utf-8"],

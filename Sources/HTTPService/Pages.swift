@@ -49,7 +49,8 @@ extension HTTPFace {
                 Response(status: .seeOther, headers: [.location: person.isOwner ? "/escalations" : "/queue"])
             }
         }
-        router.get("/login") { request, context in try await signIn(request, pages) }
+        router.get("/login") { request, context in signInPage(request, pages) }
+        router.post("/login") { request, context in try await signIn(request, pages) }
         router.post("/logout") { request, context in
             try await withSession(request, context, pages, form: true) { _, _, _ in
                 if let cookie = Authenticate.cookie(Authenticate.sessionCookie, in: request) { try await people.endSession(cookie) }
@@ -149,12 +150,52 @@ extension HTTPFace {
 
     // MARK: sessions
 
-    /// `GET /login?token=…`: a one-time link becomes a session cookie.
-    func signIn(_ request: Request, _ pages: Pages) async throws -> Response {
+    /// `GET /login?token=…`: a page with a "Sign in" button, and nothing spent. A chat
+    /// app's link preview, a mail scanner or a HEAD request fetches the link without
+    /// signing anyone in; only the button's POST uses it.
+    func signInPage(_ request: Request, _ pages: Pages) -> Response {
+        if let repeated = SingleQueryValues.repeated(request) {
+            return page(pages, status: .badRequest, title: "Sign in", "message", ["heading": "This sign-in link is not right", "text": "\(repeated) is in it more than once.", "hint": Self.askForLink])
+        }
         let token = request.uri.queryParameters.get("token") ?? ""
-        // Only a path on this site: never `//host` or `/\host`, which browsers read as another site.
-        let next = request.uri.queryParameters.get("next").flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") && !$0.contains("\\") ? $0 : nil }
-        let ask = "Ask the owner or an admin for a new link: they run callbacks people link YOUR-NAME on the server."
+        var values: [String: Any] = ["token": token]
+        if let next = Self.nextPath(request.uri.queryParameters.get("next")) { values["next"] = next }
+        var response = page(pages, title: "Sign in", "signin", values)
+        // The token is in this address: never pass it on to another site (same-origin, not
+        // no-referrer, which would make the button's POST carry Origin: null).
+        response.headers[.ours("Referrer-Policy")] = "same-origin"
+        return response
+    }
+
+    /// Whether a posted form's `Origin` (when the browser sends one) is this site: the
+    /// address asked for, or `http.public_url`.
+    static func fromThisSite(_ request: Request, publicURL: String?) -> Bool {
+        guard let origin = request.headers[.origin] else { return true }
+        func authority(_ url: URL?) -> String? {
+            guard let url, let host = url.host else { return nil }
+            return url.port.map { "\(host):\($0)" } ?? host
+        }
+        guard let sent = authority(URL(string: origin)) else { return false }
+        return [request.head.authority, authority(publicURL.flatMap(URL.init(string:)))].contains(sent)
+    }
+
+    static let askForLink = "Ask the owner or an admin for a new link: they run callbacks people link YOUR-NAME on the server."
+
+    /// Only a path on this site: never `//host` or `/\host`, which browsers read as another site.
+    static func nextPath(_ value: String?) -> String? {
+        value.flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") && !$0.contains("\\") ? $0 : nil }
+    }
+
+    /// `POST /login` (the sign-in page's button): the one-time link becomes a session cookie.
+    func signIn(_ request: Request, _ pages: Pages) async throws -> Response {
+        // A sign-in posted from another site would sign this browser in as someone else.
+        guard Self.fromThisSite(request, publicURL: configuration.http.publicURL) else {
+            return page(pages, status: .forbidden, title: "Refused", "message", ["heading": "This sign-in was refused", "text": "It did not come from this site's page. Open the sign-in link again.", "hint": Self.askForLink])
+        }
+        let form = try await Self.form(request)
+        let token = form["token"] ?? ""
+        let next = Self.nextPath(form["next"])
+        let ask = Self.askForLink
         switch try await people.redeem(link: token, at: now()) {
         case .signedIn(let person):
             let cookie = Secret.make()
@@ -208,11 +249,27 @@ extension HTTPFace {
             }
         }
         do {
+            if let repeated = SingleQueryValues.repeated(request) {
+                throw APIError(.badRequest, "bad_request", "\(repeated) is given more than once in the address: give it once")
+            }
             return try await body(person, csrf, fields)
         } catch let error as StoreError {
-            let status = APIError(error).status
-            return page(pages, status: status, title: "Not done", "message", ["heading": status == .notFound ? "There is no such page" : "That was not done", "text": Self.outside(error.message)], person: person, csrf: csrf)
+            if error.claimedBy != nil {
+                // No override on a page: say what the person can do from here.
+                let message = error.message + ": ask them to release it, or wait until their claim lapses"
+                return notDone(pages, APIError(.conflict, "conflict", message), person: person, csrf: csrf)
+            }
+            return notDone(pages, APIError(error), person: person, csrf: csrf)
+        } catch let error as APIError {
+            // A page's form or address with a bad value: a page saying so, not the API's JSON.
+            return notDone(pages, error, person: person, csrf: csrf)
         }
+    }
+
+    /// A page saying what was not done and why, with the refusal's status.
+    func notDone(_ pages: Pages, _ error: APIError, person: Acting, csrf: String) -> Response {
+        let heading = error.status == .notFound ? "There is no such page" : "That was not done"
+        return page(pages, status: error.status, title: "Not done", "message", ["heading": heading, "text": Self.outside(error.message)], person: person, csrf: csrf)
     }
 
     // MARK: rendering

@@ -9,12 +9,13 @@ extension PostgresStore: PeopleRepository {
             guard
                 let row = try await connection.one(
                     """
-                    INSERT INTO person (name, role, token_hash, created_at)
-                    VALUES (\(name), \(role.rawValue), \(tokenHash), \(now.unixSeconds))
+                    INSERT INTO person (name, name_key, role, token_hash, created_at)
+                    VALUES (\(name), \(Person.key(name)), \(role.rawValue), \(tokenHash), \(now.unixSeconds))
                     ON CONFLICT DO NOTHING RETURNING id
                     """)
             else {
-                throw StoreError("\(name) already exists: remove them first to give a new token or role", code: .refused)
+                let existing = try await connection.one("SELECT name FROM person WHERE name_key = \(Person.key(name))")?.string("name")
+                throw StoreError("\(name) clashes with \(existing ?? "someone"), who already exists", code: .refused)
             }
             return Person(id: try row.int64("id"), name: name, role: role, createdAt: now)
         }
@@ -25,16 +26,17 @@ extension PostgresStore: PeopleRepository {
     }
 
     public func removePerson(name: String) async throws(StoreError) {
+        let key = Person.key(name)
         try await write { connection in
-            try await connection.run("DELETE FROM session WHERE person_id IN (SELECT id FROM person WHERE name = \(name))")
-            try await connection.run("DELETE FROM sign_in_link WHERE person_id IN (SELECT id FROM person WHERE name = \(name))")
-            let removed = try await connection.run("DELETE FROM person WHERE name = \(name) RETURNING id")
+            try await connection.run("DELETE FROM session WHERE person_id IN (SELECT id FROM person WHERE name_key = \(key))")
+            try await connection.run("DELETE FROM sign_in_link WHERE person_id IN (SELECT id FROM person WHERE name_key = \(key))")
+            let removed = try await connection.run("DELETE FROM person WHERE name_key = \(key) RETURNING id")
             if removed == 0 { throw StoreError("there is no person named \(name)", code: .notFound) }
         }
     }
 
     public func person(named name: String) async throws(StoreError) -> Person? {
-        try await read { connection in try await connection.one("SELECT * FROM person WHERE name = \(name)")?.person }
+        try await read { connection in try await connection.one("SELECT * FROM person WHERE name_key = \(Person.key(name))")?.person }
     }
 
     public func person(tokenHash: String) async throws(StoreError) -> (person: Person, storedHash: String)? {
@@ -56,7 +58,7 @@ extension PostgresStore: PeopleRepository {
 
     public func addSignInLink(person name: String, tokenHash: String, expiresAt: Date) async throws(StoreError) {
         try await write { connection in
-            guard let person = try await connection.one("SELECT id FROM person WHERE name = \(name)") else {
+            guard let person = try await connection.one("SELECT id FROM person WHERE name_key = \(Person.key(name))") else {
                 throw StoreError("there is no person named \(name)", code: .notFound)
             }
             let personID = try person.int64("id")

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import ServiceLifecycle
+import Synchronization
 import UseCases
 
 /// The queue's durable state in PostgreSQL (DESIGN §9): several `callbacks serve` nodes and
@@ -28,6 +29,10 @@ public final class PostgresStore: Sendable {
     let notificationChannels: [String]
     /// What the database is, for messages (the URL without its password).
     public let displayName: String
+    /// `host:port`, for saying where the database could not be reached.
+    let endpoint: String
+    /// How long the first connection may take before a command gives up (seconds).
+    let connectTimeout: Int
     /// How long a node holds notifications it took from the outbox before another node may
     /// take them (a node that dies mid-delivery: at least once, never by two nodes at once).
     let deliveryLease: Int64 = 120
@@ -37,14 +42,38 @@ public final class PostgresStore: Sendable {
 
     /// A store on the database `url` names (`postgresql://user:password@host:port/name`,
     /// `?sslmode=disable|prefer|require`). Nothing is connected until the client runs.
-    public init(url: String, notificationChannels: [String] = [], logger: Logger = Logger(label: "afterhours.postgres"))
-        throws(StoreError)
-    {
-        let parsed = try PostgresURL(url)
+    /// `connectTimeout` bounds the wait for the first connection (seconds): a database that
+    /// cannot be reached fails the command then, with where and what to check.
+    public init(
+        url: String, notificationChannels: [String] = [], connectTimeout: Int = 5,
+        logger: Logger = PostgresStore.quietLogger
+    ) throws(StoreError) {
+        var parsed = try PostgresURL(url)
+        parsed.configuration.options.connectTimeout = .seconds(Int64(max(1, connectTimeout)))
         self.client = PostgresClient(configuration: parsed.configuration, backgroundLogger: logger)
         self.logger = logger
         self.notificationChannels = notificationChannels
         self.displayName = parsed.displayName
+        self.endpoint = parsed.endpoint
+        self.connectTimeout = max(1, connectTimeout)
+    }
+
+    /// The pool's logger when the caller gives none: warnings and worse only.
+    public static var quietLogger: Logger {
+        var logger = Logger(label: "afterhours.postgres")
+        logger.logLevel = .warning
+        return logger
+    }
+
+    /// `url` with its password replaced by `***` (`postgresql://user:***@host/db`), for any
+    /// output, log or error; anything that is not such a URL is returned as it is.
+    public static func redacted(_ url: String) -> String {
+        guard let scheme = url.range(of: "://") else { return url }
+        let rest = url[scheme.upperBound...]
+        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
+        let authority = rest[..<authorityEnd]
+        guard let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") else { return url }
+        return String(url[..<rest.index(after: colon)]) + "***" + String(url[at...])
     }
 
     /// Whether `database` names a PostgreSQL database rather than a SQLite file.
@@ -79,9 +108,40 @@ public final class PostgresStore: Sendable {
     func ready() async throws(StoreError) {
         startPool()
         do {
-            try await migration.run { [self] in try await self.migrate() }
+            try await migration.run { [self] in try await self.withinConnectTimeout { connected in try await self.migrate(connected: connected) } }
         } catch {
             throw Self.storeError(error, doing: "cannot open the database \(displayName)")
+        }
+    }
+
+    /// Runs `body`, which calls `connected` once it holds a connection; if it does not within
+    /// `connectTimeout`, it is cancelled and the database is said to be unreachable. (The
+    /// pool by itself keeps retrying for a minute before it gives up.)
+    func withinConnectTimeout(_ body: @escaping @Sendable (@escaping @Sendable () -> Void) async throws -> Void) async throws {
+        let reached = Reached()
+        let (timeout, endpoint) = (connectTimeout, endpoint)
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try await body { reached.set() }
+                return true
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(timeout))
+                guard reached.value else {
+                    throw StoreError(
+                        "cannot reach PostgreSQL at \(endpoint) within \(timeout) s: check that it is running and listening there, "
+                            + "and that this machine can reach it (host and port in storage.database, firewall); storage.connect_timeout sets the wait")
+                }
+                return false
+            }
+            // The work done: stop the watchdog. The watchdog done first: the work is
+            // connected, so wait for it.
+            while let finished = try await group.next() {
+                if finished {
+                    group.cancelAll()
+                    return
+                }
+            }
         }
     }
 
@@ -285,6 +345,13 @@ final class ResultBox<T: Sendable>: @unchecked Sendable {
     }
 }
 
+/// Whether the first connection was made.
+final class Reached: Sendable {
+    private let flag = Mutex(false)
+    func set() { flag.withLock { $0 = true } }
+    var value: Bool { flag.withLock { $0 } }
+}
+
 /// Runs the migrations once per process; a failure is retried on the next use.
 final class MigrationOnce: @unchecked Sendable {
     private let lock = NSLock()
@@ -341,12 +408,13 @@ final class BackgroundRun: @unchecked Sendable {
 struct PostgresURL {
     var configuration: PostgresClient.Configuration
     var displayName: String
+    var endpoint: String
 
     init(_ string: String) throws(StoreError) {
         guard let components = URLComponents(string: string),
             components.scheme == "postgresql" || components.scheme == "postgres"
         else {
-            throw StoreError("\(string) is not a PostgreSQL URL (postgresql://user:password@host:port/name)", code: .invalid)
+            throw StoreError("\(PostgresStore.redacted(string)) is not a PostgreSQL URL (postgresql://user:password@host:port/name)", code: .invalid)
         }
         let host = components.host.flatMap { $0.isEmpty ? nil : $0.removingPercentEncoding } ?? "127.0.0.1"
         let port = components.port ?? 5432
@@ -368,10 +436,10 @@ struct PostgresURL {
             tls = .require(tlsConfiguration)
         case "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
         case let other:
-            throw StoreError("sslmode=\(other) in \(string) is not one of disable, prefer, require, verify-full", code: .invalid)
+            throw StoreError("sslmode=\(other) in \(PostgresStore.redacted(string)) is not one of disable, prefer, require, verify-full", code: .invalid)
         }
         for key in query.keys where key != "sslmode" && key != "application_name" {
-            throw StoreError("\(key)= in \(string) is not supported (only sslmode)", code: .invalid)
+            throw StoreError("\(key)= in \(PostgresStore.redacted(string)) is not supported (only sslmode)", code: .invalid)
         }
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: user, password: password, database: database, tls: tls)
@@ -381,5 +449,6 @@ struct PostgresURL {
         }
         self.configuration = configuration
         self.displayName = "postgresql://\(user)@\(host):\(port)/\(database)"
+        self.endpoint = "\(host):\(port)"
     }
 }

@@ -248,6 +248,22 @@ enum Schema {
                 "CREATE INDEX push_receipt_created ON push_receipt (created_at)",
             ]
         ),
+        (
+            5, "people's names unique without case",
+            [
+                // Person.key(name) (trimmed, without case) is what people are found by and
+                // unique by; new rows get it from Swift. Names already stored were trimmed
+                // when added, so lower() gives their key. Of namesakes added before, the
+                // first keeps the name; a later one is keyed by name and id until removed.
+                "ALTER TABLE person ADD COLUMN name_key TEXT",
+                "UPDATE person SET name_key = lower(name)",
+                """
+                UPDATE person p SET name_key = p.name_key || '#' || p.id
+                    WHERE EXISTS (SELECT 1 FROM person q WHERE q.name_key = p.name_key AND q.id < p.id)
+                """,
+                "CREATE UNIQUE INDEX person_by_name_key ON person (name_key)",
+            ]
+        ),
     ]
 
     /// The tables in the order `storage copy` fills them (parents first).
@@ -260,8 +276,10 @@ enum Schema {
 extension PostgresStore {
     /// Applies the migrations not yet applied, in one transaction under an advisory lock:
     /// nodes starting together wait for each other, and each migration runs once.
-    func migrate() async throws {
-        try await client.withConnection { connection in try await Self.transaction(connection) { connection in
+    func migrate(connected: @escaping @Sendable () -> Void = {}) async throws {
+        try await client.withConnection { connection in
+            connected()
+            try await Self.transaction(connection) { connection in
             try await connection.run("SELECT pg_advisory_xact_lock(\(Schema.lockKey))")
             try await connection.run(
                 """

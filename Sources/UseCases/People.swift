@@ -40,9 +40,16 @@ public struct PeopleDesk: Sendable {
 
     /// Adds a person and returns their token, shown once.
     public func add(_ name: String, role: Role, at now: Date) async throws(StoreError) -> (person: Person, token: String) {
-        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = Person.cleaned(name)
         guard !name.isEmpty, name.count <= 64, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw StoreError("a person's name must be 1 to 64 printable characters", code: .invalid)
+        }
+        // Names are one person whatever their case: say who has this one already.
+        if let existing = try await store.person(named: name) {
+            let same = existing.name == name ? "" : " (names are compared without case)"
+            throw StoreError(
+                "\(name) clashes with \(existing.name), who already exists\(same): remove \(existing.name) first to give a new token or role, or choose another name",
+                code: .refused)
         }
         let token = Secret.make(prefix: "ah_")
         let person = try await store.addPerson(name: name, role: role, tokenHash: Secret.hash(token), at: now)
@@ -51,7 +58,14 @@ public struct PeopleDesk: Sendable {
 
     public func list() async throws(StoreError) -> [Person] { try await store.people() }
 
-    public func remove(_ name: String) async throws(StoreError) { try await store.removePerson(name: name) }
+    /// Removes the person `name` names (in any case, spaces around it aside); returns their
+    /// name as it was kept.
+    @discardableResult
+    public func remove(_ name: String) async throws(StoreError) -> String {
+        let kept = try await store.person(named: name)?.name ?? Person.cleaned(name)
+        try await store.removePerson(name: name)
+        return kept
+    }
 
     /// A one-time sign-in link for the pages, valid 15 minutes.
     public func link(_ name: String, publicURL: String, at now: Date) async throws(StoreError) -> String {
@@ -71,7 +85,9 @@ public struct PeopleDesk: Sendable {
     /// anyone is added, anyone, with the owner role if `owner.people` names them; after,
     /// one of the people, with their role.
     public func local(_ name: String) async throws(StoreError) -> Acting {
-        guard try await store.hasPeople() else { return Acting(name, isOwner: configuredOwners.contains(name)) }
+        guard try await store.hasPeople() else {
+            return Acting(name, isOwner: configuredOwners.contains { Person.key($0) == Person.key(name) })
+        }
         guard let person = try await store.person(named: name) else {
             throw StoreError("\(name) is not one of the people (callbacks people list): act as one of them with --as NAME", code: .forbidden)
         }

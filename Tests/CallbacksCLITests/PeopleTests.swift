@@ -14,7 +14,7 @@ struct PeopleTests {
         let token = try #require(added.output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.first { $0.hasPrefix("ah_") })
         #expect(token.count > 40)
         _ = await harness.run(["people", "add", "olivia", "--role", "owner"])
-        #expect(await harness.run(["people", "add", "alice"]).errors.contains("alice already exists"))
+        #expect(await harness.run(["people", "add", "alice"]).errors.contains("alice clashes with alice, who already exists"))
         #expect(await harness.run(["people", "add", "   "]).status != 0)
         let database = try DatabaseQueue(path: harness.root.appendingPathComponent("afterhours.sqlite").path)
         let stored = try await database.read { db in try String.fetchAll(db, sql: "SELECT token_hash FROM person") }
@@ -30,6 +30,24 @@ struct PeopleTests {
         #expect(await harness.run(["people", "remove", "alice"]).output == "Removed alice.")
         #expect(await harness.run(["next", "--as", "alice"]).errors.contains("alice is not one of the people"))
         #expect(await harness.run(["people", "remove", "alice"]).errors.contains("there is no person named alice"))
+    }
+
+    @Test("names are trimmed and compared without case: Alice and alice are one person, ' bob ' is bob")
+    func namesWithoutCase() async throws {
+        let harness = try Harness(config: HTTPTests.config)
+        #expect(await harness.run(["people", "add", "Alice"]).status == 0)
+        let clash = await harness.run(["people", "add", "alice", "--role", "owner"])
+        #expect(clash.status != 0)
+        #expect(
+            clash.errors
+                == "Error: alice clashes with Alice, who already exists (names are compared without case): remove Alice first to give a new token or role, or choose another name",
+            "\(clash.errors)")
+        #expect(await harness.run(["people", "add", " bob "]).status == 0)
+        #expect(await harness.run(["people", "list"]).output == "Alice  staff\nbob  staff")
+        #expect(await harness.run(["next", "--as", "ALICE"]).status == 0, "--as finds Alice in any case")
+        let removed = await harness.run(["people", "remove", " BOB "])
+        #expect(removed.output == "Removed bob.", "\(removed.errors)")
+        #expect(await harness.run(["people", "list"]).output == "Alice  staff")
     }
 
     @Test("a sign-in link is built on http.public_url and valid once; without public_url the command says what to set")

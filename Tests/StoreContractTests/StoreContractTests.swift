@@ -213,7 +213,7 @@ struct StoreContractTests {
         let desk = try desk(store)
         _ = try await desk.next(for: alice, at: t0)
         await #expect(throws: StoreError(
-            "callback #\(first) is claimed by alice; use --force to record it anyway", code: .refused)) {
+            "callback #\(first) is claimed by alice", code: .refused, claimedBy: "alice")) {
             _ = try await desk.done(first, by: bob, note: nil, force: false, at: t0)
         }
         let done = try await desk.done(first, by: bob, note: "booked", force: true, at: t0)

@@ -123,6 +123,16 @@ def page_text(driver):
     return wait_for(read, what="the page's text")
 
 
+def sign_in(driver, link):
+    """Opens a sign-in link and presses its "Sign in" button, as a person does: the link's
+    page alone (a chat app's preview) signs nobody in."""
+    driver.get(link)
+    button = wait_for(lambda: driver.find_elements(By.XPATH, "//button[normalize-space()='Sign in']"), what="the Sign in button")
+    before = driver.current_url
+    button[0].click()
+    wait_for(lambda: driver.current_url != before, what="the page after signing in")
+
+
 def fits(driver, width):
     """No horizontal scrolling at this width."""
     scroll = driver.execute_script("return document.documentElement.scrollWidth")
@@ -134,7 +144,7 @@ def test_owner_resolves_from_the_notification_link(home):
     try:
         escalations = json.loads(home.run("escalations", "--json", "--as", "olivia"))
         escalation = escalations[0]
-        owner.get(home.link("olivia", f"/escalations/{escalation['id']}"))
+        sign_in(owner, home.link("olivia", f"/escalations/{escalation['id']}"))
         assert f"/escalations/{escalation['id']}" in owner.current_url, owner.current_url
         body = page_text(owner)
         assert "Wants a refund" in body, body
@@ -163,7 +173,7 @@ def test_owner_resolves_from_the_notification_link(home):
         owner.quit()
     dark = browser(width=360, dark=True)
     try:
-        dark.get(home.link("olivia"))
+        sign_in(dark, home.link("olivia"))
         background = dark.execute_script("return getComputedStyle(document.body).backgroundColor")
         channels = [int(x) for x in re.findall(r"\d+", background)[:3]]
         assert sum(channels) < 200, f"dark mode background is {background}"
@@ -175,8 +185,8 @@ def test_owner_resolves_from_the_notification_link(home):
 def test_two_staff_take_next_at_once(home):
     first, second = browser(width=360), browser()
     try:
-        first.get(home.link("alice"))
-        second.get(home.link("bob"))
+        sign_in(first, home.link("alice"))
+        sign_in(second, home.link("bob"))
         assert first.current_url.endswith("/queue") and second.current_url.endswith("/queue")
         fits(first, 360)
         buttons = [driver.find_element(By.XPATH, "//button[normalize-space()='Take next']") for driver in (first, second)]
@@ -206,7 +216,7 @@ def test_two_staff_take_next_at_once(home):
 def test_forged_forms_and_bad_links_are_refused(home):
     staff = browser()
     try:
-        staff.get(home.link("alice"))
+        sign_in(staff, home.link("alice"))
         # A form whose CSRF token was tampered with.
         staff.execute_script("document.querySelector('form[action=\"/queue/next\"] input[name=csrf]').value = 'forged'")
         staff.find_element(By.XPATH, "//button[normalize-space()='Take next']").click()
@@ -218,13 +228,17 @@ def test_forged_forms_and_bad_links_are_refused(home):
         link = home.link("bob")
         fresh = browser()
         try:
+            # Looking at the link (twice, as a chat app's preview would) spends nothing.
             fresh.get(link)
+            fresh.get(link)
+            assert "Sign in" in page_text(fresh)
+            sign_in(fresh, link)
             assert fresh.current_url.endswith("/queue")
             fresh.delete_all_cookies()
-            fresh.get(link)
+            sign_in(fresh, link)
             text = page_text(fresh)
             assert "already used" in text and "callbacks people link" in text, text
-            fresh.get(home.link("bob", now="2026-11-23T07:45:00-05:00"))
+            sign_in(fresh, home.link("bob", now="2026-11-23T07:45:00-05:00"))
             text = page_text(fresh)
             assert "expired" in text and "callbacks people link" in text, text
             # Not signed in: the page says how to sign in.

@@ -1,6 +1,7 @@
 import BusinessTime
 import CallbackQueue
 import Foundation
+import PostgresStore
 import Spool
 import SpokenAudio
 
@@ -97,6 +98,11 @@ public struct Configuration: Sendable {
 
     public struct Storage: Sendable, Equatable {
         public var database: String
+        /// How long a command waits for the first connection to PostgreSQL (seconds).
+        public var connectTimeout: Int = 5
+
+        /// `database` as it may be shown: a PostgreSQL URL's password as `***`.
+        public var shownDatabase: String { PostgresStore.redacted(database) }
     }
 
     public struct Phone: Sendable, Equatable {

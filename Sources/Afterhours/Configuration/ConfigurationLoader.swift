@@ -88,7 +88,9 @@ extension Configuration {
             configuration.spool = settings
         }
         if let storage = try document.section("storage") {
-            try storage.allowKeys(["database"])
+            try storage.allowKeys(["database", "connect_timeout"])
+            configuration.storage.connectTimeout =
+                try storage.positiveDuration("connect_timeout", "a command would give up on PostgreSQL at once") ?? configuration.storage.connectTimeout
             // A PostgreSQL URL (DESIGN §9) is taken as written; anything else is a SQLite file.
             if let url = try storage.string("database"), url.hasPrefix("postgresql://") || url.hasPrefix("postgres://") {
                 configuration.storage.database = url

@@ -8,6 +8,9 @@ public struct DeskText: Sendable {
     public let timeZone: TimeZone
     public let now: Date
     public let colour: Bool
+    /// Read away from the server (the HTTP API, the remote command line): the server's own
+    /// file paths mean nothing there and are not shown.
+    public var remote = false
     private let spoken: SpokenTime
     private let readable: ReadableTime
     private let calendar: Calendar
@@ -108,8 +111,12 @@ public struct DeskText: Sendable {
         if let error = voicemail.audioError, !error.isEmpty {
             parts.append(red((voicemail.audio == nil ? "audio unreadable: " : "audio incomplete: ") + shown(error)))
         }
-        if let path = stored.audioPath { parts.append(shown(path)) }
-        if let folder = stored.quarantinePath { parts.append("files in \(shown(folder))") }
+        if remote {
+            if stored.quarantinePath != nil { parts.append("files set aside on the server") }
+        } else {
+            if let path = stored.audioPath { parts.append(shown(path)) }
+            if let folder = stored.quarantinePath { parts.append("files in \(shown(folder))") }
+        }
         return parts.joined(separator: "  ")
     }
 

@@ -6,10 +6,18 @@ import Foundation
 public struct JSONShapes: Sendable {
     public let timeZone: TimeZone
     public let now: Date
+    /// For the HTTP API: `audio` is the message's audio address on the API, not the
+    /// server's file path, and `quarantine` (a folder on the server) is null.
+    public var remote = false
 
     public init(timeZone: TimeZone, now: Date) {
         self.timeZone = timeZone
         self.now = now
+    }
+
+    /// Where a remote reader fetches the message's audio, when the server has it.
+    func remoteAudio(_ stored: StoredVoicemail) -> JSONValue {
+        stored.audioPath != nil || stored.quarantinePath != nil ? .string("/api/v1/voicemails/\(stored.id)/audio") : .null
     }
 
     func time(_ date: Date?) -> JSONValue {
@@ -75,19 +83,21 @@ public struct JSONShapes: Sendable {
     public func message(_ stored: StoredVoicemail) -> JSONValue {
         let voicemail = stored.voicemail
         let audio = voicemail.audio
-        return .object([
+        let audioFile: JSONValue = remote ? remoteAudio(stored) : stored.audioPath.map(JSONValue.string) ?? .null
+        let quarantine: JSONValue = remote ? .null : stored.quarantinePath.map(JSONValue.string) ?? .null
+        let fields: [(String, JSONValue)] = [
             ("id", .int(stored.id)),
             ("received_at", time(voicemail.receivedAt)),
             ("mailbox", .string(voicemail.mailbox)),
             ("urgent", .bool(voicemail.urgent)),
             ("duration_seconds", audio.map { .double($0.durationSeconds) } ?? .null),
             ("silent", .bool(audio?.silent ?? false)),
-            ("audio", stored.audioPath.map(JSONValue.string) ?? .null),
+            ("audio", audioFile),
             ("format", audio.map { .string($0.format) } ?? .null),
             ("sample_rate", audio.map { .int(Int64($0.sampleRate)) } ?? .null),
             ("channels", audio.map { .int(Int64($0.channels)) } ?? .null),
             ("error", voicemail.audioError.map(JSONValue.string) ?? .null),
-            ("quarantine", stored.quarantinePath.map(JSONValue.string) ?? .null),
+            ("quarantine", quarantine),
             // A machine transcript: null until transcribed (or when there is nothing to hear).
             ("transcript", stored.transcript.text.map(JSONValue.string) ?? .null),
             ("transcript_status", .string(stored.transcript.status.rawValue)),
@@ -96,7 +106,8 @@ public struct JSONShapes: Sendable {
             ("number_source", stored.numberSource.map { .string($0.rawValue) } ?? .null),
             ("spoken_number", stored.transcript.spokenNumber.map { .string($0.e164) } ?? .null),
             ("blocked", .bool(stored.blocked)),
-        ])
+        ]
+        return .object(fields)
     }
 
     public func blocked(_ entry: BlockedNumber) -> JSONValue {

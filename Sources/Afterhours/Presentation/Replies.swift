@@ -11,10 +11,15 @@ public struct Replies: Sendable {
     public let shapes: JSONShapes
     public let json: Bool
 
-    public init(configuration: Configuration, now: Date, colour: Bool, json: Bool) {
+    /// `remote`: answers sent over HTTP, which never show the server's file paths.
+    public init(configuration: Configuration, now: Date, colour: Bool, json: Bool, remote: Bool = false) {
         let zone = configuration.business.hours.timeZone
-        text = DeskText(businessName: configuration.business.name, timeZone: zone, now: now, colour: colour)
-        shapes = JSONShapes(timeZone: zone, now: now)
+        var text = DeskText(businessName: configuration.business.name, timeZone: zone, now: now, colour: colour)
+        text.remote = remote
+        self.text = text
+        var shapes = JSONShapes(timeZone: zone, now: now)
+        shapes.remote = remote
+        self.shapes = shapes
         self.json = json
     }
 

@@ -12,9 +12,12 @@ import UseCases
 public enum Wiring {
     /// The store `storage.database` names: a SQLite file, or a PostgreSQL URL (whose
     /// connection pool starts on first use; `services` ties it to `serve`'s lifetime).
-    public static func openStore(_ configuration: Configuration) throws(StoreError) -> any Store {
+    /// `logger` is the pool's (a command's log level holds for it too).
+    public static func openStore(_ configuration: Configuration, logger: Logger = PostgresStore.quietLogger) throws(StoreError) -> any Store {
         if PostgresStore.isPostgresURL(configuration.storage.database) {
-            return try PostgresStore(url: configuration.storage.database, notificationChannels: configuration.notificationChannels)
+            return try PostgresStore(
+                url: configuration.storage.database, notificationChannels: configuration.notificationChannels,
+                connectTimeout: configuration.storage.connectTimeout, logger: logger)
         }
         return try CallbackStore(path: configuration.storage.database, notificationChannels: configuration.notificationChannels)
     }
@@ -70,3 +73,4 @@ public enum Wiring {
         return services
     }
 }
+
