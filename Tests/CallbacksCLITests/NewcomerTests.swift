@@ -1,3 +1,4 @@
+import Afterhours
 import Foundation
 import Testing
 
@@ -59,5 +60,55 @@ struct NewcomerTests {
         #expect(unknown.errors.contains("#999") && !unknown.errors.contains("audio player"), "\(unknown.errors)")
         let known = await harness.run(["play", "1", "--as", "alice"], now: monday0805, environment: ["PATH": empty.path])
         #expect(known.errors.contains("no audio player here"), "\(known.errors)")
+    }
+}
+
+@Suite("A configuration file means the same in every folder")
+struct ConfigurationFolderTests {
+    @Test("keys left out default to the file's folder, not the working folder")
+    func defaultsBesideTheFile() throws {
+        let configuration = try Afterhours.Configuration.parse(yaml: "spool:\n  path: /srv/spool\n", file: "/srv/ah/callbacks.yaml")
+        #expect(configuration.storage.database == "/srv/ah/var/afterhours.sqlite")
+        #expect(configuration.spool.archive == "/srv/ah/var/archive")
+        #expect(configuration.spool.quarantine == "/srv/ah/var/quarantine")
+        #expect(configuration.spool.path == "/srv/spool")
+        let empty = try Afterhours.Configuration.parse(yaml: "", file: "/srv/ah/callbacks.yaml")
+        #expect(empty.storage.database == "/srv/ah/var/afterhours.sqlite", "an empty file too")
+    }
+
+    @Test("a command with storage.database left out stores beside the file, and doctor prints absolute paths it did not create")
+    func databaseBesideTheFile() async throws {
+        let harness = try Harness(config: Harness.acme.replacingOccurrences(of: "storage:\n  database: afterhours.sqlite\n", with: ""))
+        let database = harness.root.appendingPathComponent("var/afterhours.sqlite").path
+        let doctor = await harness.run(["doctor"])
+        #expect(doctor.output.contains("✓ database \(database) (not there yet: the first command creates it)"), "\(doctor.output)")
+        #expect(doctor.output.contains("spool \(harness.spool.path)"), "\(doctor.output)")
+        #expect(!FileManager.default.fileExists(atPath: database), "doctor creates no database")
+        try harness.put("default/1001/INBOX/msg0000.wav", copying: "speech.wav")
+        try harness.put("default/1001/INBOX/msg0000.txt", text: Harness.txt(callerid: "\"Pat\" <5551112222>", origtime: 1_795_208_400))
+        let ingested = try await harness.ingest()
+        #expect(ingested["ingested"] as? Int == 1)
+        #expect(FileManager.default.fileExists(atPath: database), "the database is in the file's folder")
+        let list = await harness.run(["list", "--json"])
+        #expect((list.json as? [Any])?.count == 1, "\(list.output) \(list.errors)")
+    }
+
+    @Test("a new, empty database is not made silently where the archive holds messages another database stored")
+    func noNewDatabaseOverOldData() async throws {
+        let harness = try Harness()
+        try harness.put("default/1001/INBOX/msg0000.wav", copying: "speech.wav")
+        try harness.put("default/1001/INBOX/msg0000.txt", text: Harness.txt(callerid: "\"Pat\" <5551112222>", origtime: 1_795_208_400))
+        _ = try await harness.ingest()
+        try Harness.acme.replacingOccurrences(of: "database: afterhours.sqlite", with: "database: other.sqlite")
+            .write(to: harness.root.appendingPathComponent("callbacks.yaml"), atomically: true, encoding: .utf8)
+        let other = harness.root.appendingPathComponent("other.sqlite").path
+        for command in [["list"], ["next", "--as", "alice"], ["ingest"]] {
+            let refused = await harness.run(command)
+            #expect(refused.status != 0, "\(command)")
+            #expect(refused.errors.contains("there is no database at \(other) (storage.database), but the archive \(harness.archive.path) already holds"), "\(refused.errors)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: other))
+        let doctor = await harness.run(["doctor"])
+        #expect(doctor.output.contains("✗ database \(other): there is no database"), "\(doctor.output)")
     }
 }

@@ -139,17 +139,24 @@ public struct Configuration: Sendable {
         public var vip: [PhoneNumber]
     }
 
-    /// The built-in defaults: spool `./var/spool`, database `./var/afterhours.sqlite`,
-    /// Mon–Fri 09:00–17:00 in the machine's time zone, respond within 2 business hours.
+    /// Where the paths go when no key names them and there is no configuration file at
+    /// all: absolute, so the defaults never depend on the folder a command runs in.
+    public static let defaultSpool = "/var/spool/asterisk/voicemail"
+    public static let defaultStateFolder = "/var/lib/afterhours"
+
+    /// The built-in defaults with no file (docs/configuration.md): spool
+    /// `/var/spool/asterisk/voicemail`, database, archive and quarantine under
+    /// `/var/lib/afterhours`, Mon–Fri 09:00–17:00 in the machine's time zone, respond within
+    /// 2 business hours. A file's own defaults are in its folder (`parse`).
     public static func builtIn(timeZone: TimeZone = .current) -> Configuration {
         Configuration(
             file: nil,
             business: Business(name: "our office", hours: .standard(timeZone: timeZone)),
             callbacks: CallbackPolicy(),
             spool: SpoolSettings(
-                path: "var/spool", layout: .auto, keepOriginals: false, archive: "var/archive",
-                quarantine: "var/quarantine"),
-            storage: Storage(database: "var/afterhours.sqlite"),
+                path: defaultSpool, layout: .auto, keepOriginals: false, archive: defaultStateFolder + "/archive",
+                quarantine: defaultStateFolder + "/quarantine"),
+            storage: Storage(database: defaultStateFolder + "/afterhours.sqlite"),
             phone: Phone(defaultRegion: "US"),
             owner: Owner(mailboxes: [], notify: []),
             escalation: Escalation(repeatCalls: 3, repeatWindow: 86_400, onBreach: true, vip: []),

@@ -42,9 +42,17 @@ extension Configuration {
             throw syntaxError(error, yaml: yaml, file: file)
         }
         var configuration = Configuration.builtIn()
-        configuration.file = file
+        let location = URL(fileURLWithPath: file).standardizedFileURL
+        configuration.file = location.path
+        let base = location.deletingLastPathComponent()
+        // Paths no key names are in the file's folder too: the same file means the same
+        // database and spool whichever folder a command runs in.
+        let inFolder = { (relative: String) in base.appendingPathComponent(relative).standardizedFileURL.path }
+        configuration.spool.path = inFolder("var/spool")
+        configuration.spool.archive = inFolder("var/archive")
+        configuration.spool.quarantine = inFolder("var/quarantine")
+        configuration.storage.database = inFolder("var/afterhours.sqlite")
         guard let root else { return configuration }
-        let base = URL(fileURLWithPath: file).deletingLastPathComponent()
         let document = try Section(root, key: nil, file: file)
         try document.allowKeys(["business", "callbacks", "spool", "storage", "phone", "owner", "escalation", "greeting", "http", "transcription", "content"])
 
