@@ -112,3 +112,88 @@ struct ConfigurationFolderTests {
         #expect(doctor.output.contains("✗ database \(other): there is no database"), "\(doctor.output)")
     }
 }
+
+@Suite("A first run over an existing Asterisk spool")
+struct FirstRunTests {
+    // Friday 2026-11-20 16:00 New York; the deadline (2 business hours) is Monday 09:00.
+    let friday1600 = 1_795_208_400
+    // Two weeks before: its deadline passed long before the first run.
+    let twoWeeksBefore = 1_795_208_400 - 14 * 86_400
+    let monday0805 = "2026-11-23T08:05:00-05:00"
+    let monday1100 = "2026-11-23T11:00:00-05:00"
+    static let config = Harness.acme + "\nowner:\n  people: [maria]\n"
+
+    func message(_ harness: Harness, folder: String, slot: String, number: String, at origtime: Int) throws {
+        try harness.put("default/1001/\(folder)/\(slot).wav", copying: "speech.wav")
+        try harness.put(
+            "default/1001/\(folder)/\(slot).txt",
+            text: Harness.txt(callerid: "\"Caller \(number)\" <\(number)>", origtime: origtime, msgID: "\(origtime)-\(folder)-\(slot)"))
+    }
+
+    func escalations(_ harness: Harness, now: String) async throws -> [[String: Any]] {
+        let all = await harness.run(["escalations", "list", "--all", "--as", "maria", "--json"], now: now)
+        return try #require(all.json as? [[String: Any]], "\(all.output) \(all.errors)")
+    }
+
+    @Test("messages in Old/ and Work/ are stored but not queued; INBOX and Urgent are")
+    func onlyNewFoldersQueued() async throws {
+        let harness = try Harness(config: Self.config)
+        try message(harness, folder: "INBOX", slot: "msg0000", number: "5551110001", at: friday1600)
+        try message(harness, folder: "Urgent", slot: "msg0000", number: "5551110002", at: friday1600)
+        try message(harness, folder: "Old", slot: "msg0000", number: "5551110003", at: friday1600)
+        try message(harness, folder: "Work", slot: "msg0000", number: "5551110004", at: friday1600)
+        let summary = try await harness.ingest(now: monday0805)
+        #expect(summary["ingested"] as? Int == 4, "all four are stored")
+        #expect(summary["not_queued"] as? Int == 2)
+        let list = await harness.run(["list", "--all", "--json"], now: monday0805)
+        let numbers = (list.json as? [[String: Any]] ?? []).compactMap { ($0["caller"] as? [String: Any])?["number"] as? String }
+        #expect(Set(numbers) == ["+15551110001", "+15551110002"], "\(list.output)")
+        #expect(harness.files(under: harness.spool).isEmpty, "every message left the spool: stored")
+        #expect(try await escalations(harness, now: monday1100).count == 2, "only the queued ones breach")
+    }
+
+    @Test("spool.queue_folders queues the folders it lists, and is checked")
+    func queueFoldersKey() async throws {
+        let harness = try Harness(config: Self.config.replacingOccurrences(of: "  settle: 0s", with: "  settle: 0s\n  queue_folders: [INBOX, urgent, Work]"))
+        try message(harness, folder: "Urgent", slot: "msg0000", number: "5551110002", at: friday1600)
+        try message(harness, folder: "Old", slot: "msg0000", number: "5551110003", at: friday1600)
+        try message(harness, folder: "Work", slot: "msg0000", number: "5551110004", at: friday1600)
+        let summary = try await harness.ingest(now: monday0805)
+        #expect(summary["not_queued"] as? Int == 1, "\(summary)")
+        for (value, problem) in [
+            ("[]", "spool.queue_folders: should list at least one folder"),
+            ("[INBOX, inbox]", "spool.queue_folders[1]: inbox is already listed as queue_folders[0]"),
+            ("[INBOX/Old]", "spool.queue_folders[0]: \"INBOX/Old\" is not a folder name"),
+        ] {
+            do {
+                _ = try Afterhours.Configuration.parse(yaml: "spool:\n  queue_folders: \(value)\n", file: "/srv/ah/callbacks.yaml")
+                Issue.record("\(value) was accepted")
+            } catch {
+                #expect(error.description.contains(problem), "\(error)")
+            }
+        }
+    }
+
+    @Test("a first run's backlog is queued without breach escalations, said once; later messages escalate as usual")
+    func backlogOnFirstRun() async throws {
+        let harness = try Harness(config: Self.config)
+        try message(harness, folder: "INBOX", slot: "msg0000", number: "5551110001", at: twoWeeksBefore)
+        try message(harness, folder: "INBOX", slot: "msg0001", number: "5551110002", at: twoWeeksBefore + 60)
+        try message(harness, folder: "INBOX", slot: "msg0002", number: "5551110003", at: friday1600)
+        let first = await harness.run(["ingest"], now: monday0805)
+        #expect(first.output.contains("First run: 2 messages whose deadline had already passed queued without breach escalations."), "\(first.output)")
+        let list = await harness.run(["list", "--all", "--json"], now: monday0805)
+        #expect((list.json as? [Any])?.count == 3, "the backlog is queued")
+        let raised = try await escalations(harness, now: monday1100)
+        let breached = raised.compactMap { ($0["callback"] as? [String: Any])?["caller"] as? [String: Any] }.compactMap { $0["number"] as? String }
+        #expect(breached == ["+15551110003"], "only the message whose deadline passed after the first run: \(breached)")
+        let history = await harness.run(["show", "1"], now: monday0805)
+        #expect(history.output.contains("found by the first run after its deadline had passed"), "\(history.output)")
+
+        // Not a first run any more: a message stored after its deadline escalates at once.
+        try message(harness, folder: "INBOX", slot: "msg0003", number: "5551110004", at: twoWeeksBefore + 120)
+        let second = try await harness.ingest(now: monday1100)
+        #expect(second["backlog"] as? Int == 0)
+        #expect(try await escalations(harness, now: monday1100).count == 2)
+    }
+}

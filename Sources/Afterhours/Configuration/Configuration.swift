@@ -91,6 +91,8 @@ public struct Configuration: Sendable {
         public var audioPreference: [String] = AsteriskSpool.defaultAudioPreference
         /// How often `serve` rescans the whole spool even without file events (seconds).
         public var rescan: Int = 30
+        /// The Asterisk folders whose messages are queued; the others' are stored only.
+        public var queueFolders: [String] = IntakeRules.defaultQueueFolders
     }
 
     public struct Storage: Sendable, Equatable {
@@ -190,6 +192,11 @@ extension Configuration {
         EscalationRules(
             ownerMailboxes: Set(owner.mailboxes), vip: Set(escalation.vip), repeatCalls: escalation.repeatCalls,
             repeatWindow: escalation.repeatWindow, onBreach: escalation.onBreach)
+    }
+
+    /// Which messages are queued: `spool.queue_folders` and `callbacks.silent`.
+    public var intakeRules: IntakeRules {
+        IntakeRules(queueFolders: spool.queueFolders, queueSilent: callbacks.queueSilent)
     }
 
     /// Every configured notification channel as the outbox names it.

@@ -77,7 +77,7 @@ extension Configuration {
             configuration.callbacks = policy
         }
         if let spool = try document.section("spool") {
-            try spool.allowKeys(["path", "layout", "keep_originals", "archive", "quarantine", "settle", "give_up_after", "audio_preference", "rescan"])
+            try spool.allowKeys(["path", "layout", "keep_originals", "archive", "quarantine", "settle", "give_up_after", "audio_preference", "rescan", "queue_folders"])
             var settings = configuration.spool
             settings.path = try spool.path("path", base: base) ?? settings.path
             settings.archive = try spool.path("archive", base: base) ?? settings.archive
@@ -89,6 +89,20 @@ extension Configuration {
             if let preference = try spool.strings("audio_preference") {
                 guard !preference.isEmpty else { throw spool.error("audio_preference", "should list at least one extension") }
                 settings.audioPreference = preference
+            }
+            if let folders = try spool.strings("queue_folders") {
+                guard !folders.isEmpty else {
+                    throw spool.error("queue_folders", "should list at least one folder, such as [INBOX, Urgent]")
+                }
+                for (index, folder) in folders.enumerated() {
+                    guard !folder.isEmpty, !folder.contains("/"), folder != ".", folder != ".." else {
+                        throw spool.error("queue_folders[\(index)]", "\"\(folder)\" is not a folder name such as INBOX, Urgent or Old")
+                    }
+                    if let first = folders[..<index].firstIndex(where: { $0.caseInsensitiveCompare(folder) == .orderedSame }) {
+                        throw spool.error("queue_folders[\(index)]", "\(folder) is already listed as queue_folders[\(first)]; give each folder once")
+                    }
+                }
+                settings.queueFolders = folders
             }
             if let layout = try spool.oneOf("layout", SpoolSettings.Layout.allCases.map(\.rawValue)) {
                 settings.layout = SpoolSettings.Layout(rawValue: layout) ?? .auto
