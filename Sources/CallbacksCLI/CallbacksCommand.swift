@@ -10,6 +10,15 @@ public struct CallbacksCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "callbacks",
         abstract: "Turn after-hours voicemail into a callback queue with a promise attached.",
+        usage: "callbacks [GLOBAL OPTIONS] SUBCOMMAND [ARGUMENTS] [OPTIONS]",
+        discussion: """
+            GLOBAL OPTIONS, before or after the subcommand; each subcommand's --help lists the ones it takes:
+              --config PATH    The configuration file (else $CALLBACKS_CONFIG, ./callbacks.yaml, /etc/afterhours/callbacks.yaml).
+              --as NAME        Who is acting (default: $USER, then $LOGNAME); recorded with every change.
+              --json           Print JSON instead of text.
+              --server URL     Work against this Afterhours server (else $CALLBACKS_URL).
+              --token TOKEN    Your token for the server (else $CALLBACKS_TOKEN).
+            """,
         version: version,
         subcommands: [
             IngestCommand.self, ListCommand.self, ShowCommand.self, NextCommand.self, DoneCommand.self,

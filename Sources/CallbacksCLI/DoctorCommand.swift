@@ -11,7 +11,7 @@ struct DoctorCommand: ContextCommand {
         commandName: "doctor",
         abstract: "Check the configuration, folders, database, HTTP address, greeting folder and notification channels.")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: ConfigOption
 
     struct Check {
         var name: String

@@ -6,7 +6,7 @@ struct IngestCommand: ContextCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest", abstract: "One pass over the spool: store every complete message, then exit.")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: LocalOptions
 
     @Option(help: "The spool folder to read (default: spool.path from the configuration).")
     var spool: String?

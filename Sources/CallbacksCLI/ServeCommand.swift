@@ -10,7 +10,7 @@ struct ServeCommand: ContextCommand {
         commandName: "serve",
         abstract: "The service: watch the spool, deliver notifications, answer HTTP (http.listen), until SIGTERM or SIGINT.")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: ConfigOption
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)

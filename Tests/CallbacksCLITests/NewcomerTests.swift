@@ -197,3 +197,43 @@ struct FirstRunTests {
         #expect(try await escalations(harness, now: monday1100).count == 2)
     }
 }
+
+@Suite("--help shows each command the options it takes, once")
+struct HelpTests {
+    func help(_ arguments: [String]) async throws -> String {
+        let harness = try Harness()
+        let result = await harness.run(arguments + ["--help"])
+        #expect(result.status == 0, "\(arguments): \(result.errors)")
+        return result.output
+    }
+
+    @Test("commands at the server's shell list no --as, --server or --token; those without JSON no --json")
+    func localCommands() async throws {
+        for command in [["serve"], ["doctor"], ["ingest"], ["people", "add"], ["people", "list"], ["hours", "status"], ["greeting"], ["storage", "copy"]] {
+            let text = try await help(command)
+            #expect(text.contains("--config"), "\(command)")
+            for refused in ["--as ", "--server", "--token"] {
+                #expect(!text.contains(refused), "\(command) lists \(refused)")
+            }
+            if ["serve", "doctor", "storage"].contains(command[0]) {
+                #expect(!text.contains("--json"), "\(command) lists --json")
+            } else {
+                #expect(text.contains("--json"), "\(command)")
+            }
+        }
+        let refused = await (try Harness()).run(["serve", "--as", "alice"])
+        #expect(refused.status != 0 && refused.errors.contains("--as"), "\(refused.errors)")
+    }
+
+    @Test("--as names both login variables; --role lists its values once; the root help shows the global options")
+    func wording() async throws {
+        let list = try await help(["list"])
+        #expect(list.contains("$USER, then $LOGNAME"), "\(list)")
+        for option in ["--as", "--json", "--server", "--token", "--config"] { #expect(list.contains(option)) }
+        let add = try await help(["people", "add"])
+        #expect(add.components(separatedBy: "staff").count == 2, "the role's values once: \(add)")
+        let root = try await help([])
+        #expect(root.contains("callbacks [GLOBAL OPTIONS] SUBCOMMAND"), "\(root)")
+        for option in ["--config PATH", "--as NAME", "--json", "--server URL", "--token TOKEN"] { #expect(root.contains(option), "\(option)") }
+    }
+}
