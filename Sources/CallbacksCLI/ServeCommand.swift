@@ -15,10 +15,12 @@ struct ServeCommand: ContextCommand {
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
         try desk.requireLocal("serve")
-        var logger = Logger(label: "afterhours") { StreamLogHandler.standardError(label: $0) }
+        let now = try CommandClock.running(environment: context.environment)
+        // Stamped by the service's clock, as everything it stores is.
+        let zone = desk.configuration.business.hours.timeZone
+        var logger = Logger(label: "afterhours") { ServiceLogHandler(label: $0, now: now, timeZone: zone) }
         logger.logLevel = desk.logLevel ?? .info
         let store = try desk.openStore()
-        let now = try CommandClock.running(environment: context.environment)
         var services = Wiring.services(
             configuration: desk.configuration, store: store, environment: context.environment, now: now, logger: logger)
         if let listen = desk.configuration.http.listen {

@@ -29,6 +29,9 @@ struct TranscribeCommand: ContextCommand {
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
         try desk.requireLocal("transcribe")
+        guard desk.configuration.transcription.enabled else {
+            throw CommandFailure("transcription is turned off (transcription.enabled): set it to true to transcribe messages")
+        }
         let store = try desk.openStore()
         let transcripts = Wiring.transcriptDesk(desk.configuration, store: store)
         if all || id != nil { _ = try await store.requestTranscripts(voicemail: id) }

@@ -231,9 +231,85 @@ struct HelpTests {
         #expect(list.contains("$USER, then $LOGNAME"), "\(list)")
         for option in ["--as", "--json", "--server", "--token", "--config"] { #expect(list.contains(option)) }
         let add = try await help(["people", "add"])
-        #expect(add.components(separatedBy: "staff").count == 2, "the role's values once: \(add)")
+        #expect(add.components(separatedBy: "owner").count == 2, "the role's values once: \(add)")
         let root = try await help([])
         #expect(root.contains("callbacks [GLOBAL OPTIONS] SUBCOMMAND"), "\(root)")
         for option in ["--config PATH", "--as NAME", "--json", "--server URL", "--token TOKEN"] { #expect(root.contains(option), "\(option)") }
+    }
+}
+
+@Suite("Smaller messages a newcomer met")
+struct SmallerMessageTests {
+    @Test("show says nothing of a mailbox for a sidecar message without one")
+    func noEmptyMailbox() async throws {
+        let harness = try Harness()
+        try harness.put("m1.wav", copying: "speech.wav")
+        try harness.put("m1.json", text: #"{"caller_number": "+15551234567", "received_at": "2026-11-20T16:00:00-05:00"}"#)
+        try harness.put("m2.wav", copying: "speech.wav")
+        try harness.put("m2.json", text: #"{"caller_number": "+15551234568", "received_at": "2026-11-20T16:01:00-05:00", "mailbox": "sales"}"#)
+        _ = try await harness.ingest()
+        let first = await harness.run(["show", "1"])
+        #expect(first.status == 0, "\(first.errors)")
+        #expect(!first.output.contains("mailbox"), "\(first.output)")
+        let second = await harness.run(["show", "2"])
+        #expect(second.output.contains("mailbox sales"), "\(second.output)")
+    }
+
+    @Test("http.listen with a port past 65535 says the port is out of range")
+    func portOutOfRange() throws {
+        for (listen, problem) in [
+            ("127.0.0.1:99999", "port out of range (1–65535"), ("[::]:70000", "port out of range"), ("8480", "is not HOST:PORT"),
+            ("localhost:http", "is not HOST:PORT"),
+        ] {
+            do {
+                _ = try Afterhours.Configuration.parse(yaml: "http:\n  listen: \"\(listen)\"\n", file: "/srv/ah/callbacks.yaml")
+                Issue.record("\(listen) accepted")
+            } catch {
+                #expect(error.description.contains(problem), "\(listen): \(error)")
+            }
+        }
+    }
+
+    @Test("doctor says what to do about a spool that does not exist")
+    func missingSpool() async throws {
+        let harness = try Harness()
+        try FileManager.default.removeItem(at: harness.spool)
+        let doctor = await harness.run(["doctor"])
+        #expect(doctor.output.contains("✗ spool \(harness.spool.path): does not exist: set spool.path to the folder the PBX writes voicemail to, or create it"), "\(doctor.output)")
+    }
+
+    @Test("transcribe with transcription turned off says so, not a Python error")
+    func transcriptionOff() async throws {
+        let harness = try Harness(config: Harness.acme + "\ntranscription:\n  enabled: false\n")
+        try harness.put("default/1001/INBOX/msg0000.wav", copying: "speech.wav")
+        try harness.put("default/1001/INBOX/msg0000.txt", text: Harness.txt(callerid: "<5551234567>", origtime: 1_795_208_400))
+        _ = try await harness.ingest()
+        let result = await harness.run(["transcribe", "1"])
+        #expect(result.status != 0)
+        #expect(result.errors == "Error: transcription is turned off (transcription.enabled): set it to true to transcribe messages", "\(result.errors)")
+    }
+
+    @Test("serve's log is stamped by the service's clock (CALLBACKS_NOW), not the machine's")
+    func serveLogClock() async throws {
+        let binary = ConcurrentNextTests.binary
+        try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build the binary first (make test does)")
+        let harness = try Harness()
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["serve"]
+        process.environment = harness.serveEnvironment
+        let log = Pipe()
+        process.standardError = log
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        try await Task.sleep(for: .milliseconds(800))
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        let lines = String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
+        #expect(lines.contains { $0.contains("afterhours serving") }, "\(lines)")
+        for line in lines {
+            #expect(line.hasPrefix("2026-11-23T08:00:0"), "stamped at CALLBACKS_NOW in the business's zone: \(line)")
+        }
     }
 }

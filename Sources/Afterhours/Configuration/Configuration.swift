@@ -48,7 +48,8 @@ public struct Configuration: Sendable {
             public var host: String
             public var port: Int
 
-            /// `127.0.0.1:8480`, `[::]:8480`, `localhost:0` (any free port).
+            /// `127.0.0.1:8480`, `[::]:8480`, `localhost:0` (any free port); nil when the text
+            /// is not HOST:PORT or the port is outside 0–65535 (`portInRange` tells which).
             public init?(_ text: String) {
                 guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port)
                 else { return nil }
@@ -60,6 +61,13 @@ public struct Configuration: Sendable {
             }
 
             public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+            /// HOST:PORT with a port number outside 0–65535 (`127.0.0.1:99999`).
+            public static func portOutOfRange(_ text: String) -> Bool {
+                guard let colon = text.lastIndex(of: ":"), colon != text.startIndex else { return false }
+                let digits = text[text.index(after: colon)...]
+                return !digits.isEmpty && digits.allSatisfy(\.isASCII) && digits.allSatisfy(\.isNumber) && Int(digits).map { $0 > 65535 } ?? true
+            }
         }
 
         public struct TLS: Sendable, Equatable {

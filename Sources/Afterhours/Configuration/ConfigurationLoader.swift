@@ -160,6 +160,9 @@ extension Configuration {
             try http.allowKeys(["listen", "public_url", "tls"])
             if let listen = try http.string("listen") {
                 guard let address = HTTPSettings.Listen(listen) else {
+                    if HTTPSettings.Listen.portOutOfRange(listen) {
+                        throw http.error("listen", "\"\(listen)\": port out of range (1–65535; 0 picks any free port)")
+                    }
                     throw http.error("listen", "\"\(listen)\" is not HOST:PORT, such as 127.0.0.1:8480 or [::]:8480")
                 }
                 configuration.http.listen = address
