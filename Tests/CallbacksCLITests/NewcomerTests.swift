@@ -313,3 +313,40 @@ struct SmallerMessageTests {
         }
     }
 }
+
+@Suite("Docs that disagreed with the product")
+struct DocsAgreeTests {
+    static let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../docs").standardizedFileURL
+
+    @Test("a message flagged PRIORITY by Asterisk is urgent, and the docs say so")
+    func priorityIsUrgent() async throws {
+        let harness = try Harness()
+        try harness.put("default/1001/INBOX/msg0000.wav", copying: "speech.wav")
+        try harness.put("default/1001/INBOX/msg0000.txt", text: Harness.txt(callerid: "<5551234567>", origtime: 1_795_208_400, flag: "PRIORITY"))
+        _ = try await harness.ingest()
+        let message = try #require(try await harness.messages().first)
+        #expect(message["urgent"] as? Bool == true)
+        for page in ["reference.md", "pbx-setup.md"] {
+            let text = try String(contentsOf: Self.docs.appendingPathComponent(page), encoding: .utf8)
+            #expect(text.contains("flag=PRIORITY"), "\(page) says PRIORITY is urgent")
+        }
+    }
+
+    @Test("requests answered with an error are in the HTTP metrics, as docs/api.md says")
+    func errorsCounted() async throws {
+        let harness = try Harness()
+        let added = await harness.run(["people", "add", "adam", "--role", "admin", "--json"])
+        let token = try #require((added.json as? [String: Any])?["token"] as? String, "\(added.errors)")
+        let server = try await HTTPServer(harness)
+        #expect(try server.request("GET", "/api/v1/callbacks/999", token: token).status == 404)
+        #expect(try server.request("GET", "/api/v1/callbacks", token: nil).status == 401)
+        let metrics = try server.request("GET", "/metrics", token: token).text
+        for status in ["404", "401"] {
+            #expect(metrics.contains("afterhours_http_request_duration_seconds_count{method=\"GET\",status=\"\(status)\"}"), "\(metrics)")
+        }
+        let api = try String(contentsOf: Self.docs.appendingPathComponent("api.md"), encoding: .utf8)
+        let row = try #require(api.components(separatedBy: "\n").first { $0.contains("afterhours_http_request_duration_seconds") })
+        #expect(!row.contains("not counted"), "\(row)")
+        #expect(row.contains("those answered with an error too"), "\(row)")
+    }
+}
