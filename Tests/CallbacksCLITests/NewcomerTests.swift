@@ -350,3 +350,57 @@ struct DocsAgreeTests {
         #expect(row.contains("those answered with an error too"), "\(row)")
     }
 }
+
+@Suite("The README tour")
+struct TourTests {
+    static let readme = Harness.fixtures.deletingLastPathComponent().appendingPathComponent("README.md")
+
+    /// The tour's commands, as written.
+    static func tour() throws -> [String] {
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        let tour = try #require(text.components(separatedBy: "## Five-minute tour").last)
+        let block = try #require(tour.components(separatedBy: "```sh\n").dropFirst().first?.components(separatedBy: "```").first)
+        return block.split(separator: "\n").map { $0.components(separatedBy: " #").first?.trimmingCharacters(in: .whitespaces) ?? "" }
+            .filter { !$0.isEmpty }
+    }
+
+    @Test("time only moves forward in the tour, and every step runs after scripts/demo.sh")
+    func forwardOnly() throws {
+        let binary = ConcurrentNextTests.binary
+        try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build the binary first (make test does)")
+        let commands = try Self.tour()
+        // The clock each step runs at: the last export, or its own CALLBACKS_NOW= prefix.
+        var now = ""
+        var times: [String] = []
+        for command in commands {
+            for match in command.matches(of: /CALLBACKS_NOW=(\S+)/) {
+                if command.hasPrefix("export") { now = String(match.1) } else { times.append(String(match.1)); continue }
+            }
+            if command.contains("callbacks ") && !command.hasPrefix("CALLBACKS_NOW=") { times.append(now) }
+        }
+        let instants = times.compactMap { try? Date($0, strategy: .iso8601) }
+        #expect(instants.count == times.count && instants == instants.sorted(), "the tour's clock: \(times)")
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("afterhours-tour-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let demo = folder.appendingPathComponent("var/demo")
+        let script = commands.map {
+            $0.replacingOccurrences(of: ".build/debug/callbacks", with: binary.path).replacingOccurrences(of: "var/demo", with: demo.path)
+                + " >/dev/null || { echo \"failed: \($0)\"; exit 1; }"
+        }.joined(separator: "\n")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", "\"$0\" \"$1\" \"$2\" >/dev/null 2>&1 && cd \"$3\" && \(script)", DemoTests.script.path, binary.path, demo.path, folder.path]
+        var environment = ProcessInfo.processInfo.environment
+        environment["USER"] = "tester"
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(text)")
+    }
+}
