@@ -133,7 +133,7 @@ extension CallbackStore {
         ).execute(arguments: [path, transcript.status, transcript.error, blocked, voicemailID])
 
         if let callbackID {
-            let note = "message #\(voicemailID) on mailbox \(voicemail.mailbox)"
+            let note = "message #\(voicemailID)" + (voicemail.mailbox.isEmpty ? "" : " on mailbox \(voicemail.mailbox)")
                 + (joined ? ", joined this callback" : "")
                 + recording.notes.map { "; \($0)" }.joined()
             try Self.appendEvent(

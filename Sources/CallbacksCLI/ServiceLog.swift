@@ -39,9 +39,8 @@ struct ServiceLogHandler: LogHandler {
 
     /// Unbuffered, one write per line, as `StreamLogHandler.standardError` does.
     static let standardError: @Sendable (String) -> Void = { line in
-        let lock = ServiceLogHandler.lock
-        lock.withLock { _ in FileHandle.standardError.write(Data(line.utf8)) }
+        ServiceLogHandler.lock.withLock { _ in FileHandle.standardError.write(Data(line.utf8)) }
     }
 
-    private static let lock = Mutex(())
+    private static let lock = Mutex(0)
 }

@@ -178,7 +178,7 @@ extension PostgresStore {
         // The message placed on its callback, the callback's history, and how often this
         // caller rang lately (this message included), in one statement.
         let note =
-            "message #\(voicemailID) on mailbox \(voicemail.mailbox)"
+            "message #\(voicemailID)" + (voicemail.mailbox.isEmpty ? "" : " on mailbox \(voicemail.mailbox)")
             + (joined ? ", joined this callback" : "")
             + recording.notes.map { "; \($0)" }.joined()
         let received = voicemail.receivedAt.unixSeconds

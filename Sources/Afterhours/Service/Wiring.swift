@@ -24,7 +24,7 @@ public enum Wiring {
     /// data: when `storage.database` does not exist while the archive already holds
     /// messages, those were stored in a database this configuration does not name (a path
     /// mistyped or left out), and a new, empty one would hide them (docs/configuration.md).
-    static func refuseNewDatabaseOverOldData(_ configuration: Configuration) throws(StoreError) {
+    public static func refuseNewDatabaseOverOldData(_ configuration: Configuration) throws(StoreError) {
         let database = configuration.storage.database
         guard !FileManager.default.fileExists(atPath: database) else { return }
         let archive = configuration.spool.archive
