@@ -12,12 +12,13 @@ public struct CallbacksCommand: AsyncParsableCommand {
         abstract: "Turn after-hours voicemail into a callback queue with a promise attached.",
         usage: "callbacks [GLOBAL OPTIONS] SUBCOMMAND [ARGUMENTS] [OPTIONS]",
         discussion: """
-            GLOBAL OPTIONS, before or after the subcommand; each subcommand's --help lists the ones it takes:
-              --config PATH    The configuration file (else $CALLBACKS_CONFIG, ./callbacks.yaml, /etc/afterhours/callbacks.yaml).
-              --as NAME        Who is acting (default: $USER, then $LOGNAME); recorded with every change.
-              --json           Print JSON instead of text.
-              --server URL     Work against this Afterhours server (else $CALLBACKS_URL).
-              --token TOKEN    Your token for the server (else $CALLBACKS_TOKEN).
+            GLOBAL OPTIONS (each subcommand's --help lists those it takes):
+              --config PATH   the configuration file (else $CALLBACKS_CONFIG)
+              --as NAME       who is acting (default: $USER, then $LOGNAME)
+              --json          print JSON instead of text
+              --server URL    work against a server (else $CALLBACKS_URL)
+              --token TOKEN   your token for it (else $CALLBACKS_TOKEN)
+            Before or after the subcommand: callbacks --json list, callbacks list --json.
             """,
         version: version,
         subcommands: [
