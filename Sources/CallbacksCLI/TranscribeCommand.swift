@@ -29,9 +29,6 @@ struct TranscribeCommand: ContextCommand {
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
         try desk.requireLocal("transcribe")
-        guard desk.configuration.transcription.enabled else {
-            throw CommandFailure("transcription is turned off (transcription.enabled): set it to true to transcribe messages")
-        }
         let store = try desk.openStore()
         let transcripts = Wiring.transcriptDesk(desk.configuration, store: store)
         if all || id != nil { _ = try await store.requestTranscripts(voicemail: id) }
@@ -57,6 +54,12 @@ struct TranscribeCommand: ContextCommand {
             }
         } catch {
             if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            // Turned off and not installed: the setting is the news, not Python's complaint.
+            if case .unavailable = error, !desk.configuration.transcription.enabled {
+                throw CommandFailure(
+                    "transcription is turned off (transcription.enabled), and the transcriber is not installed here: "
+                        + "install it (docs/transcription.md) to transcribe by hand")
+            }
             throw CommandFailure("\(error)")
         }
         if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
