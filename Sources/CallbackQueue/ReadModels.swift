@@ -36,15 +36,20 @@ public struct Recording: Sendable {
     /// What ingest did not take as given (an impossible time, a time without offset, audio
     /// cut short), kept in the callback's history with the message.
     public var notes: [String]
+    /// False for a first run's backlog (`IntakeRules`): a callback it opens raises no
+    /// breach escalation when its deadline passes.
+    public var escalatesBreach: Bool
 
     public init(
-        voicemail: Voicemail, deadline: Date, queue: Bool, audioPath: @escaping @Sendable (Int64) -> String?, notes: [String] = []
+        voicemail: Voicemail, deadline: Date, queue: Bool, audioPath: @escaping @Sendable (Int64) -> String?, notes: [String] = [],
+        escalatesBreach: Bool = true
     ) {
         self.voicemail = voicemail
         self.deadline = deadline
         self.queue = queue
         self.audioPath = audioPath
         self.notes = notes
+        self.escalatesBreach = escalatesBreach
     }
 }
 

@@ -93,14 +93,15 @@ extension CallbackStore {
                 try db.cachedStatement(
                     sql: """
                         INSERT INTO callback (caller_number, caller_name, caller_raw, status, deadline,
-                            urgent, first_received_at, available_at, created_at, owner)
-                        VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)
+                            urgent, first_received_at, available_at, created_at, owner, breached)
+                        VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?)
                         """
                 ).execute(
                     arguments: [
                         number, voicemail.caller.name, voicemail.caller.rawNumber,
                         deadline.unixSeconds, voicemail.urgent,
                         voicemail.receivedAt.unixSeconds, now.unixSeconds, now.unixSeconds, owner,
+                        !recording.escalatesBreach,
                     ])
                 callbackID = db.lastInsertedRowID
             }
@@ -132,7 +133,7 @@ extension CallbackStore {
         ).execute(arguments: [path, transcript.status, transcript.error, blocked, voicemailID])
 
         if let callbackID {
-            let note = "message #\(voicemailID) on mailbox \(voicemail.mailbox)"
+            let note = "message #\(voicemailID)" + (voicemail.mailbox.isEmpty ? "" : " on mailbox \(voicemail.mailbox)")
                 + (joined ? ", joined this callback" : "")
                 + recording.notes.map { "; \($0)" }.joined()
             try Self.appendEvent(
@@ -181,6 +182,10 @@ extension CallbackStore {
     /// schema learned it, so start-up reads one row instead of every identity).
     public func hasLegacyIdentities() throws(StoreError) -> Bool {
         try read { db in try Bool.fetchOne(db, sql: "SELECT last_voicemail_id > 0 FROM legacy_identity") ?? false }
+    }
+
+    public func hasVoicemails() throws(StoreError) -> Bool {
+        try read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM voicemail)") ?? false }
     }
 
     /// Where a stored message's audio now is: the spool while a move waits, then the archive.

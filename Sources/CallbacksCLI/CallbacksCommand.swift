@@ -10,6 +10,16 @@ public struct CallbacksCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "callbacks",
         abstract: "Turn after-hours voicemail into a callback queue with a promise attached.",
+        usage: "callbacks [GLOBAL OPTIONS] SUBCOMMAND [ARGUMENTS] [OPTIONS]",
+        discussion: """
+            GLOBAL OPTIONS (each subcommand's --help lists those it takes):
+              --config PATH   the configuration file (else $CALLBACKS_CONFIG)
+              --as NAME       who is acting (default: $USER, then $LOGNAME)
+              --json          print JSON instead of text
+              --server URL    work against a server (else $CALLBACKS_URL)
+              --token TOKEN   your token for it (else $CALLBACKS_TOKEN)
+            Before or after the subcommand: callbacks --json list, callbacks list --json.
+            """,
         version: version,
         subcommands: [
             IngestCommand.self, ListCommand.self, ShowCommand.self, NextCommand.self, DoneCommand.self,

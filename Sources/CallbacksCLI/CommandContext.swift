@@ -29,12 +29,44 @@ public struct CommandContext: Sendable {
     }
 }
 
-/// Options every subcommand accepts after its name (docs/reference.md).
-struct GlobalOptions: ParsableArguments {
+/// The global options a command was given, whichever of them it takes.
+struct Invocation: Sendable {
+    var config: String?
+    var actor: String?
+    var json = false
+    var server: String?
+    var token: String?
+}
+
+/// The options a command takes besides its own: each command shows in `--help` only the
+/// ones it uses (docs/reference.md#global-options).
+protocol CommandOptions: ParsableArguments {
+    var invocation: Invocation { get }
+}
+
+/// The configuration file: every command takes it.
+struct ConfigOption: ParsableArguments, CommandOptions {
     @Option(name: .long, help: "The configuration file (else $CALLBACKS_CONFIG, ./callbacks.yaml, /etc/afterhours/callbacks.yaml).")
     var config: String?
 
-    @Option(name: .customLong("as"), help: "Who is acting (default: $USER); recorded with every change.")
+    var invocation: Invocation { Invocation(config: config) }
+}
+
+/// A command at the server's shell that can print JSON (`ingest`, `people`, `hours`, `greeting`).
+struct LocalOptions: ParsableArguments, CommandOptions {
+    @OptionGroup var file: ConfigOption
+
+    @Flag(name: .long, help: "Print JSON instead of text.")
+    var json = false
+
+    var invocation: Invocation { Invocation(config: file.config, json: json) }
+}
+
+/// The staff's and owner's commands: locally as someone, or through a server.
+struct GlobalOptions: ParsableArguments, CommandOptions {
+    @OptionGroup var file: ConfigOption
+
+    @Option(name: .customLong("as"), help: "Who is acting (default: $USER, then $LOGNAME); recorded with every change.")
     var actor: String?
 
     @Flag(name: .long, help: "Print JSON instead of text.")
@@ -46,6 +78,8 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Your token for the server (else $CALLBACKS_TOKEN); it names who you are.")
     var token: String?
 
+    var invocation: Invocation { Invocation(config: file.config, actor: actor, json: json, server: server, token: token) }
+
     /// The spellings above, for `CallbacksCommand.normalised` to move from before a
     /// subcommand to after it: options that take a value, then flags.
     static let valued = ["--config", "--as", "--server", "--token"]
@@ -54,7 +88,8 @@ struct GlobalOptions: ParsableArguments {
 
 /// A subcommand that runs against a `CommandContext`.
 protocol ContextCommand: AsyncParsableCommand {
-    var global: GlobalOptions { get }
+    associatedtype Options: CommandOptions
+    var global: Options { get }
     func run(in context: CommandContext) async throws
 }
 
@@ -111,7 +146,8 @@ struct Desk {
     /// The server the command works against, when there is one.
     let remote: RemoteDesk?
 
-    init(_ options: GlobalOptions, _ context: CommandContext) throws {
+    init(_ given: some CommandOptions, _ context: CommandContext) throws {
+        let options = given.invocation
         remote = try RemoteDesk(options, context.environment)
         if remote != nil, options.actor != nil {
             throw CommandFailure("--as is refused with a server: your token names who you are")

@@ -1,6 +1,9 @@
 import Afterhours
 import ArgumentParser
+import CallbackStore
 import Foundation
+import PostgresStore
+import UseCases
 
 /// Checks what `serve` needs, and says what to fix.
 struct DoctorCommand: ContextCommand {
@@ -8,7 +11,7 @@ struct DoctorCommand: ContextCommand {
         commandName: "doctor",
         abstract: "Check the configuration, folders, database, HTTP address, greeting folder and notification channels.")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: ConfigOption
 
     struct Check {
         var name: String
@@ -26,14 +29,31 @@ struct DoctorCommand: ContextCommand {
         try desk.requireLocal("doctor")
         let configuration = desk.configuration
         var checks = [Check(name: "configuration \(configuration.file ?? "(built-in defaults)")", problem: nil)]
-        checks.append(Self.folder("spool \(configuration.spool.path)", configuration.spool.path, write: !configuration.spool.keepOriginals))
+        checks.append(Self.folder(
+            "spool \(configuration.spool.path)", configuration.spool.path, write: !configuration.spool.keepOriginals,
+            missing: "does not exist: set spool.path to the folder the PBX writes voicemail to, or create it"))
         checks.append(Self.folder("archive \(configuration.spool.archive)", configuration.spool.archive, write: true, create: true))
         checks.append(Self.folder("quarantine \(configuration.spool.quarantine)", configuration.spool.quarantine, write: true, create: true))
-        do {
-            _ = try await desk.openStore().hasPeople()
-            checks.append(Check(name: "database \(configuration.storage.shownDatabase)", problem: nil))
-        } catch {
-            checks.append(Check(name: "database \(configuration.storage.shownDatabase)", problem: "\(error)"))
+        let database = configuration.storage.database
+        // Checking never creates the database: a mistyped path would otherwise pass as a
+        // new, empty one.
+        let sqliteNotYet = !PostgresStore.isPostgresURL(database) && !FileManager.default.fileExists(atPath: database)
+        if sqliteNotYet {
+            var problem: String?
+            do {
+                try Wiring.refuseNewDatabaseOverOldData(configuration)
+                if !Self.canCreate(database) { problem = "does not exist and cannot be created by this user" }
+            } catch {
+                problem = "\(error)"
+            }
+            checks.append(Check(name: "database \(configuration.storage.shownDatabase)\(problem == nil ? " (not there yet: the first command creates it)" : "")", problem: problem))
+        } else {
+            do {
+                _ = try await desk.openStore().hasPeople()
+                checks.append(Check(name: "database \(configuration.storage.shownDatabase)", problem: nil))
+            } catch {
+                checks.append(Check(name: "database \(configuration.storage.shownDatabase)", problem: "\(error)"))
+            }
         }
         if let listen = configuration.http.listen {
             // The service itself may be the one listening there: then the address is fine.
@@ -54,7 +74,12 @@ struct DoctorCommand: ContextCommand {
         if let folder = configuration.greeting.folder {
             checks.append(Self.folder("greeting.folder \(folder)", folder, write: true, create: true))
         }
-        if configuration.transcription.enabled, let store = try? desk.openStore() {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("afterhours-doctor-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        // The transcriber's start check reads no message: with no database yet, a scratch one serves.
+        let transcriptStore: (any Store)? =
+            sqliteNotYet ? try? CallbackStore(path: scratch.appendingPathComponent("check.sqlite").path) : try? desk.openStore()
+        if configuration.transcription.enabled, let store = transcriptStore {
             // Started for real: the model loaded and the process said it is ready.
             let transcriber = Transcriber(
                 settings: configuration.transcription, desk: Wiring.transcriptDesk(configuration, store: store), now: { desk.now },
@@ -89,10 +114,10 @@ struct DoctorCommand: ContextCommand {
         if problems > 0 { throw ExitCode(1) }
     }
 
-    static func folder(_ name: String, _ path: String, write: Bool, create: Bool = false) -> Check {
+    static func folder(_ name: String, _ path: String, write: Bool, create: Bool = false, missing: String = "does not exist") -> Check {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
-            return Check(name: name, problem: create ? (canCreate(path) ? nil : "does not exist and cannot be created") : "does not exist")
+            return Check(name: name, problem: create ? (canCreate(path) ? nil : "does not exist and cannot be created") : missing)
         }
         guard isFolder.boolValue else { return Check(name: name, problem: "is a file, not a folder") }
         guard FileManager.default.isReadableFile(atPath: path) else { return Check(name: name, problem: "cannot be read by this user") }

@@ -8,7 +8,7 @@ struct GreetingCommand: ContextCommand {
         commandName: "greeting",
         abstract: "The greeting for a moment, stating the real callback time: as text, or spoken into a WAV.")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: LocalOptions
 
     @Option(help: "The moment (ISO 8601 with offset; default: now).")
     var at: String?

@@ -20,7 +20,7 @@ struct HoursDeadlineCommand: ContextCommand {
     static let configuration = CommandConfiguration(
         commandName: "deadline", abstract: "The callback deadline for a message left at a given time.")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: LocalOptions
 
     @Option(help: "When the message was left (ISO 8601 with offset).")
     var from: String
@@ -61,7 +61,7 @@ struct HoursStatusCommand: ContextCommand {
     static let configuration = CommandConfiguration(
         commandName: "status", abstract: "Open or closed at a time, and when that changes.")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: LocalOptions
 
     @Option(help: "The time to ask about (ISO 8601 with offset; default: now).")
     var at: String?

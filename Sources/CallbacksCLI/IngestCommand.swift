@@ -6,7 +6,7 @@ struct IngestCommand: ContextCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest", abstract: "One pass over the spool: store every complete message, then exit.")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: LocalOptions
 
     @Option(help: "The spool folder to read (default: spool.path from the configuration).")
     var spool: String?
@@ -32,6 +32,8 @@ struct IngestCommand: ContextCommand {
                     ("unreadable", .int(Int64(summary.unreadable))),
                     ("not_archived", .int(Int64(summary.notArchived.values.reduce(0, +)))),
                     ("silent_skipped", .int(Int64(summary.silentSkipped))),
+                    ("not_queued", .int(Int64(summary.notQueued))),
+                    ("backlog", .int(Int64(summary.backlog))),
                     ("left_behind", .array(summary.leftBehind.map {
                         .object([("path", .string($0.path)), ("reason", .string($0.reason))])
                     })),
@@ -69,6 +71,12 @@ struct IngestCommand: ContextCommand {
         }
         if summary.silentSkipped > 0 {
             lines.append("\(count(summary.silentSkipped, "silent message")) stored but kept out of the queue.")
+        }
+        if summary.notQueued > 0 {
+            lines.append("\(count(summary.notQueued, "message")) already heard or filed (folders other than spool.queue_folders) stored but not queued.")
+        }
+        if summary.backlog > 0 {
+            lines.append("First run: \(count(summary.backlog, "message")) whose deadline had already passed queued without breach escalations.")
         }
         if !summary.leftBehind.isEmpty {
             lines.append("Left in the spool:")

@@ -19,12 +19,13 @@ struct PeopleAddCommand: ContextCommand {
     static let configuration = CommandConfiguration(
         commandName: "add", abstract: "Add a person and print their bearer token, once.")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: LocalOptions
 
     @Argument(help: "Their name, as recorded in every change they make.")
     var name: String
 
-    @Option(help: "staff, owner or admin.")
+    // The parser lists the values and the default itself.
+    @Option(help: "What they may do.")
     var role: Role = .staff
 
     func run(in context: CommandContext) async throws {
@@ -49,7 +50,7 @@ struct PeopleAddCommand: ContextCommand {
 struct PeopleListCommand: ContextCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "Everyone, with their role.")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: LocalOptions
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
@@ -68,7 +69,7 @@ struct PeopleListCommand: ContextCommand {
 struct PeopleRemoveCommand: ContextCommand {
     static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove a person; their token and sessions stop working.")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: LocalOptions
 
     @Argument(help: "Their name.")
     var name: String
@@ -85,7 +86,7 @@ struct PeopleLinkCommand: ContextCommand {
     static let configuration = CommandConfiguration(
         commandName: "link", abstract: "Print a one-time sign-in link for the pages, valid 15 minutes.")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: LocalOptions
 
     @Argument(help: "Their name.")
     var name: String

@@ -15,7 +15,7 @@ struct RemoteDesk: Sendable {
     let tokenSource: String
 
     /// From `--server`/`CALLBACKS_URL` and `--token`/`CALLBACKS_TOKEN`; nil when no server is named.
-    init?(_ options: GlobalOptions, _ environment: [String: String]) throws {
+    init?(_ options: Invocation, _ environment: [String: String]) throws {
         guard let server = options.server ?? environment["CALLBACKS_URL"].flatMap({ $0.isEmpty ? nil : $0 }) else { return nil }
         guard let url = URL(string: server), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
             throw CommandFailure("\(server) is not a server address: give one like https://calls.example.com (--server or $CALLBACKS_URL)")

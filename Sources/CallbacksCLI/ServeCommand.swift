@@ -10,15 +10,17 @@ struct ServeCommand: ContextCommand {
         commandName: "serve",
         abstract: "The service: watch the spool, deliver notifications, answer HTTP (http.listen), until SIGTERM or SIGINT.")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: ConfigOption
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
         try desk.requireLocal("serve")
-        var logger = Logger(label: "afterhours") { StreamLogHandler.standardError(label: $0) }
+        let now = try CommandClock.running(environment: context.environment)
+        // Stamped by the service's clock, as everything it stores is.
+        let zone = desk.configuration.business.hours.timeZone
+        var logger = Logger(label: "afterhours") { ServiceLogHandler(label: $0, now: now, timeZone: zone) }
         logger.logLevel = desk.logLevel ?? .info
         let store = try desk.openStore()
-        let now = try CommandClock.running(environment: context.environment)
         var services = Wiring.services(
             configuration: desk.configuration, store: store, environment: context.environment, now: now, logger: logger)
         if let listen = desk.configuration.http.listen {

@@ -19,7 +19,7 @@ struct StorageCopyCommand: ContextCommand {
         commandName: "copy",
         abstract: "Copy the SQLite store (storage.database) into an empty PostgreSQL database, ids kept, and verify the counts.")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: ConfigOption
 
     @Option(help: "The PostgreSQL database to fill: postgresql://user:password@host:port/name[?sslmode=require].")
     var to: String

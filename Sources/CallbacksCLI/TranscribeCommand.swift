@@ -61,6 +61,12 @@ struct TranscribeCommand: ContextCommand {
             }
         } catch {
             if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            // Turned off and not installed: the setting is the news, not Python's complaint.
+            if case .unavailable = error, !desk.configuration.transcription.enabled {
+                throw CommandFailure(
+                    "transcription is turned off (transcription.enabled), and the transcriber is not installed here: "
+                        + "install it (docs/transcription.md) to transcribe by hand")
+            }
             throw CommandFailure("\(error)")
         }
         if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }

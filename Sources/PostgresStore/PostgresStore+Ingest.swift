@@ -133,10 +133,10 @@ extension PostgresStore {
                 if let created = try await connection.one(
                     """
                     INSERT INTO callback (caller_number, caller_name, caller_raw, status, deadline,
-                        urgent, first_received_at, available_at, created_at, owner)
+                        urgent, first_received_at, available_at, created_at, owner, breached)
                     VALUES (\(number), \(voicemail.caller.name), \(voicemail.caller.rawNumber), 'open',
                         \(recording.deadline.unixSeconds), \(voicemail.urgent), \(voicemail.receivedAt.unixSeconds),
-                        \(now.unixSeconds), \(now.unixSeconds), \(owner))
+                        \(now.unixSeconds), \(now.unixSeconds), \(owner), \(!recording.escalatesBreach))
                     ON CONFLICT (caller_number, owner) WHERE status <> 'done' AND caller_number IS NOT NULL DO NOTHING
                     RETURNING id
                     """)
@@ -178,7 +178,7 @@ extension PostgresStore {
         // The message placed on its callback, the callback's history, and how often this
         // caller rang lately (this message included), in one statement.
         let note =
-            "message #\(voicemailID) on mailbox \(voicemail.mailbox)"
+            "message #\(voicemailID)" + (voicemail.mailbox.isEmpty ? "" : " on mailbox \(voicemail.mailbox)")
             + (joined ? ", joined this callback" : "")
             + recording.notes.map { "; \($0)" }.joined()
         let received = voicemail.receivedAt.unixSeconds
@@ -227,6 +227,14 @@ extension PostgresStore {
         try blocking { () async throws(StoreError) -> Bool in
             try await self.read { connection in
                 try await connection.one("SELECT last_voicemail_id > 0 AS legacy FROM legacy_identity")?.bool("legacy") ?? false
+            }
+        }
+    }
+
+    public func hasVoicemails() throws(StoreError) -> Bool {
+        try blocking { () async throws(StoreError) -> Bool in
+            try await self.read { connection in
+                try await connection.one("SELECT EXISTS (SELECT 1 FROM voicemail) AS stored")?.bool("stored") ?? false
             }
         }
     }

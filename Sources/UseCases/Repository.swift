@@ -56,6 +56,8 @@ public protocol IngestRepository: Sendable {
     func setAudioPath(voicemail id: Int64, _ path: String) throws(StoreError)
     func setQuarantinePath(voicemail id: Int64, _ path: String) throws(StoreError)
     func voicemail(identityPrefix: String) throws(StoreError) -> Int64?
+    /// Whether any message is stored: none means this ingest is the first run.
+    func hasVoicemails() throws(StoreError) -> Bool
 }
 
 /// A whole store: what `callbacks` opens from `storage.database`.

@@ -32,8 +32,9 @@ struct ConfigurationTests {
     @Test("built-in defaults when there is no file")
     func defaults() throws {
         let configuration = try Configuration.load(explicit: nil, environment: ["CALLBACKS_CONFIG": ""])
-        #expect(configuration.storage.database == "var/afterhours.sqlite")
-        #expect(configuration.spool.path == "var/spool")
+        #expect(configuration.storage.database == "/var/lib/afterhours/afterhours.sqlite", "absolute: never under the working folder")
+        #expect(configuration.spool.path == "/var/spool/asterisk/voicemail")
+        #expect(configuration.spool.archive == "/var/lib/afterhours/archive")
         #expect(configuration.callbacks.respondWithin == 7200)
     }
 

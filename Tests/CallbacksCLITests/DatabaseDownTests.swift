@@ -20,6 +20,7 @@ struct DatabaseDownTests {
         func setAudioPath(voicemail id: Int64, _ path: String) throws(StoreError) { throw Self.error }
         func setQuarantinePath(voicemail id: Int64, _ path: String) throws(StoreError) { throw Self.error }
         func voicemail(identityPrefix: String) throws(StoreError) -> Int64? { throw Self.error }
+        func hasVoicemails() throws(StoreError) -> Bool { throw Self.error }
     }
 
     @Test("a whole message, and a .txt whose audio was archived before a crash, both stay in the spool however old: nothing quarantined")

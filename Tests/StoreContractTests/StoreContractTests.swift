@@ -360,4 +360,26 @@ struct StoreContractTests {
         #expect(served.count == 60)
         #expect(served.map(\.id) == served.sorted(by: ServingOrder.precedes).map(\.id))
     }
+
+    @Test("a callback recorded without breach escalation (a first run's backlog) is queued and never breach-escalated; another is", arguments: StoreKind.allCases)
+    func backlogNotBreached(kind: StoreKind) async throws {
+        let (store, dispose) = try await kind.make()
+        defer { dispose() }
+        let passed = t0.addingTimeInterval(-3600)
+        let outcomes = try await onIngestThread {
+            try store.record(
+                [
+                    Recording(voicemail: message("old", number: "+12125550101", at: -7200), deadline: passed, queue: true, audioPath: { _ in nil },
+                        escalatesBreach: false),
+                    Recording(voicemail: message("new", number: "+12125550102", at: -7200), deadline: passed, queue: true, audioPath: { _ in nil }),
+                ], at: t0, actor: "ingest", rules: EscalationRules())
+        }
+        guard case .success(.stored(_, let backlog?, _)) = outcomes[0], case .success(.stored(_, let fresh?, _)) = outcomes[1] else {
+            Issue.record("not both queued: \(outcomes)"); return
+        }
+        #expect(try await store.sweepBreaches(at: t0, timeZone: .gmt) == 1)
+        let raised = try await store.escalations(includeResolved: true).map(\.callback.callback.id)
+        #expect(raised == [fresh] && !raised.contains(backlog))
+        #expect(try await onIngestThread { try store.hasVoicemails() })
+    }
 }

@@ -51,7 +51,8 @@ public struct Configuration: Sendable {
             public var host: String
             public var port: Int
 
-            /// `127.0.0.1:8480`, `[::]:8480`, `localhost:0` (any free port).
+            /// `127.0.0.1:8480`, `[::]:8480`, `localhost:0` (any free port); nil when the text
+            /// is not HOST:PORT or the port is outside 0–65535 (`portInRange` tells which).
             public init?(_ text: String) {
                 guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port)
                 else { return nil }
@@ -63,6 +64,13 @@ public struct Configuration: Sendable {
             }
 
             public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+            /// HOST:PORT with a port number outside 0–65535 (`127.0.0.1:99999`).
+            public static func portOutOfRange(_ text: String) -> Bool {
+                guard let colon = text.lastIndex(of: ":"), colon != text.startIndex else { return false }
+                let digits = text[text.index(after: colon)...]
+                return !digits.isEmpty && digits.allSatisfy(\.isASCII) && digits.allSatisfy(\.isNumber) && Int(digits).map { $0 > 65535 } ?? true
+            }
         }
 
         public struct TLS: Sendable, Equatable {
@@ -94,6 +102,8 @@ public struct Configuration: Sendable {
         public var audioPreference: [String] = AsteriskSpool.defaultAudioPreference
         /// How often `serve` rescans the whole spool even without file events (seconds).
         public var rescan: Int = 30
+        /// The Asterisk folders whose messages are queued; the others' are stored only.
+        public var queueFolders: [String] = IntakeRules.defaultQueueFolders
     }
 
     public struct Storage: Sendable, Equatable {
@@ -147,17 +157,24 @@ public struct Configuration: Sendable {
         public var vip: [PhoneNumber]
     }
 
-    /// The built-in defaults: spool `./var/spool`, database `./var/afterhours.sqlite`,
-    /// Mon–Fri 09:00–17:00 in the machine's time zone, respond within 2 business hours.
+    /// Where the paths go when no key names them and there is no configuration file at
+    /// all: absolute, so the defaults never depend on the folder a command runs in.
+    public static let defaultSpool = "/var/spool/asterisk/voicemail"
+    public static let defaultStateFolder = "/var/lib/afterhours"
+
+    /// The built-in defaults with no file (docs/configuration.md): spool
+    /// `/var/spool/asterisk/voicemail`, database, archive and quarantine under
+    /// `/var/lib/afterhours`, Mon–Fri 09:00–17:00 in the machine's time zone, respond within
+    /// 2 business hours. A file's own defaults are in its folder (`parse`).
     public static func builtIn(timeZone: TimeZone = .current) -> Configuration {
         Configuration(
             file: nil,
             business: Business(name: "our office", hours: .standard(timeZone: timeZone)),
             callbacks: CallbackPolicy(),
             spool: SpoolSettings(
-                path: "var/spool", layout: .auto, keepOriginals: false, archive: "var/archive",
-                quarantine: "var/quarantine"),
-            storage: Storage(database: "var/afterhours.sqlite"),
+                path: defaultSpool, layout: .auto, keepOriginals: false, archive: defaultStateFolder + "/archive",
+                quarantine: defaultStateFolder + "/quarantine"),
+            storage: Storage(database: defaultStateFolder + "/afterhours.sqlite"),
             phone: Phone(defaultRegion: "US"),
             owner: Owner(mailboxes: [], notify: []),
             escalation: Escalation(repeatCalls: 3, repeatWindow: 86_400, onBreach: true, vip: []),
@@ -191,6 +208,11 @@ extension Configuration {
         EscalationRules(
             ownerMailboxes: Set(owner.mailboxes), vip: Set(escalation.vip), repeatCalls: escalation.repeatCalls,
             repeatWindow: escalation.repeatWindow, onBreach: escalation.onBreach)
+    }
+
+    /// Which messages are queued: `spool.queue_folders` and `callbacks.silent`.
+    public var intakeRules: IntakeRules {
+        IntakeRules(queueFolders: spool.queueFolders, queueSilent: callbacks.queueSilent)
     }
 
     /// Every configured notification channel as the outbox names it.

@@ -42,9 +42,17 @@ extension Configuration {
             throw syntaxError(error, yaml: yaml, file: file)
         }
         var configuration = Configuration.builtIn()
-        configuration.file = file
+        let location = URL(fileURLWithPath: file).standardizedFileURL
+        configuration.file = location.path
+        let base = location.deletingLastPathComponent()
+        // Paths no key names are in the file's folder too: the same file means the same
+        // database and spool whichever folder a command runs in.
+        let inFolder = { (relative: String) in base.appendingPathComponent(relative).standardizedFileURL.path }
+        configuration.spool.path = inFolder("var/spool")
+        configuration.spool.archive = inFolder("var/archive")
+        configuration.spool.quarantine = inFolder("var/quarantine")
+        configuration.storage.database = inFolder("var/afterhours.sqlite")
         guard let root else { return configuration }
-        let base = URL(fileURLWithPath: file).deletingLastPathComponent()
         let document = try Section(root, key: nil, file: file)
         try document.allowKeys(["business", "callbacks", "spool", "storage", "phone", "owner", "escalation", "greeting", "http", "transcription", "content"])
 
@@ -69,7 +77,7 @@ extension Configuration {
             configuration.callbacks = policy
         }
         if let spool = try document.section("spool") {
-            try spool.allowKeys(["path", "layout", "keep_originals", "archive", "quarantine", "settle", "give_up_after", "audio_preference", "rescan"])
+            try spool.allowKeys(["path", "layout", "keep_originals", "archive", "quarantine", "settle", "give_up_after", "audio_preference", "rescan", "queue_folders"])
             var settings = configuration.spool
             settings.path = try spool.path("path", base: base) ?? settings.path
             settings.archive = try spool.path("archive", base: base) ?? settings.archive
@@ -81,6 +89,20 @@ extension Configuration {
             if let preference = try spool.strings("audio_preference") {
                 guard !preference.isEmpty else { throw spool.error("audio_preference", "should list at least one extension") }
                 settings.audioPreference = preference
+            }
+            if let folders = try spool.strings("queue_folders") {
+                guard !folders.isEmpty else {
+                    throw spool.error("queue_folders", "should list at least one folder, such as [INBOX, Urgent]")
+                }
+                for (index, folder) in folders.enumerated() {
+                    guard !folder.isEmpty, !folder.contains("/"), folder != ".", folder != ".." else {
+                        throw spool.error("queue_folders[\(index)]", "\"\(folder)\" is not a folder name such as INBOX, Urgent or Old")
+                    }
+                    if let first = folders[..<index].firstIndex(where: { $0.caseInsensitiveCompare(folder) == .orderedSame }) {
+                        throw spool.error("queue_folders[\(index)]", "\(folder) is already listed as queue_folders[\(first)]; give each folder once")
+                    }
+                }
+                settings.queueFolders = folders
             }
             if let layout = try spool.oneOf("layout", SpoolSettings.Layout.allCases.map(\.rawValue)) {
                 settings.layout = SpoolSettings.Layout(rawValue: layout) ?? .auto
@@ -143,6 +165,9 @@ extension Configuration {
                 ?? configuration.http.idempotencyWindow
             if let listen = try http.string("listen") {
                 guard let address = HTTPSettings.Listen(listen) else {
+                    if HTTPSettings.Listen.portOutOfRange(listen) {
+                        throw http.error("listen", "\"\(listen)\": port out of range (1–65535; 0 picks any free port)")
+                    }
                     throw http.error("listen", "\"\(listen)\" is not HOST:PORT, such as 127.0.0.1:8480 or [::]:8480")
                 }
                 configuration.http.listen = address

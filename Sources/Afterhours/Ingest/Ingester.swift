@@ -43,6 +43,8 @@ public struct Ingester: Sendable {
     public func runOnce(spoolPath: String? = nil, at now: Date, fileClock: Date = MachineClock.fileTime(), actor: String) -> IngestSummary {
         let root = URL(fileURLWithPath: spoolPath ?? configuration.spool.path)
         var summary = IngestSummary()
+        // A store with no message yet: this is the first run over whatever the spool holds.
+        summary.firstRun = !((try? store.hasVoicemails()) ?? true)
         guard FileManager.default.fileExists(atPath: root.path) else {
             summary.problems.append("spool folder \(root.path) does not exist")
             return summary
@@ -66,6 +68,15 @@ public struct Ingester: Sendable {
         launch(pipeline.takeRest(), through: &pipeline, fileClock: fileClock, at: now, actor: actor, into: &summary)
         if let last = pipeline.inFlight {
             commitAll(last.messages, last.preparations(), at: now, actor: actor, into: &summary)
+        }
+        if summary.backlog > 0 {
+            // One line for the whole backlog, not one escalation per message.
+            logger.info(
+                "first run: messages whose deadline had already passed queued without breach escalations",
+                metadata: ["voicemail.backlog": "\(summary.backlog)"])
+        }
+        if summary.notQueued > 0 {
+            logger.info("messages in folders spool.queue_folders does not list stored, not queued", metadata: ["voicemail.count": "\(summary.notQueued)"])
         }
         return summary
     }
@@ -391,7 +402,7 @@ public struct Ingester: Sendable {
         let voicemail: Voicemail
         let probed: URL?
         let archiveFolder: URL
-        let silentSkipped: Bool
+        let intake: IntakeRules.Intake
     }
 
     /// Stores a prepared batch in one transaction, then moves each stored message's files.
@@ -399,6 +410,7 @@ public struct Ingester: Sendable {
         var storing: [Storing] = []
         var recordings: [Recording] = []
         let policy = configuration.callbacks
+        let rules = configuration.intakeRules
         for (message, preparation) in zip(messages, preparations) {
             switch preparation {
             case .wait(let reason):
@@ -408,16 +420,17 @@ public struct Ingester: Sendable {
             case .quarantine(let reason):
                 quarantine(message.files, name: message.location, at: now, reason: reason, into: &summary)
             case .ready(let voicemail, let probed, let notes):
-                let silentSkipped = (voicemail.audio?.silent ?? false) && !policy.queueSilent
-                let nothingToCall = voicemail.audio == nil && voicemail.caller.isAnonymous
+                let deadline = policy.deadline(for: voicemail, hours: configuration.business.hours)
+                let intake = rules.intake(voicemail, deadline: deadline, firstRun: summary.firstRun, at: now)
                 let archiveFolder = archiveFolder(for: voicemail.receivedAt)
-                storing.append(Storing(message: message, voicemail: voicemail, probed: probed, archiveFolder: archiveFolder, silentSkipped: silentSkipped))
+                storing.append(Storing(message: message, voicemail: voicemail, probed: probed, archiveFolder: archiveFolder, intake: intake))
                 recordings.append(
                     Recording(
-                        voicemail: voicemail, deadline: policy.deadline(for: voicemail, hours: configuration.business.hours),
-                        queue: !silentSkipped && !nothingToCall,
+                        voicemail: voicemail, deadline: deadline, queue: intake.queued,
                         audioPath: { id in probed.map { archiveFolder.appendingPathComponent("\(id).\($0.pathExtension)").path } },
-                        notes: notes + (voicemail.audio != nil ? voicemail.audioError.map { [$0] } ?? [] : [])))
+                        notes: notes + (voicemail.audio != nil ? voicemail.audioError.map { [$0] } ?? [] : [])
+                            + (intake == .backlog ? ["found by the first run after its deadline had passed: no breach escalation"] : []),
+                        escalatesBreach: intake.escalatesBreach))
             }
         }
         guard !recordings.isEmpty else { return }
@@ -449,7 +462,12 @@ public struct Ingester: Sendable {
         case .success(.stored(let id, let callbackID, let joined)):
             voicemailID = id
             summary.ingested += 1
-            if item.silentSkipped { summary.silentSkipped += 1 }
+            switch item.intake {
+            case .storeOnly(.silent): summary.silentSkipped += 1
+            case .storeOnly(.folder): summary.notQueued += 1
+            case .backlog: summary.backlog += 1
+            default: break
+            }
             logger.info(
                 "ingested voicemail",
                 metadata: [
@@ -630,6 +648,12 @@ public struct IngestSummary: Sendable, Equatable {
     public var incomplete = 0
     /// Stored but kept out of the queue (`callbacks.silent: skip`).
     public var silentSkipped = 0
+    /// Messages in folders `spool.queue_folders` does not list (heard or filed): stored, not queued.
+    public var notQueued = 0
+    /// Messages a first run found long after they were left: queued without breach escalations.
+    public var backlog = 0
+    /// The store held no message when this pass began.
+    public var firstRun = false
     /// Every file left in the spool, with the reason.
     public var leftBehind: [LeftFile] = []
     /// Stored with audio that could not be read: the message is queued, its files are in

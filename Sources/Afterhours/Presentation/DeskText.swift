@@ -105,7 +105,8 @@ public struct DeskText: Sendable {
         if let audio = voicemail.audio {
             parts.append(String(format: "%5.1fs", audio.durationSeconds))
         }
-        if !voicemail.mailbox.isEmpty { parts.append("mailbox \(shown(voicemail.mailbox))") }
+        // A sidecar or pushed message may have no mailbox: then nothing is said of one.
+        if !voicemail.mailbox.trimmingCharacters(in: .whitespaces).isEmpty { parts.append("mailbox \(shown(voicemail.mailbox))") }
         if voicemail.urgent { parts.append(red("urgent")) }
         if voicemail.audio?.silent == true { parts.append(dim("silent (hang-up?)")) }
         if let error = voicemail.audioError, !error.isEmpty {

@@ -19,7 +19,29 @@ public enum Wiring {
                 url: configuration.storage.database, notificationChannels: configuration.notificationChannels,
                 connectTimeout: configuration.storage.connectTimeout, logger: logger)
         }
+        try refuseNewDatabaseOverOldData(configuration)
         return try CallbackStore(path: configuration.storage.database, notificationChannels: configuration.notificationChannels)
+    }
+
+    /// A SQLite database is created on first use, but not silently beside another one's
+    /// data: when `storage.database` does not exist while the archive already holds
+    /// messages, those were stored in a database this configuration does not name (a path
+    /// mistyped or left out), and a new, empty one would hide them (docs/configuration.md).
+    public static func refuseNewDatabaseOverOldData(_ configuration: Configuration) throws(StoreError) {
+        let database = configuration.storage.database
+        guard !FileManager.default.fileExists(atPath: database) else { return }
+        let archive = configuration.spool.archive
+        guard let enumerator = FileManager.default.enumerator(atPath: archive) else { return }
+        var archived = 0
+        while let path = enumerator.nextObject() as? String {
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: archive + "/" + path, isDirectory: &isFolder), !isFolder.boolValue { archived += 1 }
+        }
+        guard archived > 0 else { return }
+        throw StoreError(
+            "there is no database at \(database) (storage.database), but the archive \(archive) already holds \(archived) "
+                + "file\(archived == 1 ? "" : "s") of messages stored in another one: set storage.database to that database "
+                + "(a new, empty one would hide them), or move the archive aside to start afresh")
     }
 
     /// The rules the desk applies, from the configuration.
