@@ -112,7 +112,7 @@ final class UnknownMethodAnswer: ChannelInboundHandler, RemovableChannelHandler,
             return
         }
         let error = APIError(
-            .notImplemented, "not_implemented", "the request's method is not one this server knows: the API takes GET, HEAD and POST")
+            .notImplemented, "not_implemented", "the request's method is not one this server knows: the API takes GET, HEAD, POST and DELETE")
         let body = ByteBuffer(string: error.body)
         var fields: HTTPFields = [.contentType: "application/json; charset=utf-8", .connection: "close"]
         fields[.contentLength] = String(body.readableBytes)

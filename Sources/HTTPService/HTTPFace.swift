@@ -244,15 +244,21 @@ struct OutcomeBody: Decodable {
     var force: Bool?
 
     static func read(_ request: Request, _ context: APIContext) async throws -> OutcomeBody {
-        let buffer = try await request.body.collect(upTo: 64 * 1024)
-        guard buffer.readableBytes > 0 else { return OutcomeBody() }
-        if let type = request.headers[.contentType], !type.hasPrefix("application/json") {
-            throw APIError(.unsupportedMediaType, "unsupported_media_type", "send the body as application/json")
-        }
-        do {
-            return try JSONDecoder().decode(OutcomeBody.self, from: Data(buffer.readableBytesView))
-        } catch {
-            throw APIError(.badRequest, "bad_request", "the body is not the JSON expected: {\"note\": \"…\", \"force\": false}")
-        }
+        try await readJSONBody(request, empty: OutcomeBody(), expected: "{\"note\": \"…\", \"force\": false}")
+    }
+}
+
+/// A small JSON body (at most 64 KiB): `empty` when there is none, 415 when it is not
+/// JSON, 400 naming the shape `expected` when it is not that shape.
+func readJSONBody<Body: Decodable>(_ request: Request, empty: Body, expected: String) async throws -> Body {
+    let buffer = try await request.body.collect(upTo: 64 * 1024)
+    guard buffer.readableBytes > 0 else { return empty }
+    if let type = request.headers[.contentType], !type.hasPrefix("application/json") {
+        throw APIError(.unsupportedMediaType, "unsupported_media_type", "send the body as application/json")
+    }
+    do {
+        return try JSONDecoder().decode(Body.self, from: Data(buffer.readableBytesView))
+    } catch {
+        throw APIError(.badRequest, "bad_request", "the body is not the JSON expected: \(expected)")
     }
 }

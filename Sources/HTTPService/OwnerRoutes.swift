@@ -51,15 +51,6 @@ struct BlockBody: Decodable {
     var reason: String?
 
     static func read(_ request: Request, _ context: APIContext) async throws -> BlockBody {
-        let buffer = try await request.body.collect(upTo: 64 * 1024)
-        guard buffer.readableBytes > 0 else { return BlockBody() }
-        if let type = request.headers[.contentType], !type.hasPrefix("application/json") {
-            throw APIError(.unsupportedMediaType, "unsupported_media_type", "send the body as application/json")
-        }
-        do {
-            return try JSONDecoder().decode(BlockBody.self, from: Data(buffer.readableBytesView))
-        } catch {
-            throw APIError(.badRequest, "bad_request", "the body is not the JSON expected: {\"number\": \"…\", \"reason\": \"…\"}")
-        }
+        try await readJSONBody(request, empty: BlockBody(), expected: "{\"number\": \"…\", \"reason\": \"…\"}")
     }
 }

@@ -58,7 +58,13 @@ struct VisibilityTests {
             for arguments in [["list", "--all"], ["list", "--json"], ["list", "--all", "--json"], ["stats", "--json"]] {
                 let local = await harness.run(arguments + ["--as", name])
                 let remote = await server.remote(arguments, token: token)
-                #expect(local.status == 0 && remote.output == local.output, "\(name) \(arguments): \(remote.errors)")
+                #expect(local.status == 0, "\(name) \(arguments): \(local.errors)")
+                if arguments.contains("--json") {
+                    // The same JSON but for where the audio is: a file here, the API's address there.
+                    #expect(HTTPTests.withoutPaths(remote.json) == HTTPTests.withoutPaths(local.json), "\(name) \(arguments): \(remote.errors)")
+                } else {
+                    #expect(remote.output == local.output, "\(name) \(arguments): \(remote.errors)")
+                }
             }
         }
         let ownerList = await harness.run(["list", "--all", "--json", "--as", "olivia"])
@@ -235,8 +241,9 @@ struct VisibilityTests {
         let link = await harness.run(["people", "link", person]).output
             .replacingOccurrences(of: "http://calls.example.com", with: server.base)
             .split(whereSeparator: \.isWhitespace).first { $0.contains("/login") }.map(String.init) ?? ""
-        var answer = try HTTPServer.curl([link])
-        if answer.headers["set-cookie"] == nil { answer = try HTTPServer.curl(["-X", "POST", link]) }
+        // The link's GET shows the "Sign in" button; its form posts the link's token.
+        let token = URLComponents(string: link)?.queryItems?.first { $0.name == "token" }?.value ?? ""
+        let answer = try HTTPServer.curl(["-X", "POST", "--data-urlencode", "token=\(token)", server.base + "/login"])
         let cookie = try #require(answer.headers["set-cookie"]?.split(separator: ";").first.map(String.init), "\(answer.status) \(answer.text)")
         return "Cookie: \(cookie)"
     }
