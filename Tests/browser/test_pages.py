@@ -258,7 +258,7 @@ def test_owner_blocks_a_caller_from_the_escalation_page(home):
     assert number, f"the escalated callback has no number: {callback}"
     owner = browser(width=360)
     try:
-        owner.get(home.link("olivia", f"/escalations/{escalation['id']}"))
+        sign_in(owner, home.link("olivia", f"/escalations/{escalation['id']}"))
         page_text(owner)
         owner.find_element(By.ID, "block-reason").send_keys("Shouted at staff twice")
         owner.find_element(By.XPATH, "//button[normalize-space()='Block this caller']").click()
