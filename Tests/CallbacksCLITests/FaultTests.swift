@@ -12,7 +12,7 @@ struct FaultTests {
         for slot in first..<(first + count) {
             let name = String(format: "default/1001/INBOX/msg%04d", slot)
             try harness.put("\(name).wav", copying: "speech.wav")
-            try harness.put("\(name).txt", text: Harness.txt(callerid: "<55512340\(String(format: "%02d", slot))>", origtime: t0 + slot * 60))
+            try harness.put("\(name).txt", text: Harness.txt(callerid: "<5551234\(String(format: "%03d", slot))>", origtime: t0 + slot * 60))
         }
     }
 
@@ -20,31 +20,31 @@ struct FaultTests {
           .enabled(if: SmallDisk.canMount, SmallDisk.skipReason))
     func databaseDiskFull() async throws {
         let harness = try Harness(config: Harness.acme.replacingOccurrences(of: "database: afterhours.sqlite", with: "database: db/afterhours.sqlite"))
-        let disk = try SmallDisk(at: harness.root.appendingPathComponent("db"), size: "512k")
+        let disk = try SmallDisk(at: harness.root.appendingPathComponent("db"), size: "4m")
         defer { disk.unmount() }
         // The database exists, then its disk fills.
         #expect(await harness.run(["ingest"]).status == 0)
-        disk.fill()
-        try putMessages(harness, count: 5)
-        let before = harness.files(under: harness.spool)
+        // Room for SQLite to open its -shm and -wal, not for many messages.
+        disk.fill(leaving: 96 * 1024)
+        try putMessages(harness, count: 80)
 
         let full = await harness.run(["ingest", "--json"])
         let summary = try #require(full.json as? [String: Any], "\(full.output) \(full.errors)")
         #expect(full.status == 1, "a store fault is an error: \(full.errors)")
-        #expect(summary["not_stored"] as? Int == 5, "\(summary)")
+        let held = try #require(summary["not_stored"] as? Int)
+        #expect(held > 0 && held + (summary["ingested"] as? Int ?? -1) == 80, "\(summary)")
         #expect(summary["incomplete"] as? Int == 0, "not stored is not still being written: \(summary)")
-        #expect(summary["ingested"] as? Int == 0)
-        #expect(full.errors == "Error: 5 messages were not stored; nothing was lost", "\(full.errors)")
-        #expect(harness.files(under: harness.spool) == before, "every file left in the spool")
+        #expect(full.errors == "Error: \(held) message\(held == 1 ? " was" : "s were") not stored; nothing was lost", "\(full.errors)")
+        #expect(harness.files(under: harness.spool).count == 2 * held, "every message not stored left in the spool")
         let text = await harness.run(["ingest"])
-        #expect(text.output.contains("5 messages not stored: "), "\(text.output)")
+        #expect(text.output.contains("\(held) message\(held == 1 ? "" : "s") not stored: "), "\(text.output)")
         #expect(text.output.contains("they stay in the spool and are stored on the next pass."), "\(text.output)")
 
         try disk.removeFiller()
         let back = await harness.run(["ingest", "--json"])
         let stored = try #require(back.json as? [String: Any], "\(back.output) \(back.errors)")
         #expect(back.status == 0, "\(back.errors)")
-        #expect(stored["ingested"] as? Int == 5)
+        #expect(stored["ingested"] as? Int == held)
         #expect(stored["not_stored"] as? Int == 0)
         #expect(harness.files(under: harness.spool).isEmpty)
     }
@@ -122,16 +122,16 @@ struct ServeFaultTests {
         let port = try freePort()
         let harness = try Harness(config: Harness.acme.replacingOccurrences(of: "database: afterhours.sqlite", with: "database: db/afterhours.sqlite")
             + "\nhttp:\n  listen: 127.0.0.1:\(port)\ntranscription:\n  enabled: false\n")
-        let disk = try SmallDisk(at: harness.root.appendingPathComponent("db"), size: "512k")
+        let disk = try SmallDisk(at: harness.root.appendingPathComponent("db"), size: "4m")
         defer { disk.unmount() }
         let added = await harness.run(["people", "add", "olivia", "--role", "owner", "--json"])
         let token = try #require((added.json as? [String: Any])?["token"] as? String, "\(added.errors)")
-        disk.fill()
-        let messages = 40
+        disk.fill(leaving: 96 * 1024)
+        let messages = 80
         for slot in 0..<messages {
             let name = String(format: "default/1001/INBOX/msg%04d", slot)
             try harness.put("\(name).wav", copying: "speech.wav")
-            try harness.put("\(name).txt", text: Harness.txt(callerid: "<55512340\(String(format: "%02d", slot))>", origtime: t0 + slot * 60))
+            try harness.put("\(name).txt", text: Harness.txt(callerid: "<5551234\(String(format: "%03d", slot))>", origtime: t0 + slot * 60))
         }
         let log = harness.root.appendingPathComponent("serve.log")
         let serve = try ServeProcess(harness, log: log)
@@ -142,22 +142,23 @@ struct ServeFaultTests {
         let degraded = try #require(readyz(port)?.json as? [String: Any])
         #expect(degraded["status"] as? String == "degraded")
         #expect(degraded["store"] as? String == "not writable: disk full", "\(degraded)")
-        #expect(degraded["held_back"] as? Int == messages, "\(degraded)")
+        let held = try #require(degraded["held_back"] as? Int)
+        #expect(held > 0 && held <= messages, "\(degraded)")
         #expect((try HTTPServer.curl(["http://127.0.0.1:\(port)/healthz"])).status == 200, "liveness stays 200")
         let metrics = try HTTPServer.curl(["-H", "Authorization: Bearer \(token)", "http://127.0.0.1:\(port)/metrics"]).text
-        #expect(metrics.contains("afterhours_held_back{reason=\"store\"} \(messages)"), "\(metrics)")
+        #expect(metrics.contains("afterhours_held_back{reason=\"store\"} \(held)"), "\(metrics)")
         // A retry pass or two under the fault (every 5 s): still the one line.
         try await Task.sleep(for: .seconds(12))
         let during = logLines()
         #expect(during.filter { $0.contains("store not writable: disk full") }.count == 1, "\(during.joined(separator: "\n"))")
-        #expect(during.first { $0.contains("store not writable: disk full") }?.contains("40 messages held back") == true)
+        #expect(during.first { $0.contains("store not writable: disk full") }?.contains("\(held) messages held back") == true)
         #expect(during.count < 15, "the log stays short: \(during.joined(separator: "\n"))")
 
         try disk.removeFiller()
         #expect(await waitUntil(seconds: 30) { readyz(port)?.status == 200 }, "\(logLines())")
         #expect(readyz(port)?.text.contains("\"status\": \"ok\"") == true)
         let after = logLines()
-        let cleared = after.filter { $0.contains("store writable again: 40 messages stored in ") }
+        let cleared = after.filter { $0.contains("store writable again: \(held) messages stored in ") }
         #expect(cleared.count == 1, "\(after.joined(separator: "\n"))")
         #expect(await waitUntil(seconds: 10) { harness.files(under: harness.spool).isEmpty })
         let back = try HTTPServer.curl(["-H", "Authorization: Bearer \(token)", "http://127.0.0.1:\(port)/metrics"]).text

@@ -36,9 +36,10 @@ final class SmallDisk: @unchecked Sendable {
         _ = try? Self.run("/usr/bin/umount", ["-l", folder.path])
     }
 
-    /// Fills what space is left with `filler`, until the disk says it is full.
+    /// Fills what space is left with `filler`, until the disk says it is full, then frees
+    /// `leaving` bytes of it again (room for SQLite to open, not to write much).
     @discardableResult
-    func fill(name: String = "filler") -> Int {
+    func fill(name: String = "filler", leaving: Int = 0) -> Int {
         let path = folder.appendingPathComponent(name).path
         let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o600)
         guard descriptor >= 0 else { return 0 }
@@ -53,6 +54,7 @@ final class SmallDisk: @unchecked Sendable {
         // The last partial block too.
         let one = [UInt8](repeating: 0x5A, count: 1)
         while one.withUnsafeBytes({ write(descriptor, $0.baseAddress, 1) }) == 1 { written += 1 }
+        if leaving > 0 { _ = ftruncate(descriptor, off_t(max(0, written - leaving))) }
         return written
     }
 
