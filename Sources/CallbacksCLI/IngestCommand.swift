@@ -27,10 +27,13 @@ struct IngestCommand: ContextCommand {
                 JSONValue.object([
                     ("ingested", .int(Int64(summary.ingested))),
                     ("duplicates", .int(Int64(summary.duplicates))),
+                    ("archived_now", .int(Int64(summary.archivedNow))),
                     ("quarantined", .int(Int64(summary.quarantined))),
                     ("incomplete", .int(Int64(summary.incomplete))),
+                    ("not_stored", .int(Int64(summary.notStoredCount))),
                     ("unreadable", .int(Int64(summary.unreadable))),
-                    ("not_archived", .int(Int64(summary.notArchived.values.reduce(0, +)))),
+                    ("not_archived", .int(Int64(summary.notArchivedCount))),
+                    ("not_quarantined", .int(Int64(summary.notQuarantined))),
                     ("silent_skipped", .int(Int64(summary.silentSkipped))),
                     ("not_queued", .int(Int64(summary.notQueued))),
                     ("backlog", .int(Int64(summary.backlog))),
@@ -43,10 +46,12 @@ struct IngestCommand: ContextCommand {
             desk.print(Self.describe(summary))
         }
         if summary.unfinished {
-            let notArchived = summary.notArchived.values.reduce(0, +)
+            let notArchived = summary.notArchivedCount
+            let notStored = summary.notStoredCount
             let problems = summary.problems.count
             throw CommandFailure(
                 [
+                    notStored > 0 ? "\(notStored) message\(notStored == 1 ? " was" : "s were") not stored" : nil,
                     notArchived > 0 ? "\(notArchived) stored message\(notArchived == 1 ? " was" : "s were") not archived" : nil,
                     problems > 0 ? "\(problems) problem\(problems == 1 ? "" : "s") (listed above)" : nil,
                 ].compactMap { $0 }.joined(separator: " and ") + "; nothing was lost")
@@ -59,6 +64,12 @@ struct IngestCommand: ContextCommand {
             "Ingested \(count(summary.ingested, "message")): \(count(summary.duplicates, "duplicate")), "
                 + "\(summary.quarantined) quarantined, \(summary.incomplete) incomplete."
         ]
+        if summary.archivedNow > 0 {
+            lines.append("\(count(summary.archivedNow, "message")) stored on an earlier pass now archived.")
+        }
+        for (reason, number) in summary.notStored.sorted(by: { $0.key < $1.key }) {
+            lines.append("\(count(number, "message")) not stored: \(reason); they stay in the spool and are stored on the next pass.")
+        }
         if summary.unreadable > 0 {
             lines.append("\(count(summary.unreadable, "message")) with unreadable audio stored; the files are in the quarantine.")
         }

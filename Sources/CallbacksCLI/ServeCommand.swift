@@ -21,14 +21,15 @@ struct ServeCommand: ContextCommand {
         var logger = Logger(label: "afterhours") { ServiceLogHandler(label: $0, now: now, timeZone: zone) }
         logger.logLevel = desk.logLevel ?? .info
         let store = try desk.openStore()
+        let health = ServiceHealth()
         var services = Wiring.services(
-            configuration: desk.configuration, store: store, environment: context.environment, now: now, logger: logger)
+            configuration: desk.configuration, store: store, environment: context.environment, now: now, logger: logger, health: health)
         if let listen = desk.configuration.http.listen {
             let metrics = ServiceMetrics()
             metrics.bootstrap()
             let face = HTTPFace(
                 configuration: desk.configuration, store: store, now: now,
-                push: PushIngest(configuration: desk.configuration, store: store, logger: logger), metrics: metrics)
+                push: PushIngest(configuration: desk.configuration, store: store, logger: logger), metrics: metrics, health: health)
             do {
                 services.append(.init(service: try face.application(listen: listen, logger: logger)))
                 services.append(

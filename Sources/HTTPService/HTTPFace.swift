@@ -21,14 +21,20 @@ public struct HTTPFace: Sendable {
     public let now: @Sendable () -> Date
     public let push: PushIngest
     public let metrics: ServiceMetrics
+    /// What `serve`'s ingest found wrong (`/readyz`).
+    public let health: ServiceHealth
     let throttle: FailureThrottle
 
-    public init(configuration: Configuration, store: any Store, now: @escaping @Sendable () -> Date, push: PushIngest, metrics: ServiceMetrics) {
+    public init(
+        configuration: Configuration, store: any Store, now: @escaping @Sendable () -> Date, push: PushIngest, metrics: ServiceMetrics,
+        health: ServiceHealth = ServiceHealth()
+    ) {
         self.configuration = configuration
         self.store = store
         self.now = now
         self.push = push
         self.metrics = metrics
+        self.health = health
         throttle = FailureThrottle(now: now)
     }
 
@@ -81,6 +87,7 @@ public struct HTTPFace: Sendable {
             }
             return Self.json(#"{"status": "ok"}"#)
         }
+        router.get("/readyz") { _, _ -> Response in await readiness() }
         router.get("/api/v1/openapi.yaml") { _, _ -> Response in
             guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml"), let text = try? String(contentsOf: url, encoding: .utf8)
             else { throw APIError(.notFound, "not_found", "the API document is not installed") }

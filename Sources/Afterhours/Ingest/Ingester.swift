@@ -454,10 +454,13 @@ public struct Ingester: Sendable {
         let voicemail = item.voicemail
         let voicemailID: Int64
         var storedAudioPath: String?
+        var duplicate = false
         switch outcome {
         case .failure(let error):
-            summary.leave(message.files[0], because: "not stored: \(error); will retry", incomplete: true)
-            logger.error("could not store voicemail", metadata: ["voicemail.location": "\(message.location)", "error": "\(error)"])
+            // A fault, not a message still being written: counted apart and the command fails.
+            summary.leave(message.files[0], because: "not stored: \(error); will retry", incomplete: false)
+            summary.notStored[Self.storeFault(error), default: 0] += 1
+            logger.debug("could not store voicemail", metadata: ["voicemail.location": "\(message.location)", "error": "\(error)"])
             return
         case .success(.stored(let id, let callbackID, let joined)):
             voicemailID = id
@@ -479,11 +482,15 @@ public struct Ingester: Sendable {
         case .success(.duplicate(let id, let recordedPath)):
             voicemailID = id
             storedAudioPath = recordedPath
-            summary.duplicates += 1
-            if configuration.spool.keepOriginals { return }
+            duplicate = true
+            if configuration.spool.keepOriginals {
+                summary.duplicates += 1
+                return
+            }
         }
 
         if let error = voicemail.audioError, item.probed == nil {
+            if duplicate { summary.duplicates += 1 }
             // Stored (and counted as ingested) with its error; its files are kept aside.
             if let folder = quarantine(message.files, name: "\(voicemailID)", at: voicemail.receivedAt, reason: error, into: &summary, storedMessage: true) {
                 do {
@@ -504,10 +511,13 @@ public struct Ingester: Sendable {
             let archived = item.probed.map { item.archiveFolder.appendingPathComponent("\(voicemailID).\($0.pathExtension)").path }
             if let archived, let storedAudioPath, storedAudioPath != archived {
                 recordAudioPath(archived, of: voicemailID)
+                if duplicate { summary.archivedNow += 1 }
+            } else if duplicate {
+                summary.duplicates += 1
             }
         } catch {
             summary.notArchived["cannot archive into \(configuration.spool.archive): \(Self.reason(error))", default: 0] += 1
-            logger.error(
+            logger.debug(
                 "stored voicemail not yet archived",
                 metadata: ["voicemail.id": "\(voicemailID)", "voicemail.location": "\(message.location)", "error": "\(error)"])
             // Until the next pass moves it, `show` and the audio point where the file is.
@@ -536,8 +546,9 @@ public struct Ingester: Sendable {
             } catch {
                 // The database cannot say whether its message is stored (it is down or out
                 // of reach): never quarantine on that; look again on the next pass.
-                summary.leave(file, because: "cannot look its message up: \(error); will retry", incomplete: true)
-                logger.error("could not look up a message", metadata: ["voicemail.location": "\(orphan.location)", "error": "\(error)"])
+                summary.leave(file, because: "cannot look its message up: \(error); will retry", incomplete: false)
+                summary.notStored[Self.storeFault(error), default: 0] += 1
+                logger.debug("could not look up a message", metadata: ["voicemail.location": "\(orphan.location)", "error": "\(error)"])
                 return
             }
             if let stored {
@@ -546,9 +557,10 @@ public struct Ingester: Sendable {
                     do {
                         var mover = FileMover(keepOriginals: false)
                         try mover.place(file, at: folder.appendingPathComponent("\(stored).\(file.pathExtension)"))
-                        summary.duplicates += 1
+                        // The tail of a move an earlier pass did not finish.
+                        summary.archivedNow += 1
                     } catch {
-                        summary.problems.append("\(file.path): cannot archive it beside message #\(stored): \(Self.reason(error))")
+                        summary.notArchived["cannot archive into \(configuration.spool.archive): \(Self.reason(error))", default: 0] += 1
                     }
                 }
                 return
@@ -577,6 +589,7 @@ public struct Ingester: Sendable {
             logger.warning("quarantined voicemail", metadata: ["quarantine.folder": "\(folder.path)", "reason": "\(reason)"])
             return folder
         } catch {
+            summary.notQuarantined += 1
             summary.problems.append(
                 "\(files.first?.path ?? name): left in the spool, cannot quarantine into \(configuration.spool.quarantine): \(Self.reason(error))")
             return nil
@@ -594,6 +607,13 @@ public struct Ingester: Sendable {
         calendar.timeZone = timeZone
         let parts = calendar.dateComponents([.year, .month, .day], from: date)
         return String(format: "%04d/%02d/%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+    }
+
+    /// A store error without the message it was about: the same fault for every message.
+    static func storeFault(_ error: StoreError) -> String {
+        let text = error.message
+        guard text.hasPrefix("could not store "), let colon = text.range(of: ": ") else { return text }
+        return String(text[colon.upperBound...])
     }
 
     /// What went wrong with a file, in words (`FileError` says it; anything else as it is).
@@ -643,6 +663,9 @@ public struct IngestSummary: Sendable, Equatable {
     /// Why each quarantined message was put aside, in order.
     public var quarantineReasons: [String] = []
     public var duplicates = 0
+    /// Messages stored on an earlier pass whose files only now moved into the archive (a
+    /// full archive, or a crash, had held them back).
+    public var archivedNow = 0
     public var quarantined = 0
     /// Files expected to become messages on a later pass.
     public var incomplete = 0
@@ -662,11 +685,22 @@ public struct IngestSummary: Sendable, Equatable {
     /// Stored messages whose files could not be moved into the archive yet, counted by
     /// what went wrong: they stay in the spool and the next pass moves them.
     public var notArchived: [String: Int] = [:]
+    /// Messages left in the spool because the store could not write them (or say whether
+    /// they are stored), counted by the store's error: the next pass retries.
+    public var notStored: [String: Int] = [:]
+    /// Messages (or files) to be put aside that the quarantine could not take: left in the
+    /// spool, each also listed in `problems`.
+    public var notQuarantined = 0
     /// Failures the admin should look at; nothing was lost, but something needs a retry.
     public var problems: [String] = []
 
     /// Work this pass could not finish: the command exits non-zero.
-    public var unfinished: Bool { !problems.isEmpty || !notArchived.isEmpty }
+    public var unfinished: Bool { !problems.isEmpty || !notArchived.isEmpty || !notStored.isEmpty || notQuarantined > 0 }
+
+    /// Messages not stored because of a store fault.
+    public var notStoredCount: Int { notStored.values.reduce(0, +) }
+    /// Stored messages held in the spool because the archive could not take them.
+    public var notArchivedCount: Int { notArchived.values.reduce(0, +) }
 
     public init() {}
 

@@ -12,15 +12,20 @@ public struct IngestService: Service {
     let ingester: Ingester
     let now: @Sendable () -> Date
     let logger: Logger
+    let health: ServiceHealth
     let work = BlockingQueue(label: "afterhours.ingest")
 
-    public init(ingester: Ingester, now: @escaping @Sendable () -> Date, logger: Logger) {
+    public init(ingester: Ingester, now: @escaping @Sendable () -> Date, logger: Logger, health: ServiceHealth = ServiceHealth()) {
         self.ingester = ingester
         self.now = now
         self.logger = logger
+        self.health = health
     }
 
     enum Trigger: Sendable { case changed, rescan, retry }
+
+    /// Seconds between passes while a fault holds messages back.
+    static let faultRetry = 5
 
     public func run() async throws {
         let spool = URL(fileURLWithPath: ingester.configuration.spool.path)
@@ -47,15 +52,20 @@ public struct IngestService: Service {
                 try? await Task.sleep(for: .milliseconds(250))
             }
             let (ingester, now) = (ingester, now)
-            let summary = await work.run { ingester.runOnce(at: now(), actor: "serve") }
+            let started = now()
+            let summary = await work.run { ingester.runOnce(at: started, actor: "serve") }
             summary.count()
             watcher.watchFolders()
-            for problem in summary.problems {
+            // A fault is one line when it starts, one a minute while it lasts, one when it clears.
+            health.observe(summary, started: started, finished: now(), logger: logger)
+            for problem in summary.problems where !problem.contains("cannot quarantine into ") && !problem.hasPrefix("spool folder ") {
                 logger.error("ingest problem", metadata: ["problem": "\(problem)"])
             }
             // Files left to settle: look again once they should have.
-            if summary.incomplete > 0, retry == nil {
-                let wait = ingester.configuration.spool.settle + 1
+            // A fault: look again soon, so the backlog goes through once it clears.
+            let faulty = !health.snapshot.ready
+            if summary.incomplete > 0 || faulty, retry == nil {
+                let wait = max(ingester.configuration.spool.settle + 1, faulty ? Self.faultRetry : 0)
                 retry = Task {
                     try? await Task.sleep(for: .seconds(wait))
                     continuation.yield(.retry)

@@ -71,10 +71,10 @@ public enum Wiring {
     /// sweeps), the spoken greeting when configured, and the transcriber when enabled.
     public static func services(
         configuration: Configuration, store: any Store, environment: [String: String],
-        now: @escaping @Sendable () -> Date, logger: Logger
+        now: @escaping @Sendable () -> Date, logger: Logger, health: ServiceHealth = ServiceHealth()
     ) -> [ServiceGroupConfiguration.ServiceConfiguration] {
         let ingest = IngestService(
-            ingester: Ingester(configuration: configuration, store: store, logger: logger), now: now, logger: logger)
+            ingester: Ingester(configuration: configuration, store: store, logger: logger), now: now, logger: logger, health: health)
         let outbox = OutboxService(
             store: store, notifier: Notifier(configuration: configuration, environment: environment),
             now: now, logger: logger, sweepBreaches: configuration.escalation.onBreach)
@@ -90,7 +90,7 @@ public enum Wiring {
                 settings: configuration.transcription, desk: transcriptDesk(configuration, store: store), now: now, logger: logger)
             // It ends by itself when the transcriber is not installed: that must not end `serve`.
             services.append(
-                .init(service: TranscriptionService(transcriber: transcriber, logger: logger), successTerminationBehavior: .ignore))
+                .init(service: TranscriptionService(transcriber: transcriber, logger: logger, health: health), successTerminationBehavior: .ignore))
         }
         return services
     }

@@ -9,10 +9,13 @@ import ServiceLifecycle
 public struct TranscriptionService: Service {
     let transcriber: Transcriber
     let logger: Logger
+    /// Where a transcriber that is down shows as a warning (`/readyz`).
+    let health: ServiceHealth
 
-    public init(transcriber: Transcriber, logger: Logger) {
+    public init(transcriber: Transcriber, logger: Logger, health: ServiceHealth = ServiceHealth()) {
         self.transcriber = transcriber
         self.logger = logger
+        self.health = health
     }
 
     public func run() async throws {
@@ -30,6 +33,7 @@ public struct TranscriptionService: Service {
                     if let error = heard.error {
                         logger.warning("could not transcribe a message", metadata: ["voicemail.id": "\(heard.job.voicemailID)", "error": "\(error)"])
                     } else {
+                        health.warn("transcriber", nil)
                         logger.info(
                             "transcribed a message",
                             metadata: [
@@ -45,6 +49,7 @@ public struct TranscriptionService: Service {
                     logger.warning(
                         "transcription is off: the transcriber cannot start; messages are queued without transcripts",
                         metadata: ["reason": "\(why)", "python": "\(transcriber.settings.python)"])
+                    health.warn("transcriber", "cannot start: \(why)")
                     return
                 case .stopped(let why):
                     if Task.isCancelled { return }
@@ -53,6 +58,7 @@ public struct TranscriptionService: Service {
                     restarts += 1
                     let wait = min(60.0, pow(2.0, Double(restarts - 1)))
                     logger.error("the transcriber stopped; starting it again", metadata: ["reason": "\(why)", "in.seconds": "\(wait)"])
+                    health.warn("transcriber", "stopped: \(why); starting it again")
                     try? await Task.sleep(for: .seconds(wait))
                 }
             }
