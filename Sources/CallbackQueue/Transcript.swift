@@ -23,13 +23,20 @@ public struct MessageTranscript: Sendable, Equatable {
     /// A number read out in the message, taken as the callback's number because the
     /// caller had none that could be called.
     public var spokenNumber: PhoneNumber?
+    /// The transcriber fell into a repetition loop it could not get out of: `text` is the
+    /// words heard before the loop, and the rest of the message is missing from it.
+    public var cutShort: Bool
 
-    public init(status: Status, text: String? = nil, error: String? = nil, rules: [String] = [], spokenNumber: PhoneNumber? = nil) {
+    public init(
+        status: Status, text: String? = nil, error: String? = nil, rules: [String] = [], spokenNumber: PhoneNumber? = nil,
+        cutShort: Bool = false
+    ) {
         self.status = status
         self.text = text
         self.error = error
         self.rules = rules
         self.spokenNumber = spokenNumber
+        self.cutShort = cutShort
     }
 
     public static let pending = MessageTranscript(status: .pending)
@@ -88,11 +95,14 @@ public struct TranscriptFindings: Sendable, Equatable {
     public var matches: [ContentMatch]
     /// A valid number read out in the message, when the callback needs one.
     public var spokenNumber: PhoneNumber?
+    /// The words stop where the transcriber began repeating itself (`MessageTranscript.cutShort`).
+    public var cutShort: Bool
 
-    public init(text: String, matches: [ContentMatch], spokenNumber: PhoneNumber?) {
+    public init(text: String, matches: [ContentMatch], spokenNumber: PhoneNumber?, cutShort: Bool = false) {
         self.text = text
         self.matches = matches
         self.spokenNumber = spokenNumber
+        self.cutShort = cutShort
     }
 
     public var urgent: [ContentMatch] { matches.filter { $0.kind == .urgent } }

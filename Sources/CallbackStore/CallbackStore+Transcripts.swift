@@ -49,10 +49,10 @@ extension CallbackStore: TranscriptRepository {
                 sql: """
                     UPDATE voicemail SET transcript_status = 'done', transcript = ?, transcript_error = NULL,
                         transcript_rules = ?, transcript_leased_until = NULL, transcribed_at = ?,
-                        transcript_attempts = transcript_attempts + 1
+                        transcript_attempts = transcript_attempts + 1, transcript_cut_short = ?
                     WHERE id = ?
                     """,
-                arguments: [findings.text, rules.isEmpty ? nil : rules.joined(separator: "\n"), now.unixSeconds, id])
+                arguments: [findings.text, rules.isEmpty ? nil : rules.joined(separator: "\n"), now.unixSeconds, findings.cutShort, id])
             try db.execute(sql: "DELETE FROM transcript_search WHERE rowid = ?", arguments: [id])
             try db.execute(sql: "INSERT INTO transcript_search (rowid, transcript) VALUES (?, ?)", arguments: [id, findings.text])
             guard let callbackID else { return }

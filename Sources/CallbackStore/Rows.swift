@@ -86,6 +86,7 @@ struct VoicemailRecord: Decodable, FetchableRecord, TableRecord {
     var transcriptError: String?
     var transcriptRules: String?
     var spokenNumber: String?
+    var transcriptCutShort: Bool
     var blocked: Bool
 
     enum Columns {
@@ -112,7 +113,7 @@ struct VoicemailRecord: Decodable, FetchableRecord, TableRecord {
             transcript: MessageTranscript(
                 status: transcriptStatus, text: transcript, error: transcriptError,
                 rules: transcriptRules.map { $0.split(separator: "\n").map(String.init) } ?? [],
-                spokenNumber: spokenNumber.flatMap(PhoneNumber.init(e164:))),
+                spokenNumber: spokenNumber.flatMap(PhoneNumber.init(e164:)), cutShort: transcriptCutShort),
             blocked: blocked)
     }
 }

@@ -361,6 +361,7 @@ extension HTTPFace {
             if stored.transcript.status == .done, let words = stored.transcript.text, !words.isEmpty {
                 values["transcript"] = Self.outside(words)
             }
+            if stored.transcript.status == .done, stored.transcript.cutShort { values["cutShort"] = DeskText.cutShortNote }
             return values
         }
     }

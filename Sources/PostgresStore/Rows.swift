@@ -115,7 +115,8 @@ extension PostgresRandomAccessRow {
                     status: try enumValue("transcript_status"), text: try optionalString("transcript"),
                     error: try optionalString("transcript_error"),
                     rules: try optionalString("transcript_rules").map { $0.split(separator: "\n").map(String.init) } ?? [],
-                    spokenNumber: try optionalString("spoken_number").flatMap(PhoneNumber.init(e164:))),
+                    spokenNumber: try optionalString("spoken_number").flatMap(PhoneNumber.init(e164:)),
+                    cutShort: try bool("transcript_cut_short")),
                 blocked: try bool("blocked"))
         }
     }

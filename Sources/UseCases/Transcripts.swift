@@ -60,11 +60,13 @@ public struct TranscriptDesk: Sendable {
     /// said by a caller.
     static let promptNumbers: Set<String> = ["+13105550100"]
 
-    /// Stores the words of a leased message, with what they decided.
+    /// Stores the words of a leased message, with what they decided. `cutShort`: the
+    /// transcriber stopped them where it began repeating itself (`MessageTranscript.cutShort`).
     @discardableResult
-    public func record(_ job: TranscriptJob, text: String, at now: Date) async throws(StoreError) -> TranscriptFindings {
+    public func record(_ job: TranscriptJob, text: String, cutShort: Bool = false, at now: Date) async throws(StoreError) -> TranscriptFindings {
         let cleaned = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        let findings = findings(for: job, text: cleaned)
+        var findings = findings(for: job, text: cleaned)
+        findings.cutShort = cutShort
         var rules = findings.matches.map(\.description)
         if let number = findings.spokenNumber { rules.append("number: \(number.formatted) read out in the message") }
         try await store.saveTranscript(voicemail: job.voicemailID, findings: findings, rules: rules, at: now)

@@ -34,6 +34,25 @@ struct TranscriptContractTests {
         #expect(try await transcripts(store).next(at: t0.addingTimeInterval(301))?.voicemailID == job.voicemailID)
     }
 
+    @Test("a transcript the transcriber cut short at a repetition loop is stored marked; heard again whole, the mark goes", arguments: StoreKind.allCases)
+    func cutShort(kind: StoreKind) async throws {
+        let (store, dispose) = try await kind.make()
+        defer { dispose() }
+        let id = try store.store(message("looped", number: "+12125550101"), due: t0.addingTimeInterval(3600))
+        let desk = transcripts(store)
+        let job = try #require(try await desk.next(at: t0))
+        let findings = try await desk.record(job, text: "Please call the monitoring center at 8-0-0-0-5-5-0-1-4-2", cutShort: true, at: t0)
+        #expect(findings.cutShort)
+        var stored = try #require(try await store.detail(id: id, for: owner).messages.first)
+        #expect(stored.transcript.cutShort && stored.transcript.text == "Please call the monitoring center at 8-0-0-0-5-5-0-1-4-2")
+
+        #expect(try await store.requestTranscripts(voicemail: job.voicemailID) == 1)
+        let again = try #require(try await desk.next(at: t0.addingTimeInterval(10)))
+        try await desk.record(again, text: "Please call the monitoring center at 800 555 0142 to confirm.", at: t0.addingTimeInterval(10))
+        stored = try #require(try await store.detail(id: id, for: owner).messages.first)
+        #expect(!stored.transcript.cutShort && stored.transcript.text?.hasSuffix("to confirm.") == true)
+    }
+
     @Test("words of an emergency make the callback urgent; a complaint escalates to the owner with the caller's words", arguments: StoreKind.allCases)
     func contentRules(kind: StoreKind) async throws {
         let (store, dispose) = try await kind.make(channels: ["webhook:http://127.0.0.1:9/owner"])
