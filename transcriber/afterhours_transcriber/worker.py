@@ -8,7 +8,8 @@ Protocol (stdout carries nothing else; logs go to stderr):
     worker → {"ready": true, "model": "tiny.en", "threads": 2}     once the model is loaded
     worker → {"fatal": "<one sentence>"}                            cannot start; exit status 2
     caller → {"id": 17, "audio": "/abs/path.wav", "prompt": "optional vocabulary"}
-    worker → {"id": 17, "text": "…", "cut_short": false, "audio_seconds": 12.34, "seconds": 1.9}
+    worker → {"id": 17, "text": "…", "cut_short": false, "avg_logprob": -0.31, "no_speech_prob": 0.02,
+              "audio_seconds": 12.34, "seconds": 1.9}
     worker → {"id": 17, "error": "<one sentence naming the file>"}  the worker carries on
     worker → {"error": "<one sentence>"}                            a line that is no request
     EOF on stdin → exit status 0.
@@ -19,7 +20,10 @@ file, any sample rate, mono or not. "prompt" is optional (a string or null); wit
 defaults it is checked and not used (see Decoding.prompt_as). "text" is "" when nothing
 was said. "cut_short" is true when Whisper fell into a repetition loop (loops.py) that
 decoding again with its fallbacks did not cure: "text" is then the words said before the
-loop, never the loop itself. "audio_seconds" is the file's length, "seconds" the wall time from reading the
+loop, never the loop itself. "avg_logprob" (the decoder's average log-probability per
+token, 0 is certain) and "no_speech_prob" (Whisper's belief that there was no speech) are
+its segments' scores, averaged weighted by the length of their text; null when nothing was
+said. "audio_seconds" is the file's length, "seconds" the wall time from reading the
 request to answering it. Every line out is one JSON object in ASCII, ending in a newline.
 """
 
@@ -190,7 +194,31 @@ class Heard:
 
     text: str
     audio_seconds: float
+    # The decoder's scores (Decoded), None when nothing was said.
+    avg_logprob: Optional[float] = None
+    no_speech_prob: Optional[float] = None
     cut_short: bool = False
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """One decoding of a message: its text, and its segments' average log-probability and
+    no-speech probability, each a mean weighted by the length of the segment's text
+    (None without segments, or from a model that does not score them)."""
+
+    text: str
+    avg_logprob: Optional[float] = None
+    no_speech_prob: Optional[float] = None
+
+
+def weighted(pieces: list, name: str) -> Optional[float]:
+    """The mean of the segments' `name`, weighted by the length of their text."""
+    scored = [(len(piece), getattr(segment, name, None)) for piece, segment in pieces]
+    scored = [(weight, value) for weight, value in scored if isinstance(value, (int, float))]
+    total = sum(weight for weight, _value in scored)
+    if not total:
+        return None
+    return round(sum(weight * value for weight, value in scored) / total, 3)
 
 
 class Worker:
@@ -231,32 +259,37 @@ class Worker:
             hotwords=vocabulary if d.prompt_as == "hotwords" else None,
             without_timestamps=not d.timestamps,
         )
-        text = self.decode(audio, options)
+        first = self.decode(audio, options)
+        text = first.text
         loop = find_loop(text)
         if loop is None:
-            return Heard(text, audio_seconds)
+            return Heard(text, audio_seconds, first.avg_logprob, first.no_speech_prob)
         log.warning("the transcript loops (%r %d times); decoding it again with the fallbacks", loop.unit, loop.times)
         self.reseed()
-        retried = self.decode(audio, {**options, **RETRY_OPTIONS, "without_timestamps": False})
+        second = self.decode(audio, {**options, **RETRY_OPTIONS, "without_timestamps": False})
+        retried = second.text
         again = find_loop(retried)
         if again is None:
-            return Heard(retried, audio_seconds)
+            return Heard(retried, audio_seconds, second.avg_logprob, second.no_speech_prob)
         # Still looping: the words before the loop, from whichever attempt heard more.
-        kept = max(before_loop(text, loop), before_loop(retried, again), key=len)
+        kept, best = max((before_loop(text, loop), first), (before_loop(retried, again), second), key=lambda pair: len(pair[0]))
         log.warning("the transcript still loops (%r %d times); kept the %d characters before it",
                     again.unit, again.times, len(kept))
-        return Heard(kept if any(c.isalnum() for c in kept) else "", audio_seconds, cut_short=True)
+        return Heard(kept if any(c.isalnum() for c in kept) else "", audio_seconds, best.avg_logprob, best.no_speech_prob,
+                     cut_short=True)
 
-    def decode(self, audio: Any, options: dict) -> str:
-        """One decoding of the whole message: its segments' text, joined."""
+    def decode(self, audio: Any, options: dict) -> "Decoded":
+        """One decoding of the whole message: its segments' text, joined, and their scores."""
         segments, _info = self.model.transcribe(audio, **options)
         # `segments` is a generator: decoding happens while it is consumed.
-        text = " ".join(piece for piece in (segment.text.strip() for segment in segments) if piece)
+        pieces = [(segment.text.strip(), segment) for segment in segments]
+        pieces = [(piece, segment) for piece, segment in pieces if piece]
+        text = " ".join(piece for piece, _segment in pieces)
         # On silence or line noise Whisper may answer with punctuation alone (". . ."):
         # a message with no letter or digit in it said nothing.
         if not any(character.isalnum() for character in text):
-            text = ""
-        return text
+            return Decoded("")
+        return Decoded(text, weighted(pieces, "avg_logprob"), weighted(pieces, "no_speech_prob"))
 
     def answer(self, line: bytes) -> Optional[dict]:
         """The reply to one request line, or None for a blank line."""
@@ -295,6 +328,8 @@ class Worker:
             "id": ident,
             "text": heard.text,
             "cut_short": heard.cut_short,
+            "avg_logprob": heard.avg_logprob,
+            "no_speech_prob": heard.no_speech_prob,
             "audio_seconds": round(heard.audio_seconds, 2),
             "seconds": round(time.monotonic() - started, 2),
         }

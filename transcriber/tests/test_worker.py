@@ -137,7 +137,7 @@ class ProtocolTests(unittest.TestCase):
 
     def test_a_request_is_answered_with_its_id_text_and_durations(self):
         reply = self.ask(json.dumps({"id": 17, "audio": str(self.wav), "prompt": "Acme  Plumbing"}))
-        self.assertEqual(set(reply), {"id", "text", "cut_short", "audio_seconds", "seconds"})
+        self.assertEqual(set(reply), {"id", "text", "cut_short", "avg_logprob", "no_speech_prob", "audio_seconds", "seconds"})
         self.assertEqual((reply["id"], reply["text"], reply["cut_short"], reply["audio_seconds"]),
                          (17, "Hello, call me back.", False, 1.5))
         audio, options = self.model.calls[0]
@@ -270,6 +270,32 @@ class LoopRecoveryTests(unittest.TestCase):
                 reply = self.ask(model)
                 self.assertEqual((reply["text"], reply["cut_short"]), (text, False))
                 self.assertEqual(len(model.calls), 1)
+
+
+class ScoreTests(unittest.TestCase):
+    def setUp(self):
+        self.folder = tempfile.TemporaryDirectory()
+        self.wav = Path(self.folder.name) / "msg.wav"
+        write_wav(self.wav, np.zeros(12000, dtype="<i2"))
+
+    def tearDown(self):
+        self.folder.cleanup()
+
+    def ask(self, segments):
+        model = SimpleNamespace(transcribe=lambda audio, **options: (iter(segments), None))
+        return Worker(model, "en", Decoding()).answer(json.dumps({"id": 1, "audio": str(self.wav)}).encode())
+
+    def test_scores_are_the_segments_weighted_by_their_text(self):
+        reply = self.ask([SimpleNamespace(text=" Hello, call me back ", avg_logprob=-0.2, no_speech_prob=0.1),
+                          SimpleNamespace(text=" at two ", avg_logprob=-1.0, no_speech_prob=0.5)])
+        self.assertEqual(reply["text"], "Hello, call me back at two")
+        # 19 and 6 characters.
+        self.assertAlmostEqual(reply["avg_logprob"], round((19 * -0.2 + 6 * -1.0) / 25, 3))
+        self.assertAlmostEqual(reply["no_speech_prob"], round((19 * 0.1 + 6 * 0.5) / 25, 3))
+
+    def test_nothing_said_has_no_scores(self):
+        reply = self.ask([SimpleNamespace(text=" . . . ", avg_logprob=-2.0, no_speech_prob=0.9)])
+        self.assertEqual((reply["text"], reply["avg_logprob"], reply["no_speech_prob"]), ("", None, None))
 
 
 class StartTests(unittest.TestCase):
