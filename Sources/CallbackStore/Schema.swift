@@ -285,6 +285,9 @@ extension CallbackStore {
                     -- The transcriber fell into a repetition loop it could not get out of:
                     -- the transcript is the words before it (MessageTranscript.cutShort).
                     ALTER TABLE voicemail ADD COLUMN transcript_cut_short BOOLEAN NOT NULL DEFAULT 0;
+                    -- The decoder's scores (TranscriptConfidence); NULL before this version.
+                    ALTER TABLE voicemail ADD COLUMN transcript_avg_logprob REAL;
+                    ALTER TABLE voicemail ADD COLUMN transcript_no_speech_prob REAL;
                     """)
         }
         return migrator

@@ -362,6 +362,7 @@ extension HTTPFace {
                 values["transcript"] = Self.outside(words)
             }
             if stored.transcript.status == .done, stored.transcript.cutShort { values["cutShort"] = DeskText.cutShortNote }
+            if stored.transcript.status == .done, stored.transcript.lowConfidence { values["lowConfidence"] = DeskText.lowConfidenceNote }
             return values
         }
     }

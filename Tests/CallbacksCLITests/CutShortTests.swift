@@ -60,6 +60,32 @@ struct CutShortTests {
         #expect(Self.message(wholeJSON.json)?["transcript_cut_short"] as? Bool == false)
     }
 
+    @Test("show, --json, the API and the page say a low-confidence transcript is one")
+    func lowConfidence() async throws {
+        let (harness, _, whole, tokens) = try await Self.installation()
+        let database = try DatabaseQueue(path: harness.root.appendingPathComponent("afterhours.sqlite").path)
+        try await database.write { db in
+            try db.execute(
+                sql: "UPDATE voicemail SET transcript_avg_logprob = -1.4, transcript_no_speech_prob = 0.2 WHERE callback_id = ?", arguments: [whole])
+        }
+        let note = "(low confidence: listen before acting on it; no number is taken from it)"
+        let shown = await harness.run(["show", String(whole), "--as", "alice"])
+        #expect(shown.output.contains(note), "\(shown.output)")
+        let json = await harness.run(["show", String(whole), "--json", "--as", "alice"])
+        #expect(Self.message(json.json)?["transcript_low_confidence"] as? Bool == true, "\(json.output)")
+
+        let server = try await HTTPServer(harness)
+        let answer = try server.request("GET", "/api/v1/callbacks/\(whole)", token: try #require(tokens["alice"]))
+        #expect(Self.message(try JSONSerialization.jsonObject(with: Data(answer.text.utf8)))?["transcript_low_confidence"] as? Bool == true)
+        let escalated = await harness.run(["escalate", String(whole), "--reason", "Wants the owner", "--as", "alice"])
+        #expect(escalated.status == 0, "\(escalated.errors)")
+        let escalations = await harness.run(["escalations", "--json", "--as", "olivia"])
+        let id = try #require((escalations.json as? [[String: Any]])?.first?["id"] as? Int, "\(escalations.output)")
+        let olivia = try await WhatPeopleReadTests.session(harness, "olivia", base: server.base)
+        let page = try HTTPServer.curl(["-H", "Cookie: \(olivia)", server.base + "/escalations/\(id)"]).text
+        #expect(page.contains(#"<span class="low-confidence">\#(note)</span>"#), "\(page)")
+    }
+
     @Test("the API has transcript_cut_short and the page says the transcript was cut short")
     func apiAndPages() async throws {
         let (harness, cut, whole, tokens) = try await Self.installation()

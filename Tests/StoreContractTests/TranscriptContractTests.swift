@@ -53,6 +53,30 @@ struct TranscriptContractTests {
         #expect(!stored.transcript.cutShort && stored.transcript.text?.hasSuffix("to confirm.") == true)
     }
 
+    @Test("a low-confidence transcript is stored with its scores and gives no spoken number; a confident one does", arguments: StoreKind.allCases)
+    func lowConfidence(kind: StoreKind) async throws {
+        let (store, dispose) = try await kind.make()
+        defer { dispose() }
+        let unsure = try store.store(message("unsure", number: nil), due: t0.addingTimeInterval(3600))
+        let sure = try store.store(message("sure", number: nil, at: 60), due: t0.addingTimeInterval(3000))
+        let desk = transcripts(store)
+        let words = "Hi, please call me back at 646 555 0198."
+        for _ in 0..<2 {
+            let job = try #require(try await desk.next(at: t0))
+            #expect(job.needsNumber)
+            let scores = job.callbackID == unsure
+                ? TranscriptConfidence(avgLogprob: -1.42, noSpeechProb: 0.1) : TranscriptConfidence(avgLogprob: -0.31, noSpeechProb: 0.02)
+            try await desk.record(job, text: words, confidence: scores, at: t0)
+        }
+        let low = try #require(try await store.detail(id: unsure, for: owner).messages.first)
+        #expect(low.transcript.lowConfidence && low.transcript.confidence?.avgLogprob == -1.42)
+        #expect(low.transcript.spokenNumber == nil && low.transcript.text == words)
+        #expect(try await store.detail(id: unsure, for: owner).callback.caller.number == nil)
+        let high = try #require(try await store.detail(id: sure, for: owner).messages.first)
+        #expect(!high.transcript.lowConfidence && high.transcript.spokenNumber?.e164 == "+16465550198")
+        #expect(TranscriptConfidence(avgLogprob: -0.2, noSpeechProb: 0.7).isLow)
+    }
+
     @Test("words of an emergency make the callback urgent; a complaint escalates to the owner with the caller's words", arguments: StoreKind.allCases)
     func contentRules(kind: StoreKind) async throws {
         let (store, dispose) = try await kind.make(channels: ["webhook:http://127.0.0.1:9/owner"])

@@ -142,6 +142,8 @@ public struct DeskText: Sendable {
     /// After a transcript the transcriber stopped where it began repeating itself
     /// (`MessageTranscript.cutShort`): the rest of the message is not in it.
     public static let cutShortNote = "(cut short: the transcriber repeated itself)"
+    /// After a low-confidence transcript (`TranscriptConfidence.isLow`).
+    public static let lowConfidenceNote = "(low confidence: listen before acting on it; no number is taken from it)"
 
     /// Under a message: its machine transcript, wrapped, and the rules its words set off;
     /// or where that work stands.
@@ -157,6 +159,7 @@ public struct DeskText: Sendable {
             }
             // On a line of its own, never wrapped apart: what follows the words is missing.
             if transcript.cutShort { lines.append("      " + dim(Self.cutShortNote)) }
+            if transcript.lowConfidence { lines.append("      " + dim(Self.lowConfidenceNote)) }
             lines += transcript.rules.map { "    " + red(shown($0)) }
             return lines
         case .failed: return ["    " + dim("no transcript: \(shown(transcript.error ?? "the transcriber failed"))")]

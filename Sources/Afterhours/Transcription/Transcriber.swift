@@ -155,7 +155,8 @@ public struct Transcriber: Sendable {
             switch answer {
             case .success(let said):
                 do {
-                    let findings = try await desk.record(job, text: said.text, cutShort: said.cutShort, at: now())
+                    let findings = try await desk.record(
+                        job, text: said.text, cutShort: said.cutShort, confidence: said.confidence, at: now())
                     if said.cutShort {
                         logger.warning(
                             "the transcriber repeated itself; the transcript stops before the loop",
@@ -183,6 +184,7 @@ public struct Transcriber: Sendable {
         var text: String
         /// The process found a repetition loop it could not decode away and kept the words before it.
         var cutShort: Bool
+        var confidence: TranscriptConfidence?
     }
 
     private enum HearingError: Error {
@@ -235,7 +237,11 @@ public struct Transcriber: Sendable {
                 logger.warning("transcriber said something unexpected", metadata: ["line": "\(next.prefix(200))"])
                 continue
             }
-            if let text = answer.text { return .success(Said(text: text, cutShort: answer.cutShort)) }
+            if let text = answer.text {
+                let confidence = answer.avgLogprob == nil && answer.noSpeechProb == nil
+                    ? nil : TranscriptConfidence(avgLogprob: answer.avgLogprob, noSpeechProb: answer.noSpeechProb)
+                return .success(Said(text: text, cutShort: answer.cutShort, confidence: confidence))
+            }
             return .failure(.messageError(answer.error ?? "it gave no words and no reason"))
         }
     }
@@ -289,6 +295,9 @@ struct WorkerLine {
     var text: String?
     /// The words stop where Whisper began repeating itself (the worker's "cut_short").
     var cutShort = false
+    /// The decoder's scores (the worker's "avg_logprob" and "no_speech_prob").
+    var avgLogprob: Double?
+    var noSpeechProb: Double?
     var error: String?
 
     init(_ line: String) {
@@ -300,6 +309,8 @@ struct WorkerLine {
         id = (object["id"] as? NSNumber)?.int64Value
         text = object["text"] as? String
         cutShort = object["cut_short"] as? Bool ?? false
+        avgLogprob = (object["avg_logprob"] as? NSNumber)?.doubleValue
+        noSpeechProb = (object["no_speech_prob"] as? NSNumber)?.doubleValue
         error = object["error"] as? String
     }
 }
