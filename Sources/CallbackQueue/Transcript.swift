@@ -23,14 +23,27 @@ public struct MessageTranscript: Sendable, Equatable {
     /// A number read out in the message, taken as the callback's number because the
     /// caller had none that could be called.
     public var spokenNumber: PhoneNumber?
+    /// The transcriber fell into a repetition loop it could not get out of: `text` is the
+    /// words heard before the loop, and the rest of the message is missing from it.
+    public var cutShort: Bool
+    /// How sure the transcriber was of the words (nil before, or from an older transcriber).
+    public var confidence: TranscriptConfidence?
 
-    public init(status: Status, text: String? = nil, error: String? = nil, rules: [String] = [], spokenNumber: PhoneNumber? = nil) {
+    public init(
+        status: Status, text: String? = nil, error: String? = nil, rules: [String] = [], spokenNumber: PhoneNumber? = nil,
+        cutShort: Bool = false, confidence: TranscriptConfidence? = nil
+    ) {
         self.status = status
         self.text = text
         self.error = error
         self.rules = rules
         self.spokenNumber = spokenNumber
+        self.cutShort = cutShort
+        self.confidence = confidence
     }
+
+    /// The words are the transcriber's low-confidence guess (`TranscriptConfidence.isLow`).
+    public var lowConfidence: Bool { confidence?.isLow ?? false }
 
     public static let pending = MessageTranscript(status: .pending)
 
@@ -40,6 +53,33 @@ public struct MessageTranscript: Sendable, Equatable {
         guard let audio = voicemail.audio, audioKept else { return MessageTranscript(status: .skipped, error: "no audio was kept") }
         if audio.silent { return MessageTranscript(status: .skipped, error: "the message is silent") }
         return .pending
+    }
+}
+
+/// The decoder's scores for a message's words, as the transcriber answered them.
+public struct TranscriptConfidence: Sendable, Equatable {
+    /// Average log-probability per token: 0 is certain, below −1 Whisper itself treats a
+    /// window as decoded badly.
+    public var avgLogprob: Double?
+    /// Whisper's belief that there was no speech, 0…1.
+    public var noSpeechProb: Double?
+
+    public init(avgLogprob: Double?, noSpeechProb: Double?) {
+        self.avgLogprob = avgLogprob
+        self.noSpeechProb = noSpeechProb
+    }
+
+    /// Below this average log-probability a transcript is low confidence (Whisper's own
+    /// `logprob_threshold`).
+    public static let lowLogprob = -1.0
+    /// Above this no-speech probability a transcript is low confidence (Whisper's own
+    /// `no_speech_threshold`).
+    public static let highNoSpeech = 0.6
+
+    /// The words are a guess a person should not act on without listening: no number is
+    /// taken from them.
+    public var isLow: Bool {
+        (avgLogprob.map { $0 < Self.lowLogprob } ?? false) || (noSpeechProb.map { $0 > Self.highNoSpeech } ?? false)
     }
 }
 
@@ -88,11 +128,18 @@ public struct TranscriptFindings: Sendable, Equatable {
     public var matches: [ContentMatch]
     /// A valid number read out in the message, when the callback needs one.
     public var spokenNumber: PhoneNumber?
+    /// The words stop where the transcriber began repeating itself (`MessageTranscript.cutShort`).
+    public var cutShort: Bool
+    public var confidence: TranscriptConfidence?
 
-    public init(text: String, matches: [ContentMatch], spokenNumber: PhoneNumber?) {
+    public init(
+        text: String, matches: [ContentMatch], spokenNumber: PhoneNumber?, cutShort: Bool = false, confidence: TranscriptConfidence? = nil
+    ) {
         self.text = text
         self.matches = matches
         self.spokenNumber = spokenNumber
+        self.cutShort = cutShort
+        self.confidence = confidence
     }
 
     public var urgent: [ContentMatch] { matches.filter { $0.kind == .urgent } }

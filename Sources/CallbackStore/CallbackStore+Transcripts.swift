@@ -49,10 +49,14 @@ extension CallbackStore: TranscriptRepository {
                 sql: """
                     UPDATE voicemail SET transcript_status = 'done', transcript = ?, transcript_error = NULL,
                         transcript_rules = ?, transcript_leased_until = NULL, transcribed_at = ?,
-                        transcript_attempts = transcript_attempts + 1
+                        transcript_attempts = transcript_attempts + 1, transcript_cut_short = ?,
+                        transcript_avg_logprob = ?, transcript_no_speech_prob = ?
                     WHERE id = ?
                     """,
-                arguments: [findings.text, rules.isEmpty ? nil : rules.joined(separator: "\n"), now.unixSeconds, id])
+                arguments: [
+                    findings.text, rules.isEmpty ? nil : rules.joined(separator: "\n"), now.unixSeconds, findings.cutShort,
+                    findings.confidence?.avgLogprob, findings.confidence?.noSpeechProb, id,
+                ])
             try db.execute(sql: "DELETE FROM transcript_search WHERE rowid = ?", arguments: [id])
             try db.execute(sql: "INSERT INTO transcript_search (rowid, transcript) VALUES (?, ?)", arguments: [id, findings.text])
             guard let callbackID else { return }

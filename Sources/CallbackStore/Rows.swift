@@ -86,6 +86,9 @@ struct VoicemailRecord: Decodable, FetchableRecord, TableRecord {
     var transcriptError: String?
     var transcriptRules: String?
     var spokenNumber: String?
+    var transcriptCutShort: Bool
+    var transcriptAvgLogprob: Double?
+    var transcriptNoSpeechProb: Double?
     var blocked: Bool
 
     enum Columns {
@@ -112,7 +115,9 @@ struct VoicemailRecord: Decodable, FetchableRecord, TableRecord {
             transcript: MessageTranscript(
                 status: transcriptStatus, text: transcript, error: transcriptError,
                 rules: transcriptRules.map { $0.split(separator: "\n").map(String.init) } ?? [],
-                spokenNumber: spokenNumber.flatMap(PhoneNumber.init(e164:))),
+                spokenNumber: spokenNumber.flatMap(PhoneNumber.init(e164:)), cutShort: transcriptCutShort,
+                confidence: transcriptAvgLogprob == nil && transcriptNoSpeechProb == nil
+                    ? nil : TranscriptConfidence(avgLogprob: transcriptAvgLogprob, noSpeechProb: transcriptNoSpeechProb)),
             blocked: blocked)
     }
 }

@@ -279,6 +279,17 @@ extension CallbackStore {
             }
             try db.execute(sql: "CREATE UNIQUE INDEX person_by_name_key ON person (name_key)")
         }
+        migrator.registerMigration("v10: transcript confidence") { db in
+            try db.execute(
+                sql: """
+                    -- The transcriber fell into a repetition loop it could not get out of:
+                    -- the transcript is the words before it (MessageTranscript.cutShort).
+                    ALTER TABLE voicemail ADD COLUMN transcript_cut_short BOOLEAN NOT NULL DEFAULT 0;
+                    -- The decoder's scores (TranscriptConfidence); NULL before this version.
+                    ALTER TABLE voicemail ADD COLUMN transcript_avg_logprob REAL;
+                    ALTER TABLE voicemail ADD COLUMN transcript_no_speech_prob REAL;
+                    """)
+        }
         return migrator
     }
 }

@@ -361,6 +361,8 @@ extension HTTPFace {
             if stored.transcript.status == .done, let words = stored.transcript.text, !words.isEmpty {
                 values["transcript"] = Self.outside(words)
             }
+            if stored.transcript.status == .done, stored.transcript.cutShort { values["cutShort"] = DeskText.cutShortNote }
+            if stored.transcript.status == .done, stored.transcript.lowConfidence { values["lowConfidence"] = DeskText.lowConfidenceNote }
             return values
         }
     }

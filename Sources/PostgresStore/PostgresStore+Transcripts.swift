@@ -51,7 +51,9 @@ extension PostgresStore: TranscriptRepository {
                 """
                 UPDATE voicemail SET transcript_status = 'done', transcript = \(findings.text), transcript_error = NULL,
                     transcript_rules = \(rules.isEmpty ? nil : rules.joined(separator: "\n")), transcript_leased_until = NULL,
-                    transcribed_at = \(now.unixSeconds), transcript_attempts = transcript_attempts + 1
+                    transcribed_at = \(now.unixSeconds), transcript_attempts = transcript_attempts + 1,
+                    transcript_cut_short = \(findings.cutShort), transcript_avg_logprob = \(findings.confidence?.avgLogprob),
+                    transcript_no_speech_prob = \(findings.confidence?.noSpeechProb)
                 WHERE id = \(id)
                 """)
             guard let callbackID = try row.optionalInt64("callback_id") else { return }

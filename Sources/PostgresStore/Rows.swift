@@ -47,6 +47,11 @@ struct ConnectionClosed: Error, CustomStringConvertible {
 
 /// Column reads that name the column when a value is missing or of the wrong type.
 extension PostgresRandomAccessRow {
+    /// The decoder's scores, when the transcriber gave any.
+    static func confidence(_ avgLogprob: Double?, _ noSpeechProb: Double?) -> TranscriptConfidence? {
+        avgLogprob == nil && noSpeechProb == nil ? nil : TranscriptConfidence(avgLogprob: avgLogprob, noSpeechProb: noSpeechProb)
+    }
+
     func value<T: PostgresDecodable>(_ column: String, as type: T.Type = T.self) throws -> T {
         do {
             return try self[column].decode(T.self)
@@ -115,7 +120,10 @@ extension PostgresRandomAccessRow {
                     status: try enumValue("transcript_status"), text: try optionalString("transcript"),
                     error: try optionalString("transcript_error"),
                     rules: try optionalString("transcript_rules").map { $0.split(separator: "\n").map(String.init) } ?? [],
-                    spokenNumber: try optionalString("spoken_number").flatMap(PhoneNumber.init(e164:))),
+                    spokenNumber: try optionalString("spoken_number").flatMap(PhoneNumber.init(e164:)),
+                    cutShort: try bool("transcript_cut_short"),
+                    confidence: try Self.confidence(
+                        try value("transcript_avg_logprob", as: Double?.self), try value("transcript_no_speech_prob", as: Double?.self))),
                 blocked: try bool("blocked"))
         }
     }

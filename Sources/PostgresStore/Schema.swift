@@ -264,6 +264,17 @@ enum Schema {
                 "CREATE UNIQUE INDEX person_by_name_key ON person (name_key)",
             ]
         ),
+        (
+            7, "transcript confidence",
+            [
+                // The transcriber fell into a repetition loop it could not get out of: the
+                // transcript is the words before it (MessageTranscript.cutShort).
+                "ALTER TABLE voicemail ADD COLUMN transcript_cut_short BOOLEAN NOT NULL DEFAULT FALSE",
+                // The decoder's scores (TranscriptConfidence); NULL before this version.
+                "ALTER TABLE voicemail ADD COLUMN transcript_avg_logprob DOUBLE PRECISION",
+                "ALTER TABLE voicemail ADD COLUMN transcript_no_speech_prob DOUBLE PRECISION",
+            ]
+        ),
     ]
 
     /// The tables in the order `storage copy` fills them (parents first).

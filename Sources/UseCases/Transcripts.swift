@@ -49,10 +49,12 @@ public struct TranscriptDesk: Sendable {
     /// What the words decide, before they are stored: content rules that fire, and a
     /// number read out in the message when the callback has none. Only a number valid for
     /// the region is taken: a wrong number is worse than none.
-    public func findings(for job: TranscriptJob, text: String) -> TranscriptFindings {
-        var spoken = job.needsNumber ? SpokenNumber.find(in: text, region: defaultRegion) : nil
+    /// A low-confidence transcript (`TranscriptConfidence.isLow`) gives no number.
+    public func findings(for job: TranscriptJob, text: String, confidence: TranscriptConfidence? = nil) -> TranscriptFindings {
+        let trusted = !(confidence?.isLow ?? false)
+        var spoken = job.needsNumber && trusted ? SpokenNumber.find(in: text, region: defaultRegion) : nil
         if let number = spoken, Self.promptNumbers.contains(number.e164) { spoken = nil }
-        return TranscriptFindings(text: text, matches: content.matches(in: text), spokenNumber: spoken)
+        return TranscriptFindings(text: text, matches: content.matches(in: text), spokenNumber: spoken, confidence: confidence)
     }
 
     /// The example number in the transcriber's style prompt (transcriber/, `STYLE_PROMPT`):
@@ -60,11 +62,15 @@ public struct TranscriptDesk: Sendable {
     /// said by a caller.
     static let promptNumbers: Set<String> = ["+13105550100"]
 
-    /// Stores the words of a leased message, with what they decided.
+    /// Stores the words of a leased message, with what they decided. `cutShort`: the
+    /// transcriber stopped them where it began repeating itself (`MessageTranscript.cutShort`).
     @discardableResult
-    public func record(_ job: TranscriptJob, text: String, at now: Date) async throws(StoreError) -> TranscriptFindings {
+    public func record(
+        _ job: TranscriptJob, text: String, cutShort: Bool = false, confidence: TranscriptConfidence? = nil, at now: Date
+    ) async throws(StoreError) -> TranscriptFindings {
         let cleaned = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        let findings = findings(for: job, text: cleaned)
+        var findings = findings(for: job, text: cleaned, confidence: confidence)
+        findings.cutShort = cutShort
         var rules = findings.matches.map(\.description)
         if let number = findings.spokenNumber { rules.append("number: \(number.formatted) read out in the message") }
         try await store.saveTranscript(voicemail: job.voicemailID, findings: findings, rules: rules, at: now)

@@ -34,6 +34,49 @@ struct TranscriptContractTests {
         #expect(try await transcripts(store).next(at: t0.addingTimeInterval(301))?.voicemailID == job.voicemailID)
     }
 
+    @Test("a transcript the transcriber cut short at a repetition loop is stored marked; heard again whole, the mark goes", arguments: StoreKind.allCases)
+    func cutShort(kind: StoreKind) async throws {
+        let (store, dispose) = try await kind.make()
+        defer { dispose() }
+        let id = try store.store(message("looped", number: "+12125550101"), due: t0.addingTimeInterval(3600))
+        let desk = transcripts(store)
+        let job = try #require(try await desk.next(at: t0))
+        let findings = try await desk.record(job, text: "Please call the monitoring center at 8-0-0-0-5-5-0-1-4-2", cutShort: true, at: t0)
+        #expect(findings.cutShort)
+        var stored = try #require(try await store.detail(id: id, for: owner).messages.first)
+        #expect(stored.transcript.cutShort && stored.transcript.text == "Please call the monitoring center at 8-0-0-0-5-5-0-1-4-2")
+
+        #expect(try await store.requestTranscripts(voicemail: job.voicemailID) == 1)
+        let again = try #require(try await desk.next(at: t0.addingTimeInterval(10)))
+        try await desk.record(again, text: "Please call the monitoring center at 800 555 0142 to confirm.", at: t0.addingTimeInterval(10))
+        stored = try #require(try await store.detail(id: id, for: owner).messages.first)
+        #expect(!stored.transcript.cutShort && stored.transcript.text?.hasSuffix("to confirm.") == true)
+    }
+
+    @Test("a low-confidence transcript is stored with its scores and gives no spoken number; a confident one does", arguments: StoreKind.allCases)
+    func lowConfidence(kind: StoreKind) async throws {
+        let (store, dispose) = try await kind.make()
+        defer { dispose() }
+        let unsure = try store.store(message("unsure", number: nil), due: t0.addingTimeInterval(3600))
+        let sure = try store.store(message("sure", number: nil, at: 60), due: t0.addingTimeInterval(3000))
+        let desk = transcripts(store)
+        let words = "Hi, please call me back at 646 555 0198."
+        for _ in 0..<2 {
+            let job = try #require(try await desk.next(at: t0))
+            #expect(job.needsNumber)
+            let scores = job.callbackID == unsure
+                ? TranscriptConfidence(avgLogprob: -1.42, noSpeechProb: 0.1) : TranscriptConfidence(avgLogprob: -0.31, noSpeechProb: 0.02)
+            try await desk.record(job, text: words, confidence: scores, at: t0)
+        }
+        let low = try #require(try await store.detail(id: unsure, for: owner).messages.first)
+        #expect(low.transcript.lowConfidence && low.transcript.confidence?.avgLogprob == -1.42)
+        #expect(low.transcript.spokenNumber == nil && low.transcript.text == words)
+        #expect(try await store.detail(id: unsure, for: owner).callback.caller.number == nil)
+        let high = try #require(try await store.detail(id: sure, for: owner).messages.first)
+        #expect(!high.transcript.lowConfidence && high.transcript.spokenNumber?.e164 == "+16465550198")
+        #expect(TranscriptConfidence(avgLogprob: -0.2, noSpeechProb: 0.7).isLow)
+    }
+
     @Test("words of an emergency make the callback urgent; a complaint escalates to the owner with the caller's words", arguments: StoreKind.allCases)
     func contentRules(kind: StoreKind) async throws {
         let (store, dispose) = try await kind.make(channels: ["webhook:http://127.0.0.1:9/owner"])

@@ -8,7 +8,8 @@ Protocol (stdout carries nothing else; logs go to stderr):
     worker → {"ready": true, "model": "tiny.en", "threads": 2}     once the model is loaded
     worker → {"fatal": "<one sentence>"}                            cannot start; exit status 2
     caller → {"id": 17, "audio": "/abs/path.wav", "prompt": "optional vocabulary"}
-    worker → {"id": 17, "text": "…", "audio_seconds": 12.34, "seconds": 1.9}
+    worker → {"id": 17, "text": "…", "cut_short": false, "avg_logprob": -0.31, "no_speech_prob": 0.02,
+              "audio_seconds": 12.34, "seconds": 1.9}
     worker → {"id": 17, "error": "<one sentence naming the file>"}  the worker carries on
     worker → {"error": "<one sentence>"}                            a line that is no request
     EOF on stdin → exit status 0.
@@ -17,7 +18,12 @@ Requests are answered one at a time, in order; blank lines are skipped without a
 "id" is an integer or a string and comes back as it was sent. "audio" is a 16-bit PCM WAV
 file, any sample rate, mono or not. "prompt" is optional (a string or null); with the
 defaults it is checked and not used (see Decoding.prompt_as). "text" is "" when nothing
-was said; "audio_seconds" is the file's length, "seconds" the wall time from reading the
+was said. "cut_short" is true when Whisper fell into a repetition loop (loops.py) that
+decoding again with its fallbacks did not cure: "text" is then the words said before the
+loop, never the loop itself. "avg_logprob" (the decoder's average log-probability per
+token, 0 is certain) and "no_speech_prob" (Whisper's belief that there was no speech) are
+its segments' scores, averaged weighted by the length of their text; null when nothing was
+said. "audio_seconds" is the file's length, "seconds" the wall time from reading the
 request to answering it. Every line out is one JSON object in ASCII, ending in a newline.
 """
 
@@ -40,6 +46,7 @@ os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 
 try:
     from .audio import WHISPER_RATE, AudioError, read_wav, resample  # noqa: E402
+    from .loops import before_loop, find_loop  # noqa: E402
 except ImportError as missing:  # numpy: load() reports it on the protocol channel
     MISSING: Optional[ImportError] = missing
 else:
@@ -107,6 +114,23 @@ class Decoding:
     condition_on_previous_text: bool = False
 
 
+# When a message's text loops (loops.py), it is decoded once more with every guard
+# faster-whisper has against loops: no style prompt (a prompted tiny.en is the one seen
+# looping), no carried text, a stricter compression-ratio threshold so a looping window is
+# redone at rising temperatures, no 6-gram repeated (long enough that "5-5-5" and a
+# number's "0-0" still pass), and hallucination_silence_threshold, which skips the silent
+# stretches a loop fills (it needs word timestamps).
+RETRY_OPTIONS = dict(
+    condition_on_previous_text=False,
+    initial_prompt=None,
+    compression_ratio_threshold=2.0,
+    temperature=(0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
+    no_repeat_ngram_size=6,
+    word_timestamps=True,
+    hallucination_silence_threshold=2.0,
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = FatalArgumentParser(
         prog="python -m afterhours_transcriber",
@@ -164,6 +188,39 @@ def resolve_model(spec: str) -> Path:
     return directory
 
 
+@dataclass(frozen=True)
+class Heard:
+    """One message's transcript, its length in seconds, and whether a loop cut it short."""
+
+    text: str
+    audio_seconds: float
+    # The decoder's scores (Decoded), None when nothing was said.
+    avg_logprob: Optional[float] = None
+    no_speech_prob: Optional[float] = None
+    cut_short: bool = False
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """One decoding of a message: its text, and its segments' average log-probability and
+    no-speech probability, each a mean weighted by the length of the segment's text
+    (None without segments, or from a model that does not score them)."""
+
+    text: str
+    avg_logprob: Optional[float] = None
+    no_speech_prob: Optional[float] = None
+
+
+def weighted(pieces: list, name: str) -> Optional[float]:
+    """The mean of the segments' `name`, weighted by the length of their text."""
+    scored = [(len(piece), getattr(segment, name, None)) for piece, segment in pieces]
+    scored = [(weight, value) for weight, value in scored if isinstance(value, (int, float))]
+    total = sum(weight for weight, _value in scored)
+    if not total:
+        return None
+    return round(sum(weight * value for weight, value in scored) / total, 3)
+
+
 class Worker:
     def __init__(self, model: Any, language: str, decoding: Decoding,
                  reseed: Callable[[], None] = lambda: None):
@@ -176,8 +233,8 @@ class Worker:
         # for the same audio whatever came before it.
         self.reseed = reseed
 
-    def transcribe(self, path: str, prompt: Optional[str]) -> tuple[str, float]:
-        """The text of one message and its length in seconds; AudioError for a bad file."""
+    def transcribe(self, path: str, prompt: Optional[str]) -> "Heard":
+        """What was heard in one message; AudioError for a bad file."""
         samples, rate = read_wav(path)
         audio_seconds = samples.size / rate
         if self.decoding.resample == "pyav":
@@ -193,8 +250,7 @@ class Worker:
         initial = [STYLE_PROMPT] if styled else []
         if vocabulary and d.prompt_as == "initial":
             initial.insert(0, vocabulary)
-        segments, _info = self.model.transcribe(
-            audio,
+        options = dict(
             language=self.language,
             beam_size=d.beam_size,
             vad_filter=d.vad_filter,
@@ -203,13 +259,37 @@ class Worker:
             hotwords=vocabulary if d.prompt_as == "hotwords" else None,
             without_timestamps=not d.timestamps,
         )
+        first = self.decode(audio, options)
+        text = first.text
+        loop = find_loop(text)
+        if loop is None:
+            return Heard(text, audio_seconds, first.avg_logprob, first.no_speech_prob)
+        log.warning("the transcript loops (%r %d times); decoding it again with the fallbacks", loop.unit, loop.times)
+        self.reseed()
+        second = self.decode(audio, {**options, **RETRY_OPTIONS, "without_timestamps": False})
+        retried = second.text
+        again = find_loop(retried)
+        if again is None:
+            return Heard(retried, audio_seconds, second.avg_logprob, second.no_speech_prob)
+        # Still looping: the words before the loop, from whichever attempt heard more.
+        kept, best = max((before_loop(text, loop), first), (before_loop(retried, again), second), key=lambda pair: len(pair[0]))
+        log.warning("the transcript still loops (%r %d times); kept the %d characters before it",
+                    again.unit, again.times, len(kept))
+        return Heard(kept if any(c.isalnum() for c in kept) else "", audio_seconds, best.avg_logprob, best.no_speech_prob,
+                     cut_short=True)
+
+    def decode(self, audio: Any, options: dict) -> "Decoded":
+        """One decoding of the whole message: its segments' text, joined, and their scores."""
+        segments, _info = self.model.transcribe(audio, **options)
         # `segments` is a generator: decoding happens while it is consumed.
-        text = " ".join(piece for piece in (segment.text.strip() for segment in segments) if piece)
+        pieces = [(segment.text.strip(), segment) for segment in segments]
+        pieces = [(piece, segment) for piece, segment in pieces if piece]
+        text = " ".join(piece for piece, _segment in pieces)
         # On silence or line noise Whisper may answer with punctuation alone (". . ."):
         # a message with no letter or digit in it said nothing.
         if not any(character.isalnum() for character in text):
-            text = ""
-        return text, audio_seconds
+            return Decoded("")
+        return Decoded(text, weighted(pieces, "avg_logprob"), weighted(pieces, "no_speech_prob"))
 
     def answer(self, line: bytes) -> Optional[dict]:
         """The reply to one request line, or None for a blank line."""
@@ -238,7 +318,7 @@ class Worker:
         if prompt is not None and not isinstance(prompt, str):
             return {"id": ident, "error": f"Request {ident} has a \"prompt\" that is not a string."}
         try:
-            words, audio_seconds = self.transcribe(audio, prompt)
+            heard = self.transcribe(audio, prompt)
         except AudioError as error:
             return {"id": ident, "error": str(error)}
         except Exception as error:  # the worker outlives any one message
@@ -246,8 +326,11 @@ class Worker:
             return {"id": ident, "error": f"Transcribing {audio} failed: {type(error).__name__}: {error}."}
         return {
             "id": ident,
-            "text": words,
-            "audio_seconds": round(audio_seconds, 2),
+            "text": heard.text,
+            "cut_short": heard.cut_short,
+            "avg_logprob": heard.avg_logprob,
+            "no_speech_prob": heard.no_speech_prob,
+            "audio_seconds": round(heard.audio_seconds, 2),
             "seconds": round(time.monotonic() - started, 2),
         }
 

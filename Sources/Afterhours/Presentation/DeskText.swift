@@ -139,16 +139,27 @@ public struct DeskText: Sendable {
         return lines.joined(separator: "\n")
     }
 
+    /// After a transcript the transcriber stopped where it began repeating itself
+    /// (`MessageTranscript.cutShort`): the rest of the message is not in it.
+    public static let cutShortNote = "(cut short: the transcriber repeated itself)"
+    /// After a low-confidence transcript (`TranscriptConfidence.isLow`).
+    public static let lowConfidenceNote = "(low confidence: listen before acting on it; no number is taken from it)"
+
     /// Under a message: its machine transcript, wrapped, and the rules its words set off;
     /// or where that work stands.
     func transcriptLines(_ stored: StoredVoicemail) -> [String] {
         let transcript = stored.transcript
         switch transcript.status {
         case .done:
-            guard let text = transcript.text, !text.isEmpty else { return ["    " + dim("machine transcript: no words heard")] }
+            guard let text = transcript.text, !text.isEmpty else {
+                return ["    " + dim("machine transcript: no words heard" + (transcript.cutShort ? " " + Self.cutShortNote : ""))]
+            }
             var lines = Self.wrap("\u{201C}\(shown(text))\u{201D}", width: 72).enumerated().map { index, line in
                 (index == 0 ? "    " + dim("machine transcript: ") : "      ") + line
             }
+            // On a line of its own, never wrapped apart: what follows the words is missing.
+            if transcript.cutShort { lines.append("      " + dim(Self.cutShortNote)) }
+            if transcript.lowConfidence { lines.append("      " + dim(Self.lowConfidenceNote)) }
             lines += transcript.rules.map { "    " + red(shown($0)) }
             return lines
         case .failed: return ["    " + dim("no transcript: \(shown(transcript.error ?? "the transcriber failed"))")]

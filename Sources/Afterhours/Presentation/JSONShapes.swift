@@ -102,6 +102,8 @@ public struct JSONShapes: Sendable {
             ("transcript", stored.transcript.text.map(JSONValue.string) ?? .null),
             ("transcript_status", .string(stored.transcript.status.rawValue)),
             ("transcript_error", stored.transcript.error.map(JSONValue.string) ?? .null),
+            ("transcript_cut_short", .bool(stored.transcript.cutShort)),
+            ("transcript_low_confidence", .bool(stored.transcript.lowConfidence)),
             ("content_rules", .array(stored.transcript.rules.map(JSONValue.string))),
             ("number_source", stored.numberSource.map { .string($0.rawValue) } ?? .null),
             ("spoken_number", stored.transcript.spokenNumber.map { .string($0.e164) } ?? .null),

@@ -153,9 +153,15 @@ public struct Transcriber: Sendable {
             let answer = await hear(job, execution: execution, lines: &lines, scratch: scratch)
             let seconds = (ContinuousClock.now - started).seconds
             switch answer {
-            case .success(let text):
+            case .success(let said):
                 do {
-                    let findings = try await desk.record(job, text: text, at: now())
+                    let findings = try await desk.record(
+                        job, text: said.text, cutShort: said.cutShort, confidence: said.confidence, at: now())
+                    if said.cutShort {
+                        logger.warning(
+                            "the transcriber repeated itself; the transcript stops before the loop",
+                            metadata: ["voicemail.id": "\(job.voicemailID)"])
+                    }
                     heard(Heard(job: job, findings: findings, error: nil, seconds: seconds))
                 } catch {
                     logger.error("could not store a transcript", metadata: ["voicemail.id": "\(job.voicemailID)", "error": "\(error)"])
@@ -173,6 +179,14 @@ public struct Transcriber: Sendable {
         return .success(())
     }
 
+    /// A message's words as the process answered them.
+    private struct Said {
+        var text: String
+        /// The process found a repetition loop it could not decode away and kept the words before it.
+        var cutShort: Bool
+        var confidence: TranscriptConfidence?
+    }
+
     private enum HearingError: Error {
         /// This message could not be heard; the process is fine.
         case messageError(String)
@@ -185,7 +199,7 @@ public struct Transcriber: Sendable {
     private func hear(
         _ job: TranscriptJob, execution: Execution<CustomWriteInput, SequenceOutput, SequenceOutput>,
         lines: inout SubprocessOutputSequence.StringSequence<UTF8>.AsyncIterator, scratch: URL
-    ) async -> Result<String, HearingError> {
+    ) async -> Result<Said, HearingError> {
         let copy = scratch.appendingPathComponent("\(job.voicemailID).wav")
         defer { try? FileManager.default.removeItem(at: copy) }
         do {
@@ -223,7 +237,11 @@ public struct Transcriber: Sendable {
                 logger.warning("transcriber said something unexpected", metadata: ["line": "\(next.prefix(200))"])
                 continue
             }
-            if let text = answer.text { return .success(text) }
+            if let text = answer.text {
+                let confidence = answer.avgLogprob == nil && answer.noSpeechProb == nil
+                    ? nil : TranscriptConfidence(avgLogprob: answer.avgLogprob, noSpeechProb: answer.noSpeechProb)
+                return .success(Said(text: text, cutShort: answer.cutShort, confidence: confidence))
+            }
             return .failure(.messageError(answer.error ?? "it gave no words and no reason"))
         }
     }
@@ -275,6 +293,11 @@ struct WorkerLine {
     var fatal: String?
     var id: Int64?
     var text: String?
+    /// The words stop where Whisper began repeating itself (the worker's "cut_short").
+    var cutShort = false
+    /// The decoder's scores (the worker's "avg_logprob" and "no_speech_prob").
+    var avgLogprob: Double?
+    var noSpeechProb: Double?
     var error: String?
 
     init(_ line: String) {
@@ -285,6 +308,9 @@ struct WorkerLine {
         fatal = object["fatal"] as? String
         id = (object["id"] as? NSNumber)?.int64Value
         text = object["text"] as? String
+        cutShort = object["cut_short"] as? Bool ?? false
+        avgLogprob = (object["avg_logprob"] as? NSNumber)?.doubleValue
+        noSpeechProb = (object["no_speech_prob"] as? NSNumber)?.doubleValue
         error = object["error"] as? String
     }
 }
