@@ -279,7 +279,7 @@ extension CallbackStore {
             }
             try db.execute(sql: "CREATE UNIQUE INDEX person_by_name_key ON person (name_key)")
         }
-        migrator.registerMigration("v10: transcript confidence") { db in
+        migrator.registerMigration("v9: transcript confidence") { db in
             try db.execute(
                 sql: """
                     -- The transcriber fell into a repetition loop it could not get out of:

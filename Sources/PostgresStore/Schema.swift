@@ -265,7 +265,7 @@ enum Schema {
             ]
         ),
         (
-            7, "transcript confidence",
+            6, "transcript confidence",
             [
                 // The transcriber fell into a repetition loop it could not get out of: the
                 // transcript is the words before it (MessageTranscript.cutShort).
