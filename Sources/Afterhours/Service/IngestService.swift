@@ -46,7 +46,11 @@ public struct IngestService: Service {
         var retry: Task<Void, Never>?
         continuation.yield(.rescan)
         for await trigger in triggers.cancelOnGracefulShutdown() {
-            if trigger == .retry { retry = nil }
+            // This pass supersedes a retry still waiting: one is scheduled again below if
+            // needed. (Resetting only on `.retry` lost the retry for good whenever a file
+            // event or a rescan replaced it in the one-trigger buffer.)
+            retry?.cancel()
+            retry = nil
             if trigger == .changed {
                 // Let a burst of writes (audio, then the .txt) land before scanning.
                 try? await Task.sleep(for: .milliseconds(250))
@@ -64,11 +68,11 @@ public struct IngestService: Service {
             // Files left to settle: look again once they should have.
             // A fault: look again soon, so the backlog goes through once it clears.
             let faulty = !health.snapshot.ready
-            if summary.incomplete > 0 || faulty, retry == nil {
+            if summary.incomplete > 0 || faulty {
                 let wait = max(ingester.configuration.spool.settle + 1, faulty ? Self.faultRetry : 0)
                 retry = Task {
                     try? await Task.sleep(for: .seconds(wait))
-                    continuation.yield(.retry)
+                    if !Task.isCancelled { continuation.yield(.retry) }
                 }
             }
         }
