@@ -39,12 +39,16 @@ public struct Callback: Sendable, Equatable, Identifiable {
     /// Its caller's number is on the block list (read with the callback where a store
     /// looks one up by id): then it is the owner's alone, like the owner's line.
     public var callerBlocked = false
+    /// Its deadline passed and was escalated as breached (once per callback).
+    public var breached = false
 
     public init(
         id: Int64, caller: Caller, recordedStatus: CallbackStatus, deadline: Date, urgent: Bool,
         escalated: Bool, claimedBy: String?, claimExpiresAt: Date?, retryAt: Date?, attempts: Int,
-        firstReceivedAt: Date, closedAt: Date?, closedBy: String? = nil, availableAt: Date? = nil, ownerLine: Bool = false
+        firstReceivedAt: Date, closedAt: Date?, closedBy: String? = nil, availableAt: Date? = nil, ownerLine: Bool = false,
+        breached: Bool = false
     ) {
+        self.breached = breached
         self.id = id
         self.caller = caller
         self.recordedStatus = recordedStatus
@@ -144,14 +148,14 @@ extension Callback {
 extension Callback {
     /// Whether `person` may record an outcome now: refused on a done callback, and on a
     /// colleague's claim unless `force`. Returns whose claim `force` overrode, to be kept
-    /// in the history. Every store applies this rule, inside its transaction.
+    /// in the history. Every decision on an outcome (`Decide`) applies it.
     public func checkOutcomeAllowed(by person: Acting, at now: Date, force: Bool) throws(StoreError) -> String? {
         if status(at: now) == .done {
-            throw StoreError("callback #\(id) is already done", code: .refused)
+            throw StoreError(.alreadyDone(id))
         }
         guard let holder = claimOverridden(by: person, at: now) else { return nil }
         guard force else {
-            throw StoreError("callback #\(id) is claimed by \(holder)", code: .refused, claimedBy: holder)
+            throw StoreError(.claimedBy(id, holder))
         }
         return holder
     }

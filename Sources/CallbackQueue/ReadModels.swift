@@ -90,6 +90,8 @@ public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     /// each door adds how its users override it (`--force`, `"force": true`, or nothing on
     /// a page), so no door's words come out of the domain or a store.
     public var claimedBy: String?
+    /// The refusal this error words, when it is one (see `Refusal`).
+    public var refusal: Refusal?
 
     public init(_ message: String, code: Code = .database, claimedBy: String? = nil) {
         self.code = code

@@ -133,11 +133,6 @@ extension CallbackStore {
         ).execute(arguments: [path, transcript.status, transcript.error, blocked, voicemailID])
 
         if let callbackID {
-            let note = "message #\(voicemailID)" + (voicemail.mailbox.isEmpty ? "" : " on mailbox \(voicemail.mailbox)")
-                + (joined ? ", joined this callback" : "")
-                + recording.notes.map { "; \($0)" }.joined()
-            try Self.appendEvent(
-                db, callbackID: callbackID, at: now, actor: actor, kind: .ingested, note: note)
             var recent = 0
             if let number = voicemail.caller.number?.e164 {
                 recent = try Int.fetchOne(
@@ -145,15 +140,11 @@ extension CallbackStore {
                         sql: "SELECT COUNT(*) FROM voicemail WHERE caller_number = ? AND received_at > ? AND received_at <= ?"),
                     arguments: [number, voicemail.receivedAt.unixSeconds - Int64(rules.repeatWindow), voicemail.receivedAt.unixSeconds]) ?? 0
             }
-            for reason in rules.reasons(for: voicemail, recentFromCaller: recent) {
-                let note: String
-                switch reason {
-                case .ownerLine: note = "mailbox \(voicemail.mailbox)"
-                case .vip: note = "a VIP called"
-                case .repeatCaller: note = "called \(recent) times within \(DurationWords.hours(rules.repeatWindow))"
-                default: note = reason.rawValue
-                }
-                try raiseEscalation(db, callbackID: callbackID, reason: reason, at: now, actor: "system", detail: note)
+            let arrival = Decide.arrival(
+                of: voicemail, id: voicemailID, joined: joined, notes: recording.notes, recentFromCaller: recent, rules: rules)
+            try Self.appendEvent(db, callbackID: callbackID, at: now, actor: actor, kind: .ingested, note: arrival.note)
+            for raised in arrival.raises {
+                try raiseEscalation(db, callbackID: callbackID, reason: raised.kind, at: now, actor: Decide.system, detail: raised.detail ?? "")
             }
         }
         return .stored(voicemailID: voicemailID, callbackID: callbackID, joinedExisting: joined)

@@ -62,7 +62,7 @@ extension CallbackStore: PeopleRepository {
     public func addPerson(name: String, role: Role, tokenHash: String, at now: Date) async throws(StoreError) -> Person {
         try await write { db in
             if let existing = try PersonRecord.filter(PersonRecord.Columns.nameKey == Person.key(name)).fetchOne(db) {
-                throw StoreError("\(name) clashes with \(existing.name), who already exists", code: .refused)
+                throw StoreError(.nameClashes(name, existing: existing.name))
             }
             try db.execute(
                 sql: "INSERT INTO person (name, name_key, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
@@ -81,7 +81,7 @@ extension CallbackStore: PeopleRepository {
             try db.execute(sql: "DELETE FROM session WHERE person_id IN (SELECT id FROM person WHERE name_key = ?)", arguments: [key])
             try db.execute(sql: "DELETE FROM sign_in_link WHERE person_id IN (SELECT id FROM person WHERE name_key = ?)", arguments: [key])
             try db.execute(sql: "DELETE FROM person WHERE name_key = ?", arguments: [key])
-            if db.changesCount == 0 { throw StoreError("there is no person named \(name)", code: .notFound) }
+            if db.changesCount == 0 { throw StoreError(.noPerson(name)) }
         }
     }
 
@@ -102,7 +102,7 @@ extension CallbackStore: PeopleRepository {
     public func addSignInLink(person name: String, tokenHash: String, expiresAt: Date) async throws(StoreError) {
         try await write { db in
             guard let person = try PersonRecord.filter(PersonRecord.Columns.nameKey == Person.key(name)).fetchOne(db) else {
-                throw StoreError("there is no person named \(name)", code: .notFound)
+                throw StoreError(.noPerson(name))
             }
             try db.execute(
                 sql: "INSERT INTO sign_in_link (token_hash, person_id, expires_at) VALUES (?, ?, ?)",
@@ -208,9 +208,9 @@ extension CallbackStore: PeopleRepository {
                             EXISTS (SELECT 1 FROM blocked_number b WHERE b.number IN (v.caller_number, c.caller_number)) AS caller_blocked
                         FROM voicemail v LEFT JOIN callback c ON c.id = v.callback_id WHERE v.id = ?
                         """, arguments: [id])
-            else { throw StoreError("there is no message #\(id)", code: .notFound) }
+            else { throw StoreError(.noMessage(id)) }
             guard person.visibility.admits(ownerLine: audio.owner == true, callerBlocked: audio.callerBlocked) else {
-                throw StoreError("there is no message #\(id)", code: .notFound)
+                throw StoreError(.noMessage(id))
             }
             return StoredAudio(voicemailID: id, path: audio.audioPath, quarantinePath: audio.quarantinePath, format: audio.format)
         }

@@ -38,20 +38,7 @@ extension CallbackStore {
                     arguments: [now.unixSeconds])
             else { return nil }
             let callback = try Callback(row: row)
-            if callback.recordedStatus == .claimed, let expired = callback.claimExpiresAt {
-                try Self.appendEvent(
-                    db, callbackID: callback.id, at: expired, actor: "system", kind: .lapsed,
-                    note: "claim by \(callback.claimedBy ?? "someone") lapsed")
-            }
-            let expires = now.unixSeconds + Int64(lease)
-            try db.execute(
-                sql: """
-                    UPDATE callback SET status = 'claimed', claimed_by = ?, claim_expires_at = ?,
-                        available_at = ?
-                    WHERE id = ?
-                    """,
-                arguments: [staff, expires, expires, callback.id])
-            try Self.appendEvent(db, callbackID: callback.id, at: now, actor: staff, kind: .claimed, note: nil)
+            try self.apply(db, Decide.claim(callback, by: staff, lease: lease, at: now))
             return try Self.detail(db, id: callback.id, withHistory: true)
         }
     }
@@ -108,39 +95,17 @@ extension CallbackStore {
         try await read { db in try Self.detail(db, id: id, withHistory: true, for: person) }
     }
 
-    /// Closes a callback: the caller was reached. Only the claimer may close a claimed
-    /// callback unless `force`; a callback already done refuses. An open escalation on it
-    /// is resolved with the note, and the owner told: its id is returned with the callback.
-    public func markDone(
-        id: Int64, by person: Acting, note: String?, at now: Date, force: Bool
-    ) async throws(StoreError) -> (detail: CallbackDetail, resolvedEscalation: Int64?) {
-        try await write { db in
-            let callback = try Self.detail(db, id: id, withHistory: false, for: person).callback
-            let forced = try callback.checkOutcomeAllowed(by: person, at: now, force: force)
-            try db.execute(
-                sql: """
-                    UPDATE callback SET status = 'done', closed_at = ?, closed_by = ?, available_at = NULL,
-                        claim_expires_at = NULL, retry_at = NULL
-                    WHERE id = ?
-                    """,
-                arguments: [now.unixSeconds, person.name, id])
-            try Self.appendEvent(db, callbackID: id, at: now, actor: person.name, kind: .done, note: Callback.withForce(note, forced))
-            let resolved = try self.resolveOnDone(db, callbackID: id, by: person.name, note: note, at: now)
-            return (try Self.detail(db, id: id, withHistory: true), resolved)
-        }
-    }
-
     /// The callback, unless it is from the owner's line and `person` is not the owner:
     /// then, to them, it does not exist.
     static func detail(_ db: Database, id: Int64, withHistory: Bool, for person: Acting) throws -> CallbackDetail {
         let detail = try detail(db, id: id, withHistory: withHistory)
-        guard detail.callback.isVisible(to: person) else { throw StoreError("there is no callback #\(id)", code: .notFound) }
+        guard detail.callback.isVisible(to: person) else { throw StoreError(.noCallback(id)) }
         return detail
     }
 
     static func detail(_ db: Database, id: Int64, withHistory: Bool) throws -> CallbackDetail {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM callback WHERE id = ?", arguments: [id]) else {
-            throw StoreError("there is no callback #\(id)", code: .notFound)
+            throw StoreError(.noCallback(id))
         }
         let history =
             withHistory

@@ -43,7 +43,7 @@ extension CallbackStore: TranscriptRepository {
     public func saveTranscript(voicemail id: Int64, findings: TranscriptFindings, rules: [String], at now: Date) async throws(StoreError) {
         try await write { db in
             guard let callbackID = try Int64?.fetchOne(db, sql: "SELECT callback_id FROM voicemail WHERE id = ?", arguments: [id]) else {
-                throw StoreError("there is no message #\(id)", code: .notFound)
+                throw StoreError(.noMessage(id))
             }
             try db.execute(
                 sql: """
@@ -129,9 +129,9 @@ extension CallbackStore: TranscriptRepository {
             let changed = db.changesCount
             if let id, changed == 0 {
                 let status = try String.fetchOne(db, sql: "SELECT transcript_status FROM voicemail WHERE id = ?", arguments: [id])
-                guard status != nil else { throw StoreError("there is no message #\(id)", code: .notFound) }
+                guard status != nil else { throw StoreError(.noMessage(id)) }
                 let why = try String.fetchOne(db, sql: "SELECT transcript_error FROM voicemail WHERE id = ?", arguments: [id])
-                throw StoreError("message #\(id) has nothing to transcribe: \(why ?? "no audio")", code: .refused)
+                throw StoreError(.nothingToTranscribe(id, why: why ?? "no audio"))
             }
             return changed
         }
@@ -179,24 +179,18 @@ extension CallbackStore: TranscriptRepository {
                         """,
                     arguments: [number.e164, reason, actor, now.unixSeconds])
             }
-            let open = try Row.fetchAll(
-                db, sql: "SELECT * FROM callback WHERE caller_number = ? AND status != 'done' ORDER BY id", arguments: [number.e164]
-            ).map(Callback.init(row:)).filter(\.closesWhenBlocked)
-            for callback in open {
-                try db.execute(
-                    sql: """
-                        UPDATE callback SET status = 'done', closed_at = ?, closed_by = ?, available_at = NULL,
-                            claim_expires_at = NULL, retry_at = NULL
-                        WHERE id = ?
-                        """,
-                    arguments: [now.unixSeconds, actor, callback.id])
-                try Self.appendEvent(db, callbackID: callback.id, at: now, actor: actor, kind: .blocked, note: reason)
-                _ = try self.resolveOnDone(db, callbackID: callback.id, by: actor, note: reason, at: now)
+            var closed: [Int64] = []
+            for id in try Int64.fetchAll(
+                db, sql: "SELECT id FROM callback WHERE caller_number = ? AND status != 'done' ORDER BY id", arguments: [number.e164])
+            {
+                guard let transition = Decide.block(try Self.records(db, callbackID: id), by: actor, reason: reason, at: now) else { continue }
+                try self.apply(db, transition)
+                closed.append(id)
             }
             let entry = BlockedNumber(
                 number: number, reason: reason, blockedBy: previous?.reason == reason ? previous?.blockedBy ?? actor : actor,
                 blockedAt: previous?.blockedAt ?? now, heldMessages: [])
-            return BlockChange(entry: entry, previous: previous, closed: open.map(\.id))
+            return BlockChange(entry: entry, previous: previous, closed: closed)
         }
     }
 

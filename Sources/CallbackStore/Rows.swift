@@ -31,6 +31,7 @@ struct CallbackRecord: Decodable, FetchableRecord, TableRecord {
     var closedAt: Int64?
     var closedBy: String?
     var owner: Bool
+    var breached: Bool?
 
     enum Columns {
         static let id = Column("id")
@@ -48,7 +49,8 @@ struct CallbackRecord: Decodable, FetchableRecord, TableRecord {
             claimedBy: claimedBy, claimExpiresAt: claimExpiresAt.map(Date.init(unixSeconds:)),
             retryAt: retryAt.map(Date.init(unixSeconds:)), attempts: attempts,
             firstReceivedAt: Date(unixSeconds: firstReceivedAt), closedAt: closedAt.map(Date.init(unixSeconds:)),
-            closedBy: closedBy, availableAt: availableAt.map(Date.init(unixSeconds:)), ownerLine: owner)
+            closedBy: closedBy, availableAt: availableAt.map(Date.init(unixSeconds:)), ownerLine: owner,
+            breached: breached ?? false)
     }
 }
 

@@ -4,97 +4,6 @@ import PostgresNIO
 import UseCases
 
 extension PostgresStore {
-    /// Raises `reason` on the callback (whose row the caller has locked): a new escalation,
-    /// or the reason added to its open one (never twice), queued for every channel in the
-    /// same transaction.
-    func raiseEscalation(
-        _ connection: PostgresConnection, callbackID: Int64, reason: EscalationReason, at now: Date, actor: String, detail: String
-    ) async throws {
-        let escalationID: Int64
-        if let open = try await connection.one(
-            "SELECT id FROM escalation WHERE callback_id = \(callbackID) AND state <> 'resolved'")
-        {
-            escalationID = try open.int64("id")
-            let known = try await connection.one(
-                "SELECT 1 AS known FROM escalation_reason WHERE escalation_id = \(escalationID) AND kind = \(reason.rawValue)")
-            if known != nil { return }
-        } else {
-            guard
-                let inserted = try await connection.one(
-                    """
-                    INSERT INTO escalation (callback_id, reason, reasons, state, created_at)
-                    VALUES (\(callbackID), \(reason.rawValue), \(reason.rawValue), 'open', \(now.unixSeconds))
-                    RETURNING id
-                    """)
-            else { throw StoreError("the escalation of callback #\(callbackID) was not stored") }
-            escalationID = try inserted.int64("id")
-        }
-        try await connection.run(
-            """
-            INSERT INTO escalation_reason (escalation_id, kind, detail, raised_at, raised_by)
-            VALUES (\(escalationID), \(reason.rawValue), \(detail), \(now.unixSeconds), \(actor))
-            """)
-        try await connection.run("UPDATE callback SET escalated = TRUE WHERE id = \(callbackID)")
-        try await Self.appendEvent(
-            connection, callbackID: callbackID, at: now, actor: actor, kind: .escalated, note: "\(reason.rawValue): \(detail)")
-        try await queueNotifications(connection, escalationID: escalationID, subject: reason.rawValue, at: now)
-    }
-
-    func queueNotifications(_ connection: PostgresConnection, escalationID: Int64, subject: String, at now: Date) async throws {
-        for channel in notificationChannels {
-            try await connection.run(
-                """
-                INSERT INTO notification (escalation_id, channel, reason, next_attempt_at)
-                VALUES (\(escalationID), \(channel), \(subject), \(now.unixSeconds))
-                ON CONFLICT DO NOTHING
-                """)
-        }
-    }
-
-    func resolveOnDone(_ connection: PostgresConnection, callbackID: Int64, by actor: String, note: String?, at now: Date) async throws
-        -> Int64?
-    {
-        guard
-            let row = try await connection.one(
-                "SELECT id FROM escalation WHERE callback_id = \(callbackID) AND state <> 'resolved' FOR UPDATE")
-        else { return nil }
-        let open = try row.int64("id")
-        let resolution = "done by \(actor)" + (note.map { ": \($0)" } ?? "")
-        try await connection.run(
-            """
-            UPDATE escalation SET state = 'resolved', resolved_by = \(actor), resolved_at = \(now.unixSeconds),
-                resolution = \(resolution) WHERE id = \(open)
-            """)
-        try await connection.run("UPDATE callback SET escalated = FALSE WHERE id = \(callbackID)")
-        try await Self.appendEvent(
-            connection, callbackID: callbackID, at: now, actor: actor, kind: .resolved, note: "escalation #\(open) \(resolution)")
-        try await queueNotifications(connection, escalationID: open, subject: OwnerNotification.resolvedSubject, at: now)
-        return open
-    }
-
-    /// Escalates every callback whose deadline passed, once each however many nodes sweep:
-    /// one statement marks them breached, skipping rows another sweep holds.
-    @discardableResult
-    public func sweepBreaches(at now: Date, timeZone: TimeZone) async throws(StoreError) -> Int {
-        try await write { connection in
-            let rows = try await connection.all(
-                """
-                UPDATE callback SET breached = TRUE
-                WHERE id IN (
-                    SELECT id FROM callback WHERE status <> 'done' AND NOT breached AND deadline <= \(now.unixSeconds)
-                    ORDER BY id FOR UPDATE SKIP LOCKED)
-                RETURNING id, deadline
-                """)
-            let due = try rows.map { (try $0.int64("id"), try $0.date("deadline")) }.sorted { $0.0 < $1.0 }
-            for (id, deadline) in due {
-                try await self.raiseEscalation(
-                    connection, callbackID: id, reason: .breach, at: now, actor: "system",
-                    detail: "promised by \(ReadableTime.format(deadline, in: timeZone, reference: now))")
-            }
-            return due.count
-        }
-    }
-
     public func escalations(includeResolved: Bool = false) async throws(StoreError) -> [EscalationDetail] {
         let ranks = EscalationReason.allCases.map { "WHEN '\($0.rawValue)' THEN \($0.rank)" }.joined(separator: " ")
         return try await read { connection in
@@ -113,50 +22,6 @@ extension PostgresStore {
 
     public func escalation(id: Int64) async throws(StoreError) -> EscalationDetail {
         try await read { connection in try await Self.escalationDetail(connection, id: id) }
-    }
-
-    public func acknowledge(escalation id: Int64, by actor: String, at now: Date) async throws(StoreError) -> EscalationDetail {
-        try await write { connection in
-            let current = try await Self.escalationDetail(connection, id: id, lock: true).escalation
-            guard current.state == .open else {
-                throw StoreError("escalation #\(id) is already \(current.state.rawValue)", code: .refused)
-            }
-            try await connection.run(
-                """
-                UPDATE escalation SET state = 'acknowledged', acknowledged_by = \(actor), acknowledged_at = \(now.unixSeconds)
-                WHERE id = \(id)
-                """)
-            try await Self.appendEvent(
-                connection, callbackID: current.callbackID, at: now, actor: actor, kind: .noted, note: "escalation #\(id) acknowledged")
-            return try await Self.escalationDetail(connection, id: id)
-        }
-    }
-
-    public func resolve(escalation id: Int64, by actor: String, note: String, at now: Date) async throws(StoreError) -> EscalationDetail {
-        try await write { connection in
-            let current = try await Self.escalationDetail(connection, id: id, lock: true)
-            guard current.escalation.state != .resolved else {
-                throw StoreError("escalation #\(id) is already resolved", code: .refused)
-            }
-            let callbackID = current.escalation.callbackID
-            try await connection.run(
-                """
-                UPDATE escalation SET state = 'resolved', resolved_by = \(actor), resolved_at = \(now.unixSeconds),
-                    resolution = \(note) WHERE id = \(id)
-                """)
-            try await connection.run("UPDATE callback SET escalated = FALSE WHERE id = \(callbackID)")
-            try await Self.appendEvent(connection, callbackID: callbackID, at: now, actor: actor, kind: .resolved, note: note)
-            if current.callback.callback.ownerLine, current.callback.callback.status(at: now) != .done {
-                try await connection.run(
-                    """
-                    UPDATE callback SET status = 'done', closed_at = \(now.unixSeconds), closed_by = \(actor), available_at = NULL,
-                        claim_expires_at = NULL, retry_at = NULL
-                    WHERE id = \(callbackID)
-                    """)
-                try await Self.appendEvent(connection, callbackID: callbackID, at: now, actor: actor, kind: .done, note: nil)
-            }
-            return try await Self.escalationDetail(connection, id: id)
-        }
     }
 
     // MARK: - The outbox
@@ -227,17 +92,14 @@ extension PostgresStore {
             let row = try await connection.one(
                 "SELECT * FROM escalation WHERE id = \(id) \(unescaped: lock ? "FOR UPDATE" : "")")
         else {
-            throw StoreError("there is no escalation #\(id)", code: .notFound)
+            throw StoreError(.noEscalation(id))
         }
         return try await escalationDetail(connection, row: row)
     }
 
     static func escalationDetail(_ connection: PostgresConnection, row: PostgresRandomAccessRow) async throws -> EscalationDetail {
         let id = try row.int64("id")
-        let reasons = try await connection.all(
-            "SELECT kind, detail FROM escalation_reason WHERE escalation_id = \(id) ORDER BY id"
-        ).map { RaisedReason(try $0.enumValue("kind", as: EscalationReason.self), detail: try $0.optionalString("detail")) }
-        let escalation = try row.escalation(reasons: reasons)
+        let escalation = try await Self.escalation(connection, row: row)
         let notifications = try await connection.all(
             "SELECT * FROM notification WHERE escalation_id = \(id) ORDER BY id"
         ).map { try $0.notification }

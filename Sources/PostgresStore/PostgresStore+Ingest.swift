@@ -177,11 +177,9 @@ extension PostgresStore {
         }
         // The message placed on its callback, the callback's history, and how often this
         // caller rang lately (this message included), in one statement.
-        let note =
-            "message #\(voicemailID)" + (voicemail.mailbox.isEmpty ? "" : " on mailbox \(voicemail.mailbox)")
-            + (joined ? ", joined this callback" : "")
-            + recording.notes.map { "; \($0)" }.joined()
         let received = voicemail.receivedAt.unixSeconds
+        // The history line (the note does not depend on the count the statement reads).
+        let note = Decide.arrival(of: voicemail, id: voicemailID, joined: joined, notes: recording.notes, recentFromCaller: 0, rules: rules).note
         let counted = try await connection.one(
             """
             WITH placed AS (
@@ -196,15 +194,10 @@ extension PostgresStore {
             WHERE caller_number = \(number) AND received_at > \(received - Int64(rules.repeatWindow)) AND received_at <= \(received)
             """)
         let recent = number == nil ? 0 : try counted?.int("recent") ?? 0
-        for reason in rules.reasons(for: voicemail, recentFromCaller: recent) {
-            let note: String
-            switch reason {
-            case .ownerLine: note = "mailbox \(voicemail.mailbox)"
-            case .vip: note = "a VIP called"
-            case .repeatCaller: note = "called \(recent) times within \(DurationWords.hours(rules.repeatWindow))"
-            default: note = reason.rawValue
-            }
-            try await raiseEscalation(connection, callbackID: callbackID, reason: reason, at: now, actor: "system", detail: note)
+        let arrival = Decide.arrival(of: voicemail, id: voicemailID, joined: joined, notes: recording.notes, recentFromCaller: recent, rules: rules)
+        for raised in arrival.raises {
+            try await raiseEscalation(
+                connection, callbackID: callbackID, reason: raised.kind, at: now, actor: Decide.system, detail: raised.detail ?? "")
         }
         return .stored(voicemailID: voicemailID, callbackID: callbackID, joinedExisting: joined)
     }

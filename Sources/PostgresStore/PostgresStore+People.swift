@@ -15,7 +15,7 @@ extension PostgresStore: PeopleRepository {
                     """)
             else {
                 let existing = try await connection.one("SELECT name FROM person WHERE name_key = \(Person.key(name))")?.string("name")
-                throw StoreError("\(name) clashes with \(existing ?? "someone"), who already exists", code: .refused)
+                throw StoreError(.nameClashes(name, existing: existing ?? "someone"))
             }
             return Person(id: try row.int64("id"), name: name, role: role, createdAt: now)
         }
@@ -31,7 +31,7 @@ extension PostgresStore: PeopleRepository {
             try await connection.run("DELETE FROM session WHERE person_id IN (SELECT id FROM person WHERE name_key = \(key))")
             try await connection.run("DELETE FROM sign_in_link WHERE person_id IN (SELECT id FROM person WHERE name_key = \(key))")
             let removed = try await connection.run("DELETE FROM person WHERE name_key = \(key) RETURNING id")
-            if removed == 0 { throw StoreError("there is no person named \(name)", code: .notFound) }
+            if removed == 0 { throw StoreError(.noPerson(name)) }
         }
     }
 
@@ -59,7 +59,7 @@ extension PostgresStore: PeopleRepository {
     public func addSignInLink(person name: String, tokenHash: String, expiresAt: Date) async throws(StoreError) {
         try await write { connection in
             guard let person = try await connection.one("SELECT id FROM person WHERE name_key = \(Person.key(name))") else {
-                throw StoreError("there is no person named \(name)", code: .notFound)
+                throw StoreError(.noPerson(name))
             }
             let personID = try person.int64("id")
             try await connection.run(
@@ -185,10 +185,10 @@ extension PostgresStore: PeopleRepository {
                         EXISTS (SELECT 1 FROM blocked_number b WHERE b.number IN (v.caller_number, c.caller_number)) AS caller_blocked
                     FROM voicemail v LEFT JOIN callback c ON c.id = v.callback_id WHERE v.id = \(id)
                     """)
-            else { throw StoreError("there is no message #\(id)", code: .notFound) }
+            else { throw StoreError(.noMessage(id)) }
             let ownerLine = try row.value("owner", as: Bool?.self) == true
             guard person.visibility.admits(ownerLine: ownerLine, callerBlocked: try row.bool("caller_blocked")) else {
-                throw StoreError("there is no message #\(id)", code: .notFound)
+                throw StoreError(.noMessage(id))
             }
             return StoredAudio(
                 voicemailID: id, path: try row.optionalString("audio_path"), quarantinePath: try row.optionalString("quarantine_path"),

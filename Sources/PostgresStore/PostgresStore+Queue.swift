@@ -52,8 +52,9 @@ extension PostgresStore {
                     ), history AS (
                         INSERT INTO callback_event (callback_id, at, actor, kind, note)
                         SELECT id, at, actor, kind, note FROM (
-                            SELECT id, old_expires AS at, 'system' AS actor, \(CallbackEvent.Kind.lapsed.rawValue) AS kind,
-                                'claim by ' || COALESCE(old_claimed_by, 'someone') || ' lapsed' AS note, 0 AS step
+                            SELECT id, old_expires AS at, \(Decide.system) AS actor, \(CallbackEvent.Kind.lapsed.rawValue) AS kind,
+                                \(Decide.lapsedNoteParts.before) || COALESCE(old_claimed_by, \(Decide.lapsedNoteParts.unknownHolder))
+                                    || \(Decide.lapsedNoteParts.after) AS note, 0 AS step
                             FROM claimed WHERE old_status = \(CallbackStatus.claimed.rawValue) AND old_expires IS NOT NULL
                             UNION ALL
                             SELECT id, \(now), \(staff), \(CallbackEvent.Kind.claimed.rawValue), NULL, 1 FROM claimed
@@ -126,32 +127,6 @@ extension PostgresStore {
         try await read { connection in try await Self.detail(connection, id: id, withHistory: true, for: person) }
     }
 
-    /// Closes a callback: the caller was reached. Its open escalation is resolved.
-    public func markDone(
-        id: Int64, by person: Acting, note: String?, at now: Date, force: Bool
-    ) async throws(StoreError) -> (detail: CallbackDetail, resolvedEscalation: Int64?) {
-        let result: DoneResult = try await write { connection in
-            let callback = try await Self.detail(connection, id: id, withHistory: false, for: person, lock: true).callback
-            let forced = try callback.checkOutcomeAllowed(by: person, at: now, force: force)
-            try await connection.run(
-                """
-                UPDATE callback SET status = 'done', closed_at = \(now.unixSeconds), closed_by = \(person.name),
-                    available_at = NULL, claim_expires_at = NULL, retry_at = NULL
-                WHERE id = \(id)
-                """)
-            try await Self.appendEvent(
-                connection, callbackID: id, at: now, actor: person.name, kind: .done, note: Callback.withForce(note, forced))
-            let resolved = try await self.resolveOnDone(connection, callbackID: id, by: person.name, note: note, at: now)
-            return DoneResult(detail: try await Self.detail(connection, id: id, withHistory: true), resolved: resolved)
-        }
-        return (result.detail, result.resolved)
-    }
-
-    struct DoneResult: Sendable {
-        var detail: CallbackDetail
-        var resolved: Int64?
-    }
-
     /// The callback, unless it is from the owner's line and `person` is not the owner.
     /// With `lock`, its row is locked until the transaction ends: every change to a
     /// callback takes this lock first, so changes from several nodes queue up.
@@ -159,7 +134,7 @@ extension PostgresStore {
         _ connection: PostgresConnection, id: Int64, withHistory: Bool, for person: Acting, lock: Bool = false
     ) async throws -> CallbackDetail {
         let detail = try await detail(connection, id: id, withHistory: withHistory, lock: lock)
-        guard detail.callback.isVisible(to: person) else { throw StoreError("there is no callback #\(id)", code: .notFound) }
+        guard detail.callback.isVisible(to: person) else { throw StoreError(.noCallback(id)) }
         return detail
     }
 
@@ -168,7 +143,7 @@ extension PostgresStore {
             let row = try await connection.one(
                 "SELECT * FROM callback WHERE id = \(id) \(unescaped: lock ? "FOR UPDATE" : "")")
         else {
-            throw StoreError("there is no callback #\(id)", code: .notFound)
+            throw StoreError(.noCallback(id))
         }
         let history =
             withHistory
@@ -197,123 +172,9 @@ extension PostgresStore {
     }
 }
 
-// MARK: - Outcomes and corrections
+// MARK: - Counts
 
 extension PostgresStore {
-    public func release(id: Int64, by person: Acting, at now: Date, force: Bool) async throws(StoreError) -> CallbackDetail {
-        try await write { connection in
-            let callback = try await Self.detail(connection, id: id, withHistory: false, for: person, lock: true).callback
-            guard callback.status(at: now) == .claimed else {
-                throw StoreError("callback #\(id) is not claimed (it is \(callback.status(at: now).rawValue))", code: .refused)
-            }
-            let forced = try callback.checkOutcomeAllowed(by: person, at: now, force: force)
-            try await connection.run(
-                """
-                UPDATE callback SET status = 'open', claimed_by = NULL, claim_expires_at = NULL,
-                    available_at = \(now.unixSeconds) WHERE id = \(id)
-                """)
-            try await Self.appendEvent(
-                connection, callbackID: id, at: now, actor: person.name, kind: .released, note: Callback.withForce(nil, forced))
-            return try await Self.detail(connection, id: id, withHistory: true)
-        }
-    }
-
-    public func recordNoAnswer(
-        id: Int64, by person: Acting, note: String?, at now: Date, retryAt: Date, maxAttempts: Int, force: Bool
-    ) async throws(StoreError) -> CallbackDetail {
-        try await write { connection in
-            let callback = try await Self.detail(connection, id: id, withHistory: false, for: person, lock: true).callback
-            let forced = try callback.checkOutcomeAllowed(by: person, at: now, force: force)
-            let attempts = callback.attempts + 1
-            try await connection.run(
-                """
-                UPDATE callback SET status = 'waiting', attempts = \(attempts), retry_at = \(retryAt.unixSeconds),
-                    available_at = \(retryAt.unixSeconds), claimed_by = NULL, claim_expires_at = NULL
-                WHERE id = \(id)
-                """)
-            try await Self.appendEvent(
-                connection, callbackID: id, at: now, actor: person.name, kind: .attempted,
-                note: Callback.withForce(note ?? "no answer (attempt \(attempts) of \(maxAttempts))", forced))
-            if attempts >= maxAttempts {
-                try await self.raiseEscalation(
-                    connection, callbackID: id, reason: .maxAttempts, at: now, actor: "system",
-                    detail: "\(attempts) attempts without reaching the caller")
-            }
-            return try await Self.detail(connection, id: id, withHistory: true)
-        }
-    }
-
-    public func escalate(id: Int64, by person: Acting, reason: String, at now: Date, force: Bool) async throws(StoreError) -> CallbackDetail {
-        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !reason.isEmpty else { throw StoreError("say why the owner should take callback #\(id) (--reason)", code: .refused) }
-        return try await write { connection in
-            let callback = try await Self.detail(connection, id: id, withHistory: false, for: person, lock: true).callback
-            let forced = try callback.checkOutcomeAllowed(by: person, at: now, force: force)
-            try await self.raiseEscalation(
-                connection, callbackID: id, reason: .staff, at: now, actor: person.name, detail: Callback.withForce(reason, forced) ?? reason)
-            return try await Self.detail(connection, id: id, withHistory: true)
-        }
-    }
-
-    public func addNote(id: Int64, by person: Acting, text: String, at now: Date) async throws(StoreError) -> CallbackDetail {
-        let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !text.isEmpty else { throw StoreError("the note for callback #\(id) is empty", code: .refused) }
-        return try await write { connection in
-            _ = try await Self.detail(connection, id: id, withHistory: false, for: person)
-            try await Self.appendEvent(connection, callbackID: id, at: now, actor: person.name, kind: .noted, note: text)
-            return try await Self.detail(connection, id: id, withHistory: true)
-        }
-    }
-
-    public func reopen(id: Int64, by person: Acting, note: String?, at now: Date) async throws(StoreError) -> CallbackDetail {
-        try await write { connection in
-            let callback = try await Self.detail(connection, id: id, withHistory: false, for: person, lock: true).callback
-            guard callback.recordedStatus == .done else {
-                throw StoreError(
-                    "callback #\(id) is not done (it is \(callback.status(at: now).rawValue)); only a done callback can be reopened",
-                    code: .refused)
-            }
-            if let number = callback.caller.number?.e164,
-                let newer = try await connection.one(
-                    """
-                    SELECT id FROM callback
-                    WHERE caller_number = \(number) AND status <> 'done' AND owner = \(callback.ownerLine) AND id <> \(id)
-                    """)
-            {
-                let newerID = try newer.int64("id")
-                throw StoreError(
-                    "this caller already has callback #\(newerID) open; add to it (callbacks note \(newerID) …) rather than reopen #\(id)",
-                    code: .refused)
-            }
-            try await connection.run(
-                """
-                UPDATE callback SET status = 'open', closed_at = NULL, closed_by = NULL, available_at = \(now.unixSeconds)
-                WHERE id = \(id)
-                """)
-            try await Self.appendEvent(connection, callbackID: id, at: now, actor: person.name, kind: .reopened, note: note)
-            return try await Self.detail(connection, id: id, withHistory: true)
-        }
-    }
-
-    public func assign(
-        id: Int64, to colleague: String, by person: Acting, at now: Date, lease: Int, force: Bool
-    ) async throws(StoreError) -> CallbackDetail {
-        try await write { connection in
-            let callback = try await Self.detail(connection, id: id, withHistory: false, for: person, lock: true).callback
-            let forced = try callback.checkOutcomeAllowed(by: person, at: now, force: force)
-            let expires = now.unixSeconds + Int64(lease)
-            try await connection.run(
-                """
-                UPDATE callback SET status = 'claimed', claimed_by = \(colleague), claim_expires_at = \(expires),
-                    available_at = \(expires), retry_at = NULL
-                WHERE id = \(id)
-                """)
-            try await Self.appendEvent(
-                connection, callbackID: id, at: now, actor: person.name, kind: .assigned, note: Callback.withForce("to \(colleague)", forced))
-            return try await Self.detail(connection, id: id, withHistory: true)
-        }
-    }
-
     public func stats(at now: Date, startOfToday: Date, period: ClosedRange<Date>, visibility: Visibility) async throws(StoreError) -> QueueStats {
         let t = now.unixSeconds
         let today = startOfToday.unixSeconds

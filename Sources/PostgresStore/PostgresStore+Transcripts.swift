@@ -45,7 +45,7 @@ extension PostgresStore: TranscriptRepository {
     public func saveTranscript(voicemail id: Int64, findings: TranscriptFindings, rules: [String], at now: Date) async throws(StoreError) {
         try await write { connection in
             guard let row = try await connection.one("SELECT callback_id FROM voicemail WHERE id = \(id) FOR UPDATE") else {
-                throw StoreError("there is no message #\(id)", code: .notFound)
+                throw StoreError(.noMessage(id))
             }
             try await connection.run(
                 """
@@ -126,7 +126,7 @@ extension PostgresStore: TranscriptRepository {
             ).count
             if let id, changed == 0 {
                 guard let row = try await connection.one("SELECT transcript_error FROM voicemail WHERE id = \(id)") else {
-                    throw StoreError("there is no message #\(id)", code: .notFound)
+                    throw StoreError(.noMessage(id))
                 }
                 throw StoreError(
                     "message #\(id) has nothing to transcribe: \(try row.optionalString("transcript_error") ?? "no audio")", code: .refused)
@@ -176,23 +176,20 @@ extension PostgresStore: TranscriptRepository {
             }
             // Locked like every change to a callback, so a claim or an outcome in flight on
             // another node either finishes first or sees the block.
-            let open = try await connection.all(
-                "SELECT * FROM callback WHERE caller_number = \(number.e164) AND status <> 'done' ORDER BY id FOR UPDATE"
-            ).map { try $0.callback }.filter(\.closesWhenBlocked)
-            for callback in open {
-                try await connection.run(
-                    """
-                    UPDATE callback SET status = 'done', closed_at = \(now.unixSeconds), closed_by = \(actor),
-                        available_at = NULL, claim_expires_at = NULL, retry_at = NULL
-                    WHERE id = \(callback.id)
-                    """)
-                try await Self.appendEvent(connection, callbackID: callback.id, at: now, actor: actor, kind: .blocked, note: reason)
-                _ = try await self.resolveOnDone(connection, callbackID: callback.id, by: actor, note: reason, at: now)
+            var closed: [Int64] = []
+            for row in try await connection.all(
+                "SELECT id FROM callback WHERE caller_number = \(number.e164) AND status <> 'done' ORDER BY id FOR UPDATE")
+            {
+                let id = try row.int64("id")
+                guard let transition = Decide.block(try await Self.records(connection, callbackID: id), by: actor, reason: reason, at: now)
+                else { continue }
+                try await self.apply(connection, transition)
+                closed.append(id)
             }
             let entry = BlockedNumber(
                 number: number, reason: reason, blockedBy: previous?.reason == reason ? previous?.blockedBy ?? actor : actor,
                 blockedAt: previous?.blockedAt ?? now, heldMessages: [])
-            return BlockChange(entry: entry, previous: previous, closed: open.map(\.id))
+            return BlockChange(entry: entry, previous: previous, closed: closed)
         }
     }
 

@@ -88,7 +88,8 @@ extension PostgresRandomAccessRow {
                 claimExpiresAt: try optionalDate("claim_expires_at"), retryAt: try optionalDate("retry_at"),
                 attempts: try int("attempts"), firstReceivedAt: try date("first_received_at"),
                 closedAt: try optionalDate("closed_at"), closedBy: try optionalString("closed_by"),
-                availableAt: try optionalDate("available_at"), ownerLine: try bool("owner"))
+                availableAt: try optionalDate("available_at"), ownerLine: try bool("owner"),
+                breached: (try? bool("breached")) ?? false)
         }
     }
 

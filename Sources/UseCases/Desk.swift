@@ -147,8 +147,10 @@ public struct CallbackDesk: Sendable {
     /// The caller was reached: the callback closes, and an open escalation on it resolves.
     public func done(_ id: Int64, by person: Acting, note: String?, force: Bool, at now: Date) async throws(StoreError) -> Done {
         try await sweep(at: now)
-        let (detail, resolved) = try await store.markDone(id: id, by: person, note: note, at: now, force: force)
-        return Done(detail: detail, resolvedEscalation: resolved)
+        let changed = try await store.change(callback: id) { records throws(StoreError) in
+            try Decide.done(records, by: person, note: note, force: force, at: now)
+        }
+        return Done(detail: changed.detail, resolvedEscalation: changed.transition.resolvedEscalation)
     }
 
     public struct NoAnswer: Sendable, Equatable {
@@ -164,45 +166,48 @@ public struct CallbackDesk: Sendable {
     public func noAnswer(_ id: Int64, by person: Acting, note: String?, force: Bool, at now: Date) async throws(StoreError) -> NoAnswer {
         try await sweep(at: now)
         let retryAt = rules.hours.deadline(from: now, within: rules.policy.retryAfter)
-        let detail = try await store.recordNoAnswer(
-            id: id, by: person, note: note, at: now, retryAt: retryAt, maxAttempts: rules.policy.maxAttempts, force: force)
+        let maxAttempts = rules.policy.maxAttempts
+        let detail = try await store.change(callback: id) { records throws(StoreError) in
+            try Decide.noAnswer(records, by: person, note: note, force: force, retryAt: retryAt, maxAttempts: maxAttempts, at: now)
+        }.detail
         let escalatedNow = detail.callback.escalated && detail.callback.attempts >= rules.policy.maxAttempts
         return NoAnswer(detail: detail, retryAt: retryAt, escalatedNow: escalatedNow)
     }
 
     public func release(_ id: Int64, by person: Acting, force: Bool, at now: Date) async throws(StoreError) -> CallbackDetail {
         try await sweep(at: now)
-        return try await store.release(id: id, by: person, at: now, force: force)
+        return try await store.change(callback: id) { records throws(StoreError) in
+            try Decide.release(records, by: person, force: force, at: now)
+        }.detail
     }
 
     public func escalate(_ id: Int64, by person: Acting, reason: String, force: Bool, at now: Date) async throws(StoreError) -> CallbackDetail {
-        guard !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw StoreError("say why the owner should take callback #\(id): the reason is empty", code: .invalid)
-        }
         try await sweep(at: now)
-        return try await store.escalate(id: id, by: person, reason: reason, at: now, force: force)
+        return try await store.change(callback: id) { records throws(StoreError) in
+            try Decide.escalate(records, by: person, reason: reason, force: force, at: now)
+        }.detail
     }
 
     public func note(_ id: Int64, by person: Acting, text: String, at now: Date) async throws(StoreError) -> CallbackDetail {
         try await sweep(at: now)
-        return try await store.addNote(id: id, by: person, text: text, at: now)
+        return try await store.change(callback: id) { records throws(StoreError) in
+            try Decide.note(records, by: person, text: text, at: now)
+        }.detail
     }
 
     public func reopen(_ id: Int64, by person: Acting, note: String?, at now: Date) async throws(StoreError) -> CallbackDetail {
         try await sweep(at: now)
-        // A blocked number's callback stays closed: unblocking comes first.
-        let current = try await store.detail(id: id, for: person)
-        if current.callback.callerBlocked, let number = current.callback.caller.number {
-            throw StoreError(
-                "callback #\(id) was closed because \(number.formatted) is blocked: unblock it first (callbacks unblock \(number.e164))",
-                code: .refused)
-        }
-        return try await store.reopen(id: id, by: person, note: note, at: now)
+        return try await store.change(callback: id) { records throws(StoreError) in
+            try Decide.reopen(records, by: person, note: note, at: now)
+        }.detail
     }
 
     public func assign(_ id: Int64, to colleague: String, by person: Acting, force: Bool, at now: Date) async throws(StoreError) -> CallbackDetail {
         try await sweep(at: now)
-        return try await store.assign(id: id, to: colleague, by: person, at: now, lease: rules.policy.claimLease, force: force)
+        let lease = rules.policy.claimLease
+        return try await store.change(callback: id) { records throws(StoreError) in
+            try Decide.assign(records, to: colleague, by: person, force: force, lease: lease, at: now)
+        }.detail
     }
 
     /// Where one message's audio is, for playing it; the owner's line does not exist for staff.
@@ -268,15 +273,16 @@ public struct OwnerDesk: Sendable {
     public func acknowledge(_ id: Int64, by person: Acting, at now: Date) async throws(StoreError) -> EscalationDetail {
         try requireOwner(person)
         try await desk.sweep(at: now)
-        return try await store.acknowledge(escalation: id, by: person.name, at: now)
+        return try await store.change(escalation: id) { escalation, records throws(StoreError) in
+            try Decide.acknowledge(escalation, on: records, by: person.name, at: now)
+        }
     }
 
     public func resolve(_ id: Int64, by person: Acting, note: String, at now: Date) async throws(StoreError) -> EscalationDetail {
         try requireOwner(person)
-        guard !note.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw StoreError("say what was done for escalation #\(id): the resolution note is empty", code: .invalid)
-        }
         try await desk.sweep(at: now)
-        return try await store.resolve(escalation: id, by: person.name, note: note, at: now)
+        return try await store.change(escalation: id) { escalation, records throws(StoreError) in
+            try Decide.resolve(escalation, on: records, by: person.name, note: note, at: now)
+        }
     }
 }

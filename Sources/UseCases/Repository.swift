@@ -14,16 +14,12 @@ public protocol CallbackRepository: Sendable {
     /// The queue as `visibility` (the viewer's, decided in the domain) admits it.
     func queue(at now: Date, includeAll: Bool, limit: Int?, visibility: Visibility) async throws(StoreError) -> [CallbackDetail]
     func detail(id: Int64, for person: Acting) async throws(StoreError) -> CallbackDetail
-    func markDone(id: Int64, by person: Acting, note: String?, at now: Date, force: Bool) async throws(StoreError)
-        -> (detail: CallbackDetail, resolvedEscalation: Int64?)
-    func recordNoAnswer(id: Int64, by person: Acting, note: String?, at now: Date, retryAt: Date, maxAttempts: Int, force: Bool)
-        async throws(StoreError) -> CallbackDetail
-    func release(id: Int64, by person: Acting, at now: Date, force: Bool) async throws(StoreError) -> CallbackDetail
-    func escalate(id: Int64, by person: Acting, reason: String, at now: Date, force: Bool) async throws(StoreError) -> CallbackDetail
-    func addNote(id: Int64, by person: Acting, text: String, at now: Date) async throws(StoreError) -> CallbackDetail
-    func reopen(id: Int64, by person: Acting, note: String?, at now: Date) async throws(StoreError) -> CallbackDetail
-    func assign(id: Int64, to colleague: String, by person: Acting, at now: Date, lease: Int, force: Bool)
-        async throws(StoreError) -> CallbackDetail
+    /// Every change of state, in persistence verbs: loads the callback's records inside the
+    /// store's transaction and under its lock, asks `decide` (a decision of the domain:
+    /// `Decide`), and writes the `Transition` it returns atomically, or nothing when it
+    /// refuses. A store adds no rule of its own.
+    func change(callback id: Int64, _ decide: @escaping @Sendable (CallbackRecords) throws(StoreError) -> Transition)
+        async throws(StoreError) -> Changed
     /// Counts over the callbacks `visibility` admits.
     func stats(at now: Date, startOfToday: Date, period: ClosedRange<Date>, visibility: Visibility) async throws(StoreError) -> QueueStats
     /// The callbacks with a message whose transcript has every word of `text` (in any
@@ -33,16 +29,39 @@ public protocol CallbackRepository: Sendable {
     func voicemailAudio(id: Int64, for person: Acting) async throws(StoreError) -> StoredAudio
 
     // The owner's view.
-    func sweepBreaches(at now: Date, timeZone: TimeZone) async throws(StoreError) -> Int
+    /// Each callback whose deadline is at or before `now` and that was never escalated for
+    /// it, loaded and locked as for `change`, decided by `decide` (nil: nothing to do) and
+    /// written; how many changed. Once each, however many processes sweep at once.
+    func sweepBreaches(at now: Date, _ decide: @escaping @Sendable (CallbackRecords) -> Transition?) async throws(StoreError) -> Int
     func escalations(includeResolved: Bool) async throws(StoreError) -> [EscalationDetail]
     func escalation(id: Int64) async throws(StoreError) -> EscalationDetail
-    func acknowledge(escalation id: Int64, by actor: String, at now: Date) async throws(StoreError) -> EscalationDetail
-    func resolve(escalation id: Int64, by actor: String, note: String, at now: Date) async throws(StoreError) -> EscalationDetail
+    /// `change` for a decision on escalation `id` and its callback.
+    func change(escalation id: Int64, _ decide: @escaping @Sendable (Escalation, CallbackRecords) throws(StoreError) -> Transition)
+        async throws(StoreError) -> EscalationDetail
 
     // The outbox.
     func dueNotifications(at now: Date, limit: Int) async throws(StoreError) -> [(OwnerNotification, EscalationDetail)]
     func markDelivered(notification id: Int64, at now: Date) async throws(StoreError)
     func markFailed(notification id: Int64, error: String, retryAt: Date) async throws(StoreError)
+}
+
+/// A change written: the callback as it is now, and the transition that made it so.
+public struct Changed: Sendable, Equatable {
+    public var detail: CallbackDetail
+    public var transition: Transition
+
+    public init(detail: CallbackDetail, transition: Transition) {
+        self.detail = detail
+        self.transition = transition
+    }
+}
+
+extension CallbackRepository {
+    /// Escalates every breached deadline, as the domain words it in `timeZone`.
+    @discardableResult
+    public func sweepBreaches(at now: Date, timeZone: TimeZone) async throws(StoreError) -> Int {
+        try await sweepBreaches(at: now) { records in Decide.breach(records, timeZone: timeZone, at: now) }
+    }
 }
 
 /// What ingest needs of the store. Synchronous on purpose: ingest is a batch pipeline that
