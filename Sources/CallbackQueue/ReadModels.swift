@@ -100,4 +100,10 @@ public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     }
 
     public var description: String { message }
+
+    /// The same error: the same kind, words and claim holder, however it was made (from a
+    /// `Refusal` or from its words).
+    public static func == (lhs: StoreError, rhs: StoreError) -> Bool {
+        (lhs.code, lhs.message, lhs.claimedBy) == (rhs.code, rhs.message, rhs.claimedBy)
+    }
 }

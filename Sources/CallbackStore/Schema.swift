@@ -290,6 +290,30 @@ extension CallbackStore {
                     ALTER TABLE voicemail ADD COLUMN transcript_no_speech_prob REAL;
                     """)
         }
+        migrator.registerMigration("v10: one open callback per caller, held by the database") { db in
+            // As on PostgreSQL (its migration 1): a caller has at most one callback not yet
+            // done per line. Ingest and reopen already keep to it; a file that does not
+            // (written by a version with a bug) is named here rather than guessed at.
+            let doubled = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT caller_number, GROUP_CONCAT(id, ', #') AS ids FROM callback
+                    WHERE status != 'done' AND caller_number IS NOT NULL
+                    GROUP BY caller_number, owner HAVING COUNT(*) > 1
+                    """)
+            if let first = doubled.first {
+                let number: String = first["caller_number"]
+                let ids: String = first["ids"]
+                throw StoreError(
+                    "callbacks #\(ids) are all open for \(number); a caller has one open callback: close all but one "
+                        + "(callbacks done) with the version that wrote them, then start this one")
+            }
+            try db.execute(
+                sql: """
+                    CREATE UNIQUE INDEX callback_one_open_per_caller ON callback (caller_number, owner)
+                        WHERE status != 'done' AND caller_number IS NOT NULL
+                    """)
+        }
         return migrator
     }
 }

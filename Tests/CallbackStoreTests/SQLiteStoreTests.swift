@@ -41,6 +41,22 @@ struct SQLiteStoreTests {
         #expect(try await reopened.queue(at: now, includeAll: true, limit: nil, visibility: .staff).count == 1)
     }
 
+    @Test("the database itself refuses a second open callback for one caller, as PostgreSQL's partial unique index does")
+    func oneOpenCallbackPerCallerIsAConstraint() async throws {
+        let (store, folder) = try temporaryStore()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        _ = try store.record(voicemail("a", number: "+15551234567", at: 10), deadline: now, queue: true, at: now, actor: "t", audioPath: { _ in nil })
+        let file = try DatabaseQueue(path: folder.appendingPathComponent("nested/afterhours.sqlite").path)
+        let insert = """
+            INSERT INTO callback (caller_number, status, deadline, urgent, first_received_at, available_at, created_at, owner)
+            VALUES (?, 'open', 0, 0, 0, 0, 0, ?)
+            """
+        #expect(throws: DatabaseError.self) { try file.write { try $0.execute(sql: insert, arguments: ["+15551234567", false]) } }
+        // Another line (the owner's), or another caller, is another callback.
+        try await file.write { try $0.execute(sql: insert, arguments: ["+15551234567", true]) }
+        try await file.write { try $0.execute(sql: insert, arguments: ["+15557654321", false]) }
+    }
+
     @Test("a batch is one transaction with a savepoint per message: a refused message rolls back alone")
     func batch() async throws {
         let (store, folder) = try temporaryStore()
