@@ -10,11 +10,15 @@ public struct CallbackRecords: Sendable, Equatable {
     /// For a done callback: another callback of the same caller on the same line that is
     /// not done (a newer message opened it), if any. Not looked up for other callbacks.
     public var otherOpenCallback: Int64?
+    /// For a decision on a number read out in a message: the callback not yet done on the
+    /// same line that already has that number, if any. Looked up only when asked for.
+    public var spokenNumberHolder: Int64?
 
-    public init(callback: Callback, openEscalation: Escalation? = nil, otherOpenCallback: Int64? = nil) {
+    public init(callback: Callback, openEscalation: Escalation? = nil, otherOpenCallback: Int64? = nil, spokenNumberHolder: Int64? = nil) {
         self.callback = callback
         self.openEscalation = openEscalation
         self.otherOpenCallback = otherOpenCallback
+        self.spokenNumberHolder = spokenNumberHolder
     }
 }
 

@@ -66,12 +66,17 @@ extension CallbackStore {
         let open = try Row.fetchOne(db, sql: "SELECT * FROM escalation WHERE callback_id = ? AND state != 'resolved'", arguments: [id])
             .map { try escalation(db, row: $0) }
         var other: Int64?
-        if callback.recordedStatus == .done, let number = callback.caller.number?.e164 {
-            other = try Int64.fetchOne(
-                db, sql: "SELECT id FROM callback WHERE caller_number = ? AND status != 'done' AND owner = ? AND id != ? LIMIT 1",
-                arguments: [number, callback.ownerLine, id])
+        if callback.recordedStatus == .done, let number = callback.caller.number {
+            other = try openCallback(db, number: number, ownerLine: callback.ownerLine, besides: id)
         }
         return CallbackRecords(callback: callback, openEscalation: open, otherOpenCallback: other)
+    }
+
+    /// The callback not yet done of `number` on the line, other than `besides`.
+    static func openCallback(_ db: Database, number: PhoneNumber, ownerLine: Bool, besides: Int64? = nil) throws -> Int64? {
+        try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT id FROM callback WHERE caller_number = ? AND status != 'done' AND owner = ? AND id != ? LIMIT 1"),
+            arguments: [number.e164, ownerLine, besides ?? 0])
     }
 
     /// Writes `transition` as it is, in the caller's transaction.
@@ -81,13 +86,13 @@ extension CallbackStore {
             try db.execute(
                 sql: """
                     UPDATE callback SET status = ?, claimed_by = ?, claim_expires_at = ?, available_at = ?, retry_at = ?,
-                        attempts = ?, closed_at = ?, closed_by = ?, escalated = ?
+                        attempts = ?, closed_at = ?, closed_by = ?, escalated = ?, urgent = ?, caller_number = ?
                     WHERE id = ?
                     """,
                 arguments: [
                     callback.recordedStatus, callback.claimedBy, callback.claimExpiresAt?.unixSeconds, callback.availableAt?.unixSeconds,
                     callback.retryAt?.unixSeconds, callback.attempts, callback.closedAt?.unixSeconds, callback.closedBy,
-                    callback.escalated, id,
+                    callback.escalated, callback.urgent, callback.caller.number?.e164, id,
                 ])
         }
         if transition.marksBreached { try db.execute(sql: "UPDATE callback SET breached = 1 WHERE id = ?", arguments: [id]) }

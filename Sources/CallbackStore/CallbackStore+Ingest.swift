@@ -47,8 +47,6 @@ extension CallbackStore {
     /// runs them once per message.
     private func insert(_ db: Database, _ recording: Recording, at now: Date, actor: String, rules: EscalationRules) throws -> RecordOutcome {
         let voicemail = recording.voicemail
-        let deadline = recording.deadline
-        let queue = recording.queue
         let audioPath = recording.audioPath
         if let existing = try VoicemailRecord.fetchOne(
             db.cachedStatement(sql: "SELECT * FROM voicemail WHERE identity = ?"), arguments: [voicemail.identity])
@@ -58,53 +56,42 @@ extension CallbackStore {
 
         var callbackID: Int64?
         var joined = false
-        // The owner's line keeps its own callbacks: they never join or show up as staff's.
-        let owner = rules.ownerMailboxes.contains(voicemail.mailbox)
-        // A blocked number's messages are stored and counted, never queued for staff.
         let blocked = try voicemail.caller.number.map { number in
             try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM blocked_number WHERE number = ?"), arguments: [number.e164]) ?? false
         } ?? false
-        if queue && !blocked {
-            let number = voicemail.caller.number?.e164
-            if let number,
-                let open = try Int64.fetchOne(
-                    db.cachedStatement(
-                        sql: "SELECT id FROM callback WHERE caller_number = ? AND status != 'done' AND owner = ? ORDER BY id LIMIT 1"),
-                    arguments: [number, owner])
-            {
-                try db.cachedStatement(
-                    sql: """
-                        UPDATE callback SET
-                            deadline = MIN(deadline, :deadline),
-                            urgent = urgent OR :urgent,
-                            caller_name = COALESCE(caller_name, :name),
-                            first_received_at = MIN(first_received_at, :received)
-                        WHERE id = :id
-                        """
-                ).execute(
-                    arguments: [
-                        "deadline": deadline.unixSeconds, "urgent": voicemail.urgent,
-                        "name": voicemail.caller.name,
-                        "received": voicemail.receivedAt.unixSeconds, "id": open,
-                    ])
-                callbackID = open
-                joined = true
-            } else {
-                try db.cachedStatement(
-                    sql: """
-                        INSERT INTO callback (caller_number, caller_name, caller_raw, status, deadline,
-                            urgent, first_received_at, available_at, created_at, owner, breached)
-                        VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?)
-                        """
-                ).execute(
-                    arguments: [
-                        number, voicemail.caller.name, voicemail.caller.rawNumber,
-                        deadline.unixSeconds, voicemail.urgent,
-                        voicemail.receivedAt.unixSeconds, now.unixSeconds, now.unixSeconds, owner,
-                        !recording.escalatesBreach,
-                    ])
-                callbackID = db.lastInsertedRowID
-            }
+        var open: Callback?
+        if recording.queue, !blocked, let number = voicemail.caller.number {
+            open = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM callback WHERE caller_number = ? AND status != 'done' AND owner = ? ORDER BY id LIMIT 1"),
+                arguments: [number.e164, rules.isOwnerLine(voicemail)]
+            ).map(Callback.init(row:))
+        }
+        switch Decide.placement(of: recording, callerBlocked: blocked, open: open, rules: rules, at: now) {
+        case .none:
+            break
+        case .join(let callback):
+            try db.cachedStatement(
+                sql: "UPDATE callback SET deadline = ?, urgent = ?, caller_name = ?, first_received_at = ? WHERE id = ?"
+            ).execute(
+                arguments: [
+                    callback.deadline.unixSeconds, callback.urgent, callback.caller.name, callback.firstReceivedAt.unixSeconds, callback.id,
+                ])
+            callbackID = callback.id
+            joined = true
+        case .open(let callback):
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO callback (caller_number, caller_name, caller_raw, status, deadline,
+                        urgent, first_received_at, available_at, created_at, owner, breached)
+                    VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(
+                arguments: [
+                    callback.caller.number?.e164, callback.caller.name, callback.caller.rawNumber, callback.deadline.unixSeconds,
+                    callback.urgent, callback.firstReceivedAt.unixSeconds, callback.availableAt?.unixSeconds, now.unixSeconds,
+                    callback.ownerLine, callback.breached,
+                ])
+            callbackID = db.lastInsertedRowID
         }
 
         let audio = voicemail.audio

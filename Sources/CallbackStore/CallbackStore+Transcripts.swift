@@ -59,50 +59,18 @@ extension CallbackStore: TranscriptRepository {
                 ])
             try db.execute(sql: "DELETE FROM transcript_search WHERE rowid = ?", arguments: [id])
             try db.execute(sql: "INSERT INTO transcript_search (rowid, transcript) VALUES (?, ?)", arguments: [id, findings.text])
-            guard let callbackID else { return }
-            let open = try Bool.fetchOne(db, sql: "SELECT status != 'done' FROM callback WHERE id = ?", arguments: [callbackID]) ?? false
-            // The history says what the words did; words that did nothing are no event.
-            if !findings.matches.isEmpty {
-                try Self.appendEvent(
-                    db, callbackID: callbackID, at: now, actor: "system", kind: .noted,
-                    note: "message #\(id) transcribed: " + findings.matches.map(\.description).joined(separator: "; "))
-            }
-            // Words of an emergency move the callback up the queue, as the Urgent folder does.
-            if !findings.urgent.isEmpty, open {
-                try db.execute(sql: "UPDATE voicemail SET urgent = 1 WHERE id = ?", arguments: [id])
-                try db.execute(sql: "UPDATE callback SET urgent = 1 WHERE id = ?", arguments: [callbackID])
-            }
-            if let complaint = findings.complaints.first {
-                try self.raiseEscalation(db, callbackID: callbackID, reason: .complaint, at: now, actor: "system", detail: complaint.excerpt)
-            }
             if let number = findings.spokenNumber {
-                try Self.takeSpokenNumber(db, number, voicemail: id, callbackID: callbackID, at: now)
+                try db.execute(sql: "UPDATE voicemail SET spoken_number = ? WHERE id = ?", arguments: [number.e164, id])
             }
+            guard let callbackID else { return }
+            var records = try Self.records(db, callbackID: callbackID)
+            if let number = findings.spokenNumber {
+                records.spokenNumberHolder = try Self.openCallback(db, number: number, ownerLine: records.callback.ownerLine, besides: callbackID)
+            }
+            let (transition, urgent) = Decide.transcribed(records, voicemail: id, findings: findings, at: now)
+            if urgent { try db.execute(sql: "UPDATE voicemail SET urgent = 1 WHERE id = ?", arguments: [id]) }
+            try self.apply(db, transition)
         }
-    }
-
-    /// A number read out in the message becomes the callback's number when the callback
-    /// has none and no other open callback already calls it (then the history says so,
-    /// and staff decide).
-    static func takeSpokenNumber(_ db: Database, _ number: PhoneNumber, voicemail id: Int64, callbackID: Int64, at now: Date) throws {
-        try db.execute(sql: "UPDATE voicemail SET spoken_number = ? WHERE id = ?", arguments: [number.e164, id])
-        guard let row = try Row.fetchOne(db, sql: "SELECT caller_number, owner, status FROM callback WHERE id = ?", arguments: [callbackID]),
-            row["caller_number"] as String? == nil, row["status"] as String? != "done"
-        else { return }
-        let owner: Bool = row["owner"]
-        if let other = try Int64.fetchOne(
-            db, sql: "SELECT id FROM callback WHERE caller_number = ? AND status != 'done' AND owner = ? AND id != ?",
-            arguments: [number.e164, owner, callbackID])
-        {
-            try appendEvent(
-                db, callbackID: callbackID, at: now, actor: "system", kind: .noted,
-                note: "message #\(id) gives \(number.formatted), the number of callback #\(other)")
-            return
-        }
-        try db.execute(sql: "UPDATE callback SET caller_number = ? WHERE id = ?", arguments: [number.e164, callbackID])
-        try appendEvent(
-            db, callbackID: callbackID, at: now, actor: "system", kind: .noted,
-            note: "number \(number.formatted) taken from message #\(id), read out by the caller")
     }
 
     public func failTranscript(voicemail id: Int64, error: String, giveUp: Bool, at now: Date) async throws(StoreError) {

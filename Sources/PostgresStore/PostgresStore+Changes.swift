@@ -71,15 +71,22 @@ extension PostgresStore {
             open = try await escalation(connection, row: row)
         }
         var other: Int64?
-        if callback.recordedStatus == .done, let number = callback.caller.number?.e164 {
-            other = try await connection.one(
-                """
-                SELECT id FROM callback
-                WHERE caller_number = \(number) AND status <> 'done' AND owner = \(callback.ownerLine) AND id <> \(id) LIMIT 1
-                """
-            ).map { try $0.int64("id") }
+        if callback.recordedStatus == .done, let number = callback.caller.number {
+            other = try await openCallback(connection, number: number, ownerLine: callback.ownerLine, besides: id)
         }
         return CallbackRecords(callback: callback, openEscalation: open, otherOpenCallback: other)
+    }
+
+    /// The callback not yet done of `number` on the line, other than `besides`.
+    static func openCallback(_ connection: PostgresConnection, number: PhoneNumber, ownerLine: Bool, besides: Int64? = nil) async throws
+        -> Int64?
+    {
+        try await connection.one(
+            """
+            SELECT id FROM callback
+            WHERE caller_number = \(number.e164) AND status <> 'done' AND owner = \(ownerLine) AND id <> \(besides ?? 0) LIMIT 1
+            """
+        ).map { try $0.int64("id") }
     }
 
     static func escalation(_ connection: PostgresConnection, row: PostgresRandomAccessRow) async throws -> Escalation {
@@ -98,7 +105,7 @@ extension PostgresStore {
                 UPDATE callback SET status = \(c.recordedStatus.rawValue), claimed_by = \(c.claimedBy),
                     claim_expires_at = \(c.claimExpiresAt?.unixSeconds), available_at = \(c.availableAt?.unixSeconds),
                     retry_at = \(c.retryAt?.unixSeconds), attempts = \(c.attempts), closed_at = \(c.closedAt?.unixSeconds),
-                    closed_by = \(c.closedBy), escalated = \(c.escalated)
+                    closed_by = \(c.closedBy), escalated = \(c.escalated), urgent = \(c.urgent), caller_number = \(c.caller.number?.e164)
                 WHERE id = \(id)
                 """)
         }

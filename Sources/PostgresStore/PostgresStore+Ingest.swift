@@ -118,52 +118,57 @@ extension PostgresStore {
 
         var callbackID: Int64?
         var joined = false
-        let owner = rules.ownerMailboxes.contains(voicemail.mailbox)
+        let owner = rules.isOwnerLine(voicemail)
         // A blocked number's messages are stored and counted, never queued for staff.
         var blocked = false
         if let number {
             blocked = try await connection.one("SELECT 1 AS blocked FROM blocked_number WHERE number = \(number)") != nil
         }
-        if recording.queue && !blocked {
-            var tries = 0
-            while callbackID == nil {
-                tries += 1
-                // A new callback, unless this caller has one not yet done (the partial
-                // unique index says so, across nodes): then join that one.
+        var open: Callback?
+        var tries = 0
+        while callbackID == nil {
+            tries += 1
+            switch Decide.placement(of: recording, callerBlocked: blocked, open: open, rules: rules, at: now) {
+            case .none:
+                break
+            case .open(let callback):
+                // Tried first, as most messages are from callers with nothing open; the
+                // partial unique index refuses it when the caller has one (across nodes).
                 if let created = try await connection.one(
                     """
                     INSERT INTO callback (caller_number, caller_name, caller_raw, status, deadline,
                         urgent, first_received_at, available_at, created_at, owner, breached)
-                    VALUES (\(number), \(voicemail.caller.name), \(voicemail.caller.rawNumber), 'open',
-                        \(recording.deadline.unixSeconds), \(voicemail.urgent), \(voicemail.receivedAt.unixSeconds),
-                        \(now.unixSeconds), \(now.unixSeconds), \(owner), \(!recording.escalatesBreach))
+                    VALUES (\(callback.caller.number?.e164), \(callback.caller.name), \(callback.caller.rawNumber), 'open',
+                        \(callback.deadline.unixSeconds), \(callback.urgent), \(callback.firstReceivedAt.unixSeconds),
+                        \(callback.availableAt?.unixSeconds), \(now.unixSeconds), \(callback.ownerLine), \(callback.breached))
                     ON CONFLICT (caller_number, owner) WHERE status <> 'done' AND caller_number IS NOT NULL DO NOTHING
                     RETURNING id
                     """)
                 {
                     callbackID = try created.int64("id")
-                } else if let number,
-                    let open = try await connection.one(
+                } else if let number {
+                    // The caller has one: decided again with it, locked.
+                    open = try await connection.one(
                         """
-                        UPDATE callback SET
-                            deadline = LEAST(deadline, \(recording.deadline.unixSeconds)),
-                            urgent = urgent OR \(voicemail.urgent),
-                            caller_name = COALESCE(caller_name, \(voicemail.caller.name)),
-                            first_received_at = LEAST(first_received_at, \(voicemail.receivedAt.unixSeconds))
-                        WHERE id = (
-                            SELECT id FROM callback WHERE caller_number = \(number) AND status <> 'done' AND owner = \(owner)
-                            ORDER BY id LIMIT 1 FOR UPDATE)
-                        RETURNING id
-                        """)
-                {
-                    callbackID = try open.int64("id")
-                    joined = true
-                } else if tries >= 5 {
-                    throw StoreError("could not open or join a callback for \(number ?? "an unknown number")")
+                        SELECT * FROM callback WHERE caller_number = \(number) AND status <> 'done' AND owner = \(owner)
+                        ORDER BY id LIMIT 1 FOR UPDATE
+                        """
+                    ).map { try $0.callback }
                 }
-                // Otherwise the caller's callback was closed or opened by another node a
-                // moment ago: try again.
+            case .join(let callback):
+                try await connection.run(
+                    """
+                    UPDATE callback SET deadline = \(callback.deadline.unixSeconds), urgent = \(callback.urgent),
+                        caller_name = \(callback.caller.name), first_received_at = \(callback.firstReceivedAt.unixSeconds)
+                    WHERE id = \(callback.id)
+                    """)
+                callbackID = callback.id
+                joined = true
             }
+            if callbackID != nil || !recording.queue || blocked { break }
+            // Otherwise the caller's callback was closed or opened by another node a
+            // moment ago: try again.
+            if tries >= 5 { throw StoreError("could not open or join a callback for \(number ?? "an unknown number")") }
         }
 
         guard let callbackID else {

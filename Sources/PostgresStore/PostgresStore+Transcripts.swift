@@ -56,52 +56,19 @@ extension PostgresStore: TranscriptRepository {
                     transcript_no_speech_prob = \(findings.confidence?.noSpeechProb)
                 WHERE id = \(id)
                 """)
-            guard let callbackID = try row.optionalInt64("callback_id") else { return }
-            // The callback's row is locked first, as every change to a callback does.
-            let open = try await connection.one("SELECT status <> 'done' AS open FROM callback WHERE id = \(callbackID) FOR UPDATE")
-            if !findings.matches.isEmpty {
-                try await Self.appendEvent(
-                    connection, callbackID: callbackID, at: now, actor: "system", kind: .noted,
-                    note: "message #\(id) transcribed: " + findings.matches.map(\.description).joined(separator: "; "))
-            }
-            if !findings.urgent.isEmpty, try open?.bool("open") == true {
-                try await connection.run("UPDATE voicemail SET urgent = TRUE WHERE id = \(id)")
-                try await connection.run("UPDATE callback SET urgent = TRUE WHERE id = \(callbackID)")
-            }
-            if let complaint = findings.complaints.first {
-                try await self.raiseEscalation(
-                    connection, callbackID: callbackID, reason: .complaint, at: now, actor: "system", detail: complaint.excerpt)
-            }
             if let number = findings.spokenNumber {
-                try await Self.takeSpokenNumber(connection, number, voicemail: id, callbackID: callbackID, at: now)
+                try await connection.run("UPDATE voicemail SET spoken_number = \(number.e164) WHERE id = \(id)")
             }
+            guard let callbackID = try row.optionalInt64("callback_id") else { return }
+            var records = try await Self.records(connection, callbackID: callbackID)
+            if let number = findings.spokenNumber {
+                records.spokenNumberHolder = try await Self.openCallback(
+                    connection, number: number, ownerLine: records.callback.ownerLine, besides: callbackID)
+            }
+            let (transition, urgent) = Decide.transcribed(records, voicemail: id, findings: findings, at: now)
+            if urgent { try await connection.run("UPDATE voicemail SET urgent = TRUE WHERE id = \(id)") }
+            try await self.apply(connection, transition)
         }
-    }
-
-    /// As in the SQLite store: the callback takes the number when it has none and no other
-    /// open callback calls it (the partial unique index would refuse a second).
-    static func takeSpokenNumber(
-        _ connection: PostgresConnection, _ number: PhoneNumber, voicemail id: Int64, callbackID: Int64, at now: Date
-    ) async throws {
-        try await connection.run("UPDATE voicemail SET spoken_number = \(number.e164) WHERE id = \(id)")
-        guard let row = try await connection.one("SELECT caller_number, owner, status FROM callback WHERE id = \(callbackID)"),
-            try row.optionalString("caller_number") == nil, try row.string("status") != "done"
-        else { return }
-        let owner = try row.bool("owner")
-        if let other = try await connection.one(
-            """
-            SELECT id FROM callback WHERE caller_number = \(number.e164) AND status <> 'done' AND owner = \(owner) AND id <> \(callbackID)
-            """)
-        {
-            try await appendEvent(
-                connection, callbackID: callbackID, at: now, actor: "system", kind: .noted,
-                note: "message #\(id) gives \(number.formatted), the number of callback #\(try other.int64("id"))")
-            return
-        }
-        try await connection.run("UPDATE callback SET caller_number = \(number.e164) WHERE id = \(callbackID)")
-        try await appendEvent(
-            connection, callbackID: callbackID, at: now, actor: "system", kind: .noted,
-            note: "number \(number.formatted) taken from message #\(id), read out by the caller")
     }
 
     public func failTranscript(voicemail id: Int64, error: String, giveUp: Bool, at now: Date) async throws(StoreError) {
