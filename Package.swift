@@ -54,6 +54,9 @@ let package = Package(
         .target(
             name: "CallbackStore",
             dependencies: ["CallbackQueue", "UseCases", "FileErrors", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The same protocols in memory: no rule of its own, for fast use-case tests and
+        // for running a queue forward (simulate).
+        .target(name: "MemoryStore", dependencies: ["CallbackQueue", "UseCases"]),
         // The same protocols on PostgreSQL (DESIGN §9): several nodes, one queue.
         .target(
             name: "PostgresStore",
@@ -136,7 +139,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // One suite, run against every store.
         .testTarget(
-            name: "StoreContractTests", dependencies: ["UseCases", "CallbackStore", "PostgresStore", "CallbackQueue", "BusinessTime", "TestSupport"]),
+            name: "StoreContractTests", dependencies: ["UseCases", "CallbackStore", "PostgresStore", "MemoryStore", "CallbackQueue", "BusinessTime", "TestSupport"]),
         .testTarget(
             name: "CallbacksCLITests",
             dependencies: [

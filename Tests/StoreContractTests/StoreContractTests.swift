@@ -2,6 +2,7 @@ import BusinessTime
 import CallbackQueue
 import CallbackStore
 import Foundation
+import MemoryStore
 import TestSupport
 import PostgresStore
 import Testing
@@ -12,6 +13,8 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case sqlite
     /// A fresh database in a throwaway cluster the tests start themselves (PostgresCluster).
     case postgresql
+    /// In this process's memory: the third store, with no rule of its own.
+    case memory
 
     var testDescription: String { rawValue }
 
@@ -27,6 +30,8 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
             let store = try PostgresStore(url: url, notificationChannels: channels)
             try await store.startInBackground()
             return (store, { Task { await store.shutdown() } })
+        case .memory:
+            return (MemoryStore(notificationChannels: channels), {})
         }
     }
 }
@@ -46,6 +51,10 @@ extension StoreKind {
             try await first.startInBackground()
             try await second.startInBackground()
             return (first, second, { Task { await first.shutdown(); await second.shutdown() } })
+        case .memory:
+            // One process's memory is one database: two handles on the same store.
+            let store = MemoryStore()
+            return (store, store, {})
         }
     }
 }
