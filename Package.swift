@@ -71,7 +71,8 @@ let package = Package(
         .target(
             name: "Afterhours",
             dependencies: [
-                "BusinessTime", "CallbackQueue", "UseCases", "AudioProbe", "Spool", "CallbackStore", "PostgresStore", "SpokenAudio", "CXXHash",
+                "BusinessTime", "CallbackQueue", "UseCases", "AudioProbe", "Spool", "CallbackStore", "PostgresStore", "MemoryStore", "SpokenAudio",
+                "CXXHash",
                 "FileErrors",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -104,8 +105,7 @@ let package = Package(
         .target(
             name: "CallbacksCLI",
             dependencies: [
-                "Afterhours", "UseCases", "HTTPService", "PostgresStore",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "Afterhours", "UseCases", "HTTPService",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -219,7 +219,7 @@ struct Desk {
     func callbacks() async throws -> CallbackDesk {
         let store = try openStore()
         // Everyone reads the escalations only while nobody is named owner and no people exist.
-        let peopleExist = try await store.hasPeople()
+        let peopleExist = try await people().anyoneAdded()
         let anyone = configuration.owner.people.isEmpty && !peopleExist
         return Wiring.desk(configuration, store: store, anyoneReadsEscalations: anyone)
     }

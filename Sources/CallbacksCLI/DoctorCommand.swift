@@ -1,8 +1,6 @@
 import Afterhours
 import ArgumentParser
-import CallbackStore
 import Foundation
-import PostgresStore
 import UseCases
 
 /// Checks what `serve` needs, and says what to fix.
@@ -37,7 +35,7 @@ struct DoctorCommand: ContextCommand {
         let database = configuration.storage.database
         // Checking never creates the database: a mistyped path would otherwise pass as a
         // new, empty one.
-        let sqliteNotYet = !PostgresStore.isPostgresURL(database) && !FileManager.default.fileExists(atPath: database)
+        let sqliteNotYet = !Wiring.isPostgresURL(database) && !FileManager.default.fileExists(atPath: database)
         if sqliteNotYet {
             var problem: String?
             do {
@@ -49,7 +47,7 @@ struct DoctorCommand: ContextCommand {
             checks.append(Check(name: "database \(configuration.storage.shownDatabase)\(problem == nil ? " (not there yet: the first command creates it)" : "")", problem: problem))
         } else {
             do {
-                _ = try await desk.openStore().hasPeople()
+                _ = try await desk.people().anyoneAdded()
                 checks.append(Check(name: "database \(configuration.storage.shownDatabase)", problem: nil))
             } catch {
                 checks.append(Check(name: "database \(configuration.storage.shownDatabase)", problem: "\(error)"))
@@ -74,11 +72,8 @@ struct DoctorCommand: ContextCommand {
         if let folder = configuration.greeting.folder {
             checks.append(Self.folder("greeting.folder \(folder)", folder, write: true, create: true))
         }
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("afterhours-doctor-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        // The transcriber's start check reads no message: with no database yet, a scratch one serves.
-        let transcriptStore: (any Store)? =
-            sqliteNotYet ? try? CallbackStore(path: scratch.appendingPathComponent("check.sqlite").path) : try? desk.openStore()
+        // The transcriber's start check reads no message: with no database yet, one in memory serves.
+        let transcriptStore: (any Store)? = sqliteNotYet ? Wiring.scratchStore() : try? desk.openStore()
         if configuration.transcription.enabled, let store = transcriptStore {
             // Started for real: the model loaded and the process said it is ready.
             let transcriber = Transcriber(

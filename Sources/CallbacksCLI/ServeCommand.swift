@@ -27,13 +27,16 @@ struct ServeCommand: ContextCommand {
         if let listen = desk.configuration.http.listen {
             let metrics = ServiceMetrics()
             metrics.bootstrap()
-            let face = HTTPFace(
-                configuration: desk.configuration, store: store, now: now,
-                push: PushIngest(configuration: desk.configuration, store: store, logger: logger), metrics: metrics, health: health)
+            let desks = Wiring.desks(desk.configuration, store: store, insideService: true)
+            let push = PushIngest(
+                configuration: desk.configuration,
+                ingester: Ingester(configuration: PushIngest.settings(desk.configuration), store: store, logger: logger),
+                keys: desks.pushKeys, logger: logger)
+            let face = HTTPFace(configuration: desk.configuration, desks: desks, now: now, push: push, metrics: metrics, health: health)
             do {
                 services.append(.init(service: try face.application(listen: listen, logger: logger)))
                 services.append(
-                    .init(service: PushKeyPurge(store: store, window: desk.configuration.http.idempotencyWindow, now: now, logger: logger)))
+                    .init(service: PushKeyPurge(keys: desks.pushKeys, now: now, logger: logger)))
             } catch {
                 throw CommandFailure(error.message)
             }

@@ -38,9 +38,9 @@ struct TranscribeCommand: ContextCommand {
         }
         let store = try desk.openStore()
         let transcripts = Wiring.transcriptDesk(desk.configuration, store: store)
-        if all || id != nil { _ = try await store.requestTranscripts(voicemail: id) }
+        if all || id != nil { try await transcripts.ask(voicemail: id) }
         // One message asked for is one to hear, however many others wait.
-        let total = id != nil ? 1 : try await store.transcriptBacklog().pending
+        let total = id != nil ? 1 : try await transcripts.backlog().pending
         guard total > 0 else {
             desk.print("No messages wait for a transcript.")
             return

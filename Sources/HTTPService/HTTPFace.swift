@@ -17,7 +17,8 @@ import UseCases
 /// or with `Accept: text/plain` the text the command line prints.
 public struct HTTPFace: Sendable {
     public let configuration: Configuration
-    public let store: any Store
+    /// The use cases it calls (`Wiring.desks`); it never holds the store.
+    public let desks: Desks
     public let now: @Sendable () -> Date
     public let push: PushIngest
     public let metrics: ServiceMetrics
@@ -26,11 +27,11 @@ public struct HTTPFace: Sendable {
     let throttle: FailureThrottle
 
     public init(
-        configuration: Configuration, store: any Store, now: @escaping @Sendable () -> Date, push: PushIngest, metrics: ServiceMetrics,
+        configuration: Configuration, desks: Desks, now: @escaping @Sendable () -> Date, push: PushIngest, metrics: ServiceMetrics,
         health: ServiceHealth = ServiceHealth()
     ) {
         self.configuration = configuration
-        self.store = store
+        self.desks = desks
         self.now = now
         self.push = push
         self.metrics = metrics
@@ -39,9 +40,9 @@ public struct HTTPFace: Sendable {
     }
 
     /// No breach sweep per request: `serve`'s outbox sweeps every second.
-    var desk: CallbackDesk { Wiring.desk(configuration, store: store, insideService: true) }
-    var owner: OwnerDesk { OwnerDesk(desk: desk) }
-    var people: PeopleDesk { PeopleDesk(store: store, configuredOwners: configuration.owner.people) }
+    var desk: CallbackDesk { desks.callbacks }
+    var owner: OwnerDesk { desks.owner }
+    var people: PeopleDesk { desks.people }
 
     /// The application: a Hummingbird `Service`, run in `serve`'s `ServiceGroup`.
     public func application(listen: Configuration.HTTPSettings.Listen, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
@@ -81,7 +82,7 @@ public struct HTTPFace: Sendable {
         router.add(middleware: ErrorShapes())
         router.get("/healthz") { _, _ -> Response in
             do {
-                _ = try await store.hasPeople()
+                _ = try await people.anyoneAdded()
             } catch {
                 throw APIError(.serviceUnavailable, "unavailable", "the store does not answer: \(error)")
             }
@@ -98,7 +99,7 @@ public struct HTTPFace: Sendable {
         signedIn.get("/metrics") { _, _ -> Response in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                body: .init(byteBuffer: ByteBuffer(string: try await metrics.scrape(desk: desk, transcripts: store, at: now()))))
+                body: .init(byteBuffer: ByteBuffer(string: try await metrics.scrape(desk: desk, transcriptDesk: desks.transcripts, at: now()))))
         }
         let api = signedIn.group("/api/v1").add(middleware: SingleQueryValues())
         callbackRoutes(api)

@@ -8,7 +8,7 @@ import UseCases
 /// The owner's block list and transcript requests over HTTP: the same use cases and the
 /// same answers (`Replies`) as `callbacks block`, `unblock`, `blocked` and `transcribe ID`.
 extension HTTPFace {
-    var blockList: BlockList { BlockList(store: store, rules: desk.rules) }
+    var blockList: BlockList { desks.blockList }
 
     func ownerRoutes(_ api: RouterGroup<APIContext>) {
         api.get("/blocked") { request, context -> Response in
@@ -37,7 +37,7 @@ extension HTTPFace {
             guard configuration.transcription.enabled else {
                 throw APIError(.conflict, "conflict", "transcription is off on this server (transcription.enabled: false)")
             }
-            try await TranscriptRequests(store: store, rules: desk.rules).request(id, by: person)
+            try await desks.transcriptRequests.request(id, by: person)
             var response = reply(request, now) { $0.transcriptRequested(id) }
             response.status = .accepted
             return response

@@ -28,18 +28,30 @@ public struct PushIngest: Sendable {
     let logger: Logger
     let work = BlockingQueue(label: "afterhours.push")
 
-    public init(configuration: Configuration, store: any Store, logger: Logger) {
+    /// `ingester` is made from `configuration` by `PushIngest.settings` (`Wiring.pushIngest`).
+    public init(configuration: Configuration, ingester: Ingester, keys: PushKeys, logger: Logger) {
+        staging = Self.staging(configuration)
+        quarantine = URL(fileURLWithPath: configuration.spool.quarantine)
+        timeZone = configuration.business.hours.timeZone
+        self.ingester = ingester
+        self.keys = keys
+        self.logger = logger
+    }
+
+    /// Where each request's files wait for ingest.
+    static func staging(_ configuration: Configuration) -> URL {
+        URL(fileURLWithPath: configuration.spool.archive).appendingPathComponent(".incoming")
+    }
+
+    /// The configuration push ingest's own pipeline runs with: the staging folder as its
+    /// spool, sidecar layout, nothing kept, nothing to wait for.
+    public static func settings(_ configuration: Configuration) -> Configuration {
         var settings = configuration
-        staging = URL(fileURLWithPath: configuration.spool.archive).appendingPathComponent(".incoming")
-        settings.spool.path = staging.path
+        settings.spool.path = staging(configuration).path
         settings.spool.layout = .sidecar
         settings.spool.keepOriginals = false
         settings.spool.settle = 0
-        quarantine = URL(fileURLWithPath: configuration.spool.quarantine)
-        timeZone = configuration.business.hours.timeZone
-        ingester = Ingester(configuration: settings, store: store, logger: logger)
-        keys = PushKeys(store: store, window: configuration.http.idempotencyWindow)
-        self.logger = logger
+        return settings
     }
 
     static let idempotencyKey = HTTPField.Name.ours("Idempotency-Key")

@@ -10,7 +10,7 @@ extension HTTPFace {
     func readiness() async -> Response {
         var snapshot = health.snapshot
         do {
-            _ = try await store.hasPeople()
+            _ = try await people.anyoneAdded()
         } catch {
             snapshot.faults[.store] = ServiceHealth.Active(reason: "does not answer: \(error)", heldBack: snapshot.faults[.store]?.heldBack ?? 0, since: now())
         }

@@ -46,8 +46,8 @@ public final class ServiceMetrics: Sendable {
     }
 
     /// The text for one scrape, with the queue read now.
-    func scrape(desk: CallbackDesk, transcripts store: any TranscriptRepository, at now: Date) async throws -> String {
-        let backlog = try await store.transcriptBacklog()
+    func scrape(desk: CallbackDesk, transcriptDesk: TranscriptDesk, at now: Date) async throws -> String {
+        let backlog = try await transcriptDesk.backlog()
         transcripts[.pending]?.set(Double(backlog.pending))
         transcripts[.done]?.set(Double(backlog.done))
         transcripts[.failed]?.set(Double(backlog.failed))

@@ -9,7 +9,7 @@ import UseCases
 /// small because the rules are not here: every change of state is decided in the domain
 /// (`Decide`) and written as it is (`apply`); this file only keeps records, answers
 /// queries, and makes each call atomic. Nothing survives the process.
-public final class MemoryStore: Sendable {
+public final class MemoryStore: StoreLifetime {
     let state = Mutex(State())
     /// Where every new escalation is announced, one outbox entry per channel.
     let notificationChannels: [String]

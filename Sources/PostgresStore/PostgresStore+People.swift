@@ -198,4 +198,7 @@ extension PostgresStore: PeopleRepository {
 }
 
 /// The PostgreSQL store is a whole store.
-extension PostgresStore: CallbackRepository, IngestRepository {}
+extension PostgresStore: CallbackRepository, IngestRepository, StoreLifetime {
+    /// Its connection pool runs for the service group's lifetime (`run`).
+    public var needsRunning: Bool { true }
+}

@@ -58,6 +58,10 @@ public struct PeopleDesk: Sendable {
 
     public func list() async throws(StoreError) -> [Person] { try await store.people() }
 
+    /// Whether anyone was added with `callbacks people add` (then roles come from the
+    /// people); also the cheapest question that proves the store answers.
+    public func anyoneAdded() async throws(StoreError) -> Bool { try await store.hasPeople() }
+
     /// Removes the person `name` names (in any case, spaces around it aside); returns their
     /// name as it was kept.
     @discardableResult

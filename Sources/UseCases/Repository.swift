@@ -80,7 +80,21 @@ public protocol IngestRepository: Sendable {
 }
 
 /// A whole store: what `callbacks` opens from `storage.database`.
-public typealias Store = CallbackRepository & IngestRepository & PeopleRepository & TranscriptRepository
+public typealias Store = CallbackRepository & IngestRepository & PeopleRepository & TranscriptRepository & StoreLifetime
+
+/// What a store needs running for as long as it is used (PostgreSQL's connection pool):
+/// `serve` runs it first in its service group, so the database outlives the services that
+/// use it. A store that needs nothing running (SQLite, memory) says so.
+public protocol StoreLifetime: Sendable {
+    var needsRunning: Bool { get }
+    /// Runs until the task is cancelled.
+    func run() async throws
+}
+
+extension StoreLifetime {
+    public var needsRunning: Bool { false }
+    public func run() async throws {}
+}
 
 /// People, their tokens, sign-in links and sessions, and push-ingest receipts.
 public protocol PeopleRepository: Sendable {

@@ -42,6 +42,14 @@ public struct TranscriptDesk: Sendable {
         self.maxAttempts = maxAttempts
     }
 
+    /// How far transcription has got.
+    public func backlog() async throws(StoreError) -> TranscriptBacklog { try await store.transcriptBacklog() }
+
+    /// Asks for the words again, of one message or (nil) of every message with audio to
+    /// hear (at the server's shell: who may is the command line's to say); how many wait.
+    @discardableResult
+    public func ask(voicemail id: Int64?) async throws(StoreError) -> Int { try await store.requestTranscripts(voicemail: id) }
+
     public func next(only: Int64? = nil, at now: Date, leaseSeconds: Int = 300) async throws(StoreError) -> TranscriptJob? {
         try await store.leaseTranscriptions(limit: 1, only: only, at: now, leaseSeconds: leaseSeconds).first
     }

@@ -10,8 +10,8 @@ public struct PushKeyPurge: Service {
     let now: @Sendable () -> Date
     let logger: Logger
 
-    public init(store: any Store, window: Int, now: @escaping @Sendable () -> Date, logger: Logger) {
-        keys = PushKeys(store: store, window: window)
+    public init(keys: PushKeys, now: @escaping @Sendable () -> Date, logger: Logger) {
+        self.keys = keys
         self.now = now
         self.logger = logger
     }

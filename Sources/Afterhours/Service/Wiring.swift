@@ -1,5 +1,6 @@
 import CallbackQueue
 import CallbackStore
+import MemoryStore
 import PostgresStore
 import Foundation
 import Logging
@@ -22,6 +23,12 @@ public enum Wiring {
         try refuseNewDatabaseOverOldData(configuration)
         return try CallbackStore(path: configuration.storage.database, notificationChannels: configuration.notificationChannels)
     }
+
+    /// Whether `storage.database` names PostgreSQL (else it is a SQLite file).
+    public static func isPostgresURL(_ database: String) -> Bool { PostgresStore.isPostgresURL(database) }
+
+    /// A store for a check that reads and keeps nothing (doctor's transcriber start).
+    public static func scratchStore() -> any Store { MemoryStore() }
 
     /// A SQLite database is created on first use, but not silently beside another one's
     /// data: when `storage.database` does not exist while the archive already holds
@@ -62,6 +69,18 @@ public enum Wiring {
         CallbackDesk(store: store, rules: rules(configuration, anyoneReadsEscalations: anyoneReadsEscalations, insideService: insideService))
     }
 
+    /// Every use case a door calls, on `store`: a door is handed these, never the store.
+    public static func desks(_ configuration: Configuration, store: any Store, insideService: Bool = false) -> Desks {
+        let callbacks = desk(configuration, store: store, insideService: insideService)
+        return Desks(
+            callbacks: callbacks, owner: OwnerDesk(desk: callbacks),
+            people: PeopleDesk(store: store, configuredOwners: configuration.owner.people),
+            transcripts: transcriptDesk(configuration, store: store),
+            transcriptRequests: TranscriptRequests(store: store, rules: callbacks.rules),
+            blockList: BlockList(store: store, rules: callbacks.rules),
+            pushKeys: PushKeys(store: store, window: configuration.http.idempotencyWindow))
+    }
+
     /// The transcription stage's desk on `store`.
     public static func transcriptDesk(_ configuration: Configuration, store: any Store) -> TranscriptDesk {
         TranscriptDesk(store: store, content: configuration.content, defaultRegion: configuration.phone.defaultRegion)
@@ -80,7 +99,7 @@ public enum Wiring {
             now: now, logger: logger, sweepBreaches: configuration.escalation.onBreach)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         // First in, last out: the database outlives the services that use it.
-        if let postgres = store as? PostgresStore { services.append(.init(service: postgres)) }
+        if store.needsRunning { services.append(.init(service: StoreRunning(store: store))) }
         services += [.init(service: ingest), .init(service: outbox)]
         if let writer = GreetingWriter(configuration: configuration) {
             services.append(.init(service: GreetingService(writer: writer, now: now, logger: logger)))
@@ -96,3 +115,20 @@ public enum Wiring {
     }
 }
 
+
+/// The use cases a door calls, built by `Wiring.desks` from the configuration and the store.
+public struct Desks: Sendable {
+    public let callbacks: CallbackDesk
+    public let owner: OwnerDesk
+    public let people: PeopleDesk
+    public let transcripts: TranscriptDesk
+    public let transcriptRequests: TranscriptRequests
+    public let blockList: BlockList
+    public let pushKeys: PushKeys
+}
+
+/// The store's own lifetime as one of `serve`'s services (PostgreSQL's pool).
+struct StoreRunning: Service {
+    let store: any StoreLifetime
+    func run() async throws { try await store.run() }
+}
