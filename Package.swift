@@ -30,12 +30,12 @@ let package = Package(
     targets: [
         // Domain: plain Swift, no I/O.
         .target(name: "BusinessTime"),
-        .target(name: "CallbackQueue", dependencies: ["BusinessTime"]),
+        .target(name: "Domain", dependencies: ["BusinessTime"]),
         // Use cases: one type per job, and the store protocols they own. Every door
         // (command line, HTTP, pages) calls these; every store implements the protocols.
         .target(
             name: "UseCases",
-            dependencies: ["BusinessTime", "CallbackQueue", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["BusinessTime", "Domain", .product(name: "Crypto", package: "swift-crypto")]),
 
         // Adapters at the edges.
         // File and folder errors in words, for every adapter that makes or moves files.
@@ -50,46 +50,88 @@ let package = Package(
         // XXH3-128: the content hash in a message's identity.
         .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
         .target(name: "SpokenAudio", dependencies: ["CEspeakNG", "CSndFile", "FileErrors"]),
-        .target(name: "Spool", dependencies: ["CallbackQueue"]),
+        .target(name: "Spool", dependencies: ["Domain"]),
         .target(
-            name: "CallbackStore",
-            dependencies: ["CallbackQueue", "UseCases", "FileErrors", .product(name: "GRDB", package: "GRDB.swift")]),
+            name: "SQLiteStore",
+            dependencies: ["Domain", "UseCases", "FileErrors", .product(name: "GRDB", package: "GRDB.swift")]),
         // The same protocols in memory: no rule of its own, for fast use-case tests and
         // for running a queue forward (simulate).
-        .target(name: "MemoryStore", dependencies: ["CallbackQueue", "UseCases"]),
+        .target(name: "MemoryStore", dependencies: ["Domain", "UseCases"]),
         // The same protocols on PostgreSQL (DESIGN §9): several nodes, one queue.
         .target(
             name: "PostgresStore",
             dependencies: [
-                "CallbackQueue", "UseCases",
+                "Domain", "UseCases",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
 
-        // The application: configuration, the ingest pipeline, prompts, rendering.
+        // The configuration file, loaded and validated (file, line, key, what is wrong).
         .target(
-            name: "Afterhours",
+            name: "Settings",
+            dependencies: ["BusinessTime", "Domain", "SpokenAudio", "Spool", .product(name: "Yams", package: "Yams")]),
+        // What a running process shares: the clock (CALLBACKS_NOW), a queue for blocking
+        // work off Swift's pool, and where services warn.
+        .target(name: "Runtime"),
+        // Every sentence a person reads: text, JSON shapes, spoken times, and the prompts
+        // (prompts/*.mustache, compiled into the binary).
+        .target(
+            name: "Presentation",
             dependencies: [
-                "BusinessTime", "CallbackQueue", "UseCases", "AudioProbe", "Spool", "CallbackStore", "PostgresStore", "MemoryStore", "SpokenAudio",
-                "CXXHash",
-                "FileErrors",
+                "BusinessTime", "Domain", "UseCases", "Settings", "Runtime", .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            plugins: ["EmbedPrompts"]),
+        // The spool to the store: layouts, the ingest pipeline, the watcher and its service,
+        // and the service's health as ingest sees it.
+        .target(
+            name: "Ingest",
+            dependencies: [
+                "BusinessTime", "Domain", "UseCases", "Settings", "Runtime", "AudioProbe", "Spool", "CXXHash", "FileErrors",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Yams", package: "Yams"),
-                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]),
+        // The owner's outbox delivered: webhook, command, email.
+        .target(
+            name: "Notifications",
+            dependencies: [
+                "Domain", "UseCases", "Settings", "Presentation", "FileErrors",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Metrics", package: "swift-metrics"),
-            ],
-            plugins: ["EmbedPrompts"]),
+            ]),
+        // The transcriber process (transcriber/, Python) and the service that supervises it.
+        .target(
+            name: "Transcription",
+            dependencies: [
+                "Domain", "UseCases", "Settings", "Runtime", "AudioProbe",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]),
+        // The composition root: the one module that names a store; builds the desks the
+        // doors are handed and the services `serve` runs.
+        .target(
+            name: "App",
+            dependencies: [
+                "BusinessTime", "Domain", "UseCases", "SQLiteStore", "PostgresStore", "MemoryStore", "Settings", "Runtime",
+                "Presentation", "Ingest", "Notifications", "Transcription", "SpokenAudio", "Spool", "FileErrors",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]),
 
         // Door 2: the HTTP API (and the pages), on Hummingbird, calling the same use cases.
         .target(
             name: "HTTPService",
             dependencies: [
-                "Afterhours", "UseCases", "CallbackQueue", "AudioProbe", "Spool",
+                "App", "Settings", "Runtime", "Presentation", "Ingest", "UseCases", "Domain", "AudioProbe", "Spool",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -105,7 +147,7 @@ let package = Package(
         .target(
             name: "CallbacksCLI",
             dependencies: [
-                "Afterhours", "UseCases", "HTTPService",
+                "App", "Settings", "Runtime", "Presentation", "Ingest", "Notifications", "Transcription", "UseCases", "HTTPService",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -117,7 +159,7 @@ let package = Package(
         .executableTarget(
             name: "callbacks-bench",
             dependencies: [
-                "BusinessTime", "CallbackQueue", "CallbackStore", "Afterhours", "AudioProbe", "CSndFile",
+                "BusinessTime", "Domain", "SQLiteStore", "Settings", "Runtime", "Ingest", "AudioProbe", "CSndFile",
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
@@ -130,20 +172,20 @@ let package = Package(
         .testTarget(name: "BusinessTimeTests", dependencies: ["BusinessTime"]),
         .testTarget(name: "AudioProbeTests", dependencies: ["AudioProbe", "CSndFile"]),
         .testTarget(name: "SpokenAudioTests", dependencies: ["SpokenAudio", "AudioProbe"]),
-        .testTarget(name: "SpoolTests", dependencies: ["Spool", "CallbackQueue"]),
-        .testTarget(name: "CallbackQueueTests", dependencies: ["CallbackQueue"]),
+        .testTarget(name: "SpoolTests", dependencies: ["Spool", "Domain"]),
+        .testTarget(name: "DomainTests", dependencies: ["Domain"]),
         .testTarget(
-            name: "CallbackStoreTests",
-            dependencies: ["CallbackStore", .product(name: "GRDB", package: "GRDB.swift")]),
+            name: "SQLiteStoreTests",
+            dependencies: ["SQLiteStore", .product(name: "GRDB", package: "GRDB.swift")]),
         // Test helpers shared by test targets: a throwaway PostgreSQL cluster.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // One suite, run against every store.
         .testTarget(
-            name: "StoreContractTests", dependencies: ["UseCases", "CallbackStore", "PostgresStore", "MemoryStore", "CallbackQueue", "BusinessTime", "TestSupport"]),
+            name: "StoreContractTests", dependencies: ["UseCases", "SQLiteStore", "PostgresStore", "MemoryStore", "Domain", "BusinessTime", "TestSupport"]),
         .testTarget(
             name: "CallbacksCLITests",
             dependencies: [
-                "CallbacksCLI", "Afterhours", "CallbackStore", "FileErrors", "TestSupport", "UseCases", "CallbackQueue",
+                "CallbacksCLI", "App", "Settings", "Runtime", "Presentation", "Ingest", "SQLiteStore", "FileErrors", "TestSupport", "UseCases", "Domain",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ]),
     ]

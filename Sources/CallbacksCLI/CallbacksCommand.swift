@@ -1,6 +1,6 @@
-import Afterhours
 import ArgumentParser
 import Foundation
+import Presentation
 
 /// `callbacks`: the voicemail-to-callback queue.
 public struct CallbacksCommand: AsyncParsableCommand {

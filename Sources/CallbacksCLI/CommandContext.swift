@@ -1,8 +1,11 @@
-import Afterhours
+import App
 import ArgumentParser
-import CallbackQueue
+import Domain
 import Foundation
 import Logging
+import Presentation
+import Runtime
+import Settings
 import Synchronization
 import UseCases
 

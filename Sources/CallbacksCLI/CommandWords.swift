@@ -1,4 +1,4 @@
-import CallbackQueue
+import Domain
 import Foundation
 
 /// The command line's words for a typed refusal: what someone at this door can do about it.

@@ -1,6 +1,6 @@
-import Afterhours
 import ArgumentParser
 import Foundation
+import Presentation
 
 struct NoteCommand: ContextCommand {
     static let configuration = CommandConfiguration(

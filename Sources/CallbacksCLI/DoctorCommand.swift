@@ -1,6 +1,8 @@
-import Afterhours
+import App
 import ArgumentParser
 import Foundation
+import Settings
+import Transcription
 import UseCases
 
 /// Checks what `serve` needs, and says what to fix.

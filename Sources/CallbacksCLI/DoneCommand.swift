@@ -1,4 +1,3 @@
-import Afterhours
 import ArgumentParser
 
 struct DoneCommand: NumberedCommand {

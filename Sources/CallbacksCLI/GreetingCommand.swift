@@ -1,6 +1,7 @@
-import Afterhours
 import ArgumentParser
 import Foundation
+import Presentation
+import Runtime
 import SpokenAudio
 
 struct GreetingCommand: ContextCommand {

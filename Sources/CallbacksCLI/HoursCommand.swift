@@ -1,6 +1,8 @@
-import Afterhours
 import ArgumentParser
 import Foundation
+import Presentation
+import Runtime
+import Settings
 
 struct HoursCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
-import Afterhours
 import ArgumentParser
 import Foundation
+import Ingest
+import Presentation
 
 struct IngestCommand: ContextCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,7 @@
-import Afterhours
 import ArgumentParser
-import CallbackQueue
+import Domain
 import Foundation
+import Presentation
 import UseCases
 
 struct ListCommand: ContextCommand {

@@ -1,7 +1,7 @@
-import Afterhours
 import ArgumentParser
-import CallbackQueue
+import Domain
 import Foundation
+import Presentation
 import UseCases
 
 /// Managing people is done at the server's shell: whoever can run `callbacks` there can

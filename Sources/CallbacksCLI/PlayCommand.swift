@@ -1,4 +1,3 @@
-import Afterhours
 import ArgumentParser
 import AudioProbe
 import Foundation

@@ -1,9 +1,9 @@
-import Afterhours
 import AsyncHTTPClient
 import Foundation
 import HTTPService
 import NIOCore
 import NIOHTTP1
+import Notifications
 
 /// The HTTP API as the command line uses it: the same jobs, done by the server, answered
 /// as the text (`Accept: text/plain`) or JSON the command would print locally.

@@ -1,8 +1,10 @@
-import Afterhours
+import App
 import ArgumentParser
 import Foundation
 import HTTPService
+import Ingest
 import Logging
+import Runtime
 import ServiceLifecycle
 
 struct ServeCommand: ContextCommand {

@@ -1,6 +1,6 @@
-import Afterhours
 import Foundation
 import Logging
+import Runtime
 import Synchronization
 
 /// `serve`'s log on standard error, one line per entry, stamped by the service's own clock

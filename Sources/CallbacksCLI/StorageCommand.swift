@@ -1,4 +1,4 @@
-import Afterhours
+import App
 import ArgumentParser
 import Foundation
 

@@ -1,8 +1,9 @@
-import Afterhours
+import App
 import ArgumentParser
-import CallbackQueue
+import Domain
 import Foundation
 import Synchronization
+import Transcription
 import UseCases
 
 /// `callbacks transcribe`: the transcription stage by hand, with the same transcriber

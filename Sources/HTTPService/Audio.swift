@@ -1,8 +1,8 @@
-import Afterhours
 import AudioProbe
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Runtime
 import UseCases
 
 extension HTTPFace {

@@ -1,14 +1,18 @@
-import Afterhours
+import App
 import AudioProbe
-import CallbackQueue
+import Domain
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
-import NIOSSL
+import Ingest
 import Logging
+import NIOSSL
+import Presentation
+import Runtime
 import ServiceLifecycle
+import Settings
 import UseCases
 
 /// Door 2: the HTTP API of docs/api.md, served by `callbacks serve` in its `ServiceGroup`.

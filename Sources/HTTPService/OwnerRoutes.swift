@@ -1,8 +1,8 @@
-import Afterhours
-import CallbackQueue
+import Domain
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Presentation
 import UseCases
 
 /// The owner's block list and transcript requests over HTTP: the same use cases and the

@@ -1,9 +1,9 @@
-import Afterhours
-import CallbackQueue
+import Domain
 import Foundation
 import HTTPTypes
 import Hummingbird
 import Mustache
+import Presentation
 import UseCases
 
 /// The pages of docs/pages.md: server-rendered HTML from the Mustache templates in

@@ -1,13 +1,16 @@
-import Afterhours
-import CallbackQueue
+import App
 import Crypto
+import Domain
 import FileErrors
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Ingest
 import Logging
 import Metrics
 import MultipartKit
+import Runtime
+import Settings
 import Spool
 import UseCases
 

@@ -1,6 +1,8 @@
-import Afterhours
 import Foundation
 import Hummingbird
+import Ingest
+import Presentation
+import Runtime
 
 /// `/readyz`: whether the service is doing its work, for a monitor or a load balancer.
 /// 503 while a fault holds messages back (the store cannot write, the spool cannot be

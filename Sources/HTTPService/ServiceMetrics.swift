@@ -4,7 +4,7 @@ import HTTPTypes
 import Hummingbird
 import Metrics
 import Prometheus
-import CallbackQueue
+import Domain
 import Synchronization
 import UseCases
 

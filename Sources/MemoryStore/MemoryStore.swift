@@ -1,4 +1,4 @@
-import CallbackQueue
+import Domain
 import Foundation
 import Synchronization
 import UseCases

@@ -1,6 +1,6 @@
-import CallbackQueue
+import Domain
 import Foundation
-import PostgresNIO
+internal import PostgresNIO
 import UseCases
 
 // Every change of state is decided in the domain (`Decide`); this file only loads the

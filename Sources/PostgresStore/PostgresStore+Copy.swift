@@ -1,6 +1,6 @@
-import CallbackQueue
+import Domain
 import Foundation
-import PostgresNIO
+internal import PostgresNIO
 
 /// `callbacks storage copy`: filling an empty PostgreSQL store from another store's rows,
 /// ids kept, in one transaction (a copy that fails leaves the database empty).

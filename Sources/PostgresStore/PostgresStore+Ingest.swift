@@ -1,6 +1,6 @@
-import CallbackQueue
+import Domain
 import Foundation
-import PostgresNIO
+internal import PostgresNIO
 import UseCases
 
 /// Ingest: synchronous, as `IngestRepository` asks. Ingest runs on its own DispatchQueue

@@ -1,6 +1,6 @@
-import CallbackQueue
+import Domain
 import Foundation
-import PostgresNIO
+internal import PostgresNIO
 import UseCases
 
 // Transcripts and the block list on PostgreSQL: the same behaviour as the SQLite store;

@@ -1,8 +1,8 @@
-import CallbackQueue
+import Domain
 import Dispatch
 import Foundation
 import Logging
-import PostgresNIO
+internal import PostgresNIO
 import ServiceLifecycle
 import Synchronization
 import UseCases
@@ -65,21 +65,11 @@ public final class PostgresStore: Sendable {
         return logger
     }
 
-    /// `url` with its password replaced by `***` (`postgresql://user:***@host/db`), for any
-    /// output, log or error; anything that is not such a URL is returned as it is.
-    public static func redacted(_ url: String) -> String {
-        guard let scheme = url.range(of: "://") else { return url }
-        let rest = url[scheme.upperBound...]
-        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
-        let authority = rest[..<authorityEnd]
-        guard let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") else { return url }
-        return String(url[..<rest.index(after: colon)]) + "***" + String(url[at...])
-    }
+    /// `url` with its password masked (`DatabaseURL.redacted`).
+    public static func redacted(_ url: String) -> String { DatabaseURL.redacted(url) }
 
     /// Whether `database` names a PostgreSQL database rather than a SQLite file.
-    public static func isPostgresURL(_ database: String) -> Bool {
-        database.hasPrefix("postgresql://") || database.hasPrefix("postgres://")
-    }
+    public static func isPostgresURL(_ database: String) -> Bool { DatabaseURL.isPostgres(database) }
 
     /// As a `Service`: keeps the store's connection pool for the service group's lifetime
     /// and closes it at graceful shutdown. (The pool itself starts on first use, so

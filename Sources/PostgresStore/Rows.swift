@@ -1,7 +1,7 @@
-import CallbackQueue
+import Domain
 import Foundation
 import Logging
-import PostgresNIO
+internal import PostgresNIO
 
 /// Instants are stored as Unix seconds, as in the SQLite store.
 extension Date {

@@ -1,7 +1,7 @@
-import CallbackQueue
+import Domain
 import Foundation
 import Logging
-import PostgresNIO
+internal import PostgresNIO
 
 /// The schema, one migration per change; never edit a shipped migration. Each migration is
 /// a list of statements (the extended protocol runs one statement per query). Instants

@@ -1,4 +1,4 @@
-import CallbackQueue
+import Domain
 import Foundation
 
 /// Splits an Asterisk `callerid=` value into name and number.

@@ -1,5 +1,5 @@
 import BusinessTime
-import CallbackQueue
+import Domain
 import Foundation
 
 /// The rules the desk applies, from the configuration.

@@ -1,4 +1,4 @@
-import CallbackQueue
+import Domain
 import Foundation
 
 /// A push's `Idempotency-Key`, asked for by one sender with one request's fingerprint.

@@ -1,4 +1,4 @@
-import CallbackQueue
+import Domain
 import Foundation
 
 // The store, as the use cases need it. Every store (SQLite today, PostgreSQL next)

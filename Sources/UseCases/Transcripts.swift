@@ -1,4 +1,4 @@
-import CallbackQueue
+import Domain
 import Foundation
 
 /// Transcripts and the block list, as the use cases need them of a store.

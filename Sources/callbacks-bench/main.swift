@@ -1,11 +1,13 @@
-import Afterhours
 import AudioProbe
 import BusinessTime
 import CSndFile
-import CallbackQueue
-import CallbackStore
+import Domain
 import Foundation
+import Ingest
 import Logging
+import Runtime
+import Settings
+import SQLiteStore
 
 // `make bench`: the figures in docs/benchmarks.md. Release build only; each section
 // prints what it measured and on how much.
@@ -170,7 +172,7 @@ func ingestBenchmark(messages: Int, formats: [(String, Int32)] = mixedFormats) t
         configuration.spool.quarantine = under.appendingPathComponent("quarantine").path
         configuration.storage.database = under.appendingPathComponent("afterhours.sqlite").path
         configuration.spool.settle = 0  // the files were written a moment ago, and are complete
-        let store = try CallbackStore(path: configuration.storage.database)
+        let store = try SQLiteStore(path: configuration.storage.database)
         var logger = Logger(label: "bench")
         logger.logLevel = .error
         let ingester = Ingester(configuration: configuration, store: store, logger: logger)
@@ -277,7 +279,7 @@ if only == nil || only == "next" {
     try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
     try "storage:\n  database: afterhours.sqlite\nbusiness:\n  timezone: America/New_York\n"
         .write(to: root.appendingPathComponent("callbacks.yaml"), atomically: true, encoding: .utf8)
-    let store = try CallbackStore(path: database.path)
+    let store = try SQLiteStore(path: database.path)
     let now = Date(timeIntervalSince1970: 1_795_500_000)
     let count = 100_000
     let seeding = clock.measure {

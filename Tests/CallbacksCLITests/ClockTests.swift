@@ -1,5 +1,5 @@
-import Afterhours
 import Foundation
+import Runtime
 import Testing
 
 @Suite("The clock")

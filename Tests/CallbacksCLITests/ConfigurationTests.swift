@@ -1,5 +1,5 @@
-import Afterhours
 import Foundation
+import Settings
 import Testing
 
 @Suite("Configuration")

@@ -1,7 +1,8 @@
-import Afterhours
-import CallbackQueue
+import Domain
 import Foundation
+import Ingest
 import Logging
+import Settings
 import Testing
 import UseCases
 

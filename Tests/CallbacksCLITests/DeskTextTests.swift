@@ -1,6 +1,7 @@
-import Afterhours
-import CallbackQueue
+import Domain
 import Foundation
+import Presentation
+import Runtime
 import Testing
 
 @Suite("What staff read")

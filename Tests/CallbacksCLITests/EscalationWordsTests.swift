@@ -1,6 +1,6 @@
-import Afterhours
-import CallbackQueue
+import Domain
 import Foundation
+import Presentation
 import Testing
 
 /// What the owner reads in a notification about a complaint heard in a message.

@@ -1,5 +1,8 @@
-import Afterhours
+import App
 import Foundation
+import Presentation
+import Runtime
+import Settings
 import Testing
 
 @Suite("The greeting states the real callback time")

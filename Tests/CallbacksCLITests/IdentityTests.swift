@@ -1,5 +1,5 @@
-@testable import Afterhours
 import Foundation
+@testable import Ingest
 import GRDB
 import Testing
 

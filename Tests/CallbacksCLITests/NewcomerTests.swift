@@ -1,5 +1,5 @@
-import Afterhours
 import Foundation
+import Settings
 import Testing
 
 /// Defects a newcomer met following the README and docs on a real spool (issue 27).
@@ -67,12 +67,12 @@ struct NewcomerTests {
 struct ConfigurationFolderTests {
     @Test("keys left out default to the file's folder, not the working folder")
     func defaultsBesideTheFile() throws {
-        let configuration = try Afterhours.Configuration.parse(yaml: "spool:\n  path: /srv/spool\n", file: "/srv/ah/callbacks.yaml")
+        let configuration = try Settings.Configuration.parse(yaml: "spool:\n  path: /srv/spool\n", file: "/srv/ah/callbacks.yaml")
         #expect(configuration.storage.database == "/srv/ah/var/afterhours.sqlite")
         #expect(configuration.spool.archive == "/srv/ah/var/archive")
         #expect(configuration.spool.quarantine == "/srv/ah/var/quarantine")
         #expect(configuration.spool.path == "/srv/spool")
-        let empty = try Afterhours.Configuration.parse(yaml: "", file: "/srv/ah/callbacks.yaml")
+        let empty = try Settings.Configuration.parse(yaml: "", file: "/srv/ah/callbacks.yaml")
         #expect(empty.storage.database == "/srv/ah/var/afterhours.sqlite", "an empty file too")
     }
 
@@ -169,7 +169,7 @@ struct FirstRunTests {
             ("[INBOX/Old]", "spool.queue_folders[0]: \"INBOX/Old\" is not a folder name"),
         ] {
             do {
-                _ = try Afterhours.Configuration.parse(yaml: "spool:\n  queue_folders: \(value)\n", file: "/srv/ah/callbacks.yaml")
+                _ = try Settings.Configuration.parse(yaml: "spool:\n  queue_folders: \(value)\n", file: "/srv/ah/callbacks.yaml")
                 Issue.record("\(value) was accepted")
             } catch {
                 #expect(error.description.contains(problem), "\(error)")
@@ -265,7 +265,7 @@ struct SmallerMessageTests {
             ("localhost:http", "is not HOST:PORT"),
         ] {
             do {
-                _ = try Afterhours.Configuration.parse(yaml: "http:\n  listen: \"\(listen)\"\n", file: "/srv/ah/callbacks.yaml")
+                _ = try Settings.Configuration.parse(yaml: "http:\n  listen: \"\(listen)\"\n", file: "/srv/ah/callbacks.yaml")
                 Issue.record("\(listen) accepted")
             } catch {
                 #expect(error.description.contains(problem), "\(listen): \(error)")

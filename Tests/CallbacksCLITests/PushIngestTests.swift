@@ -1,7 +1,7 @@
-import Afterhours
 import Foundation
-import TestSupport
+import Settings
 import Testing
+import TestSupport
 
 /// Push ingest never drops a message: Idempotency-Keys per sender with a fingerprint,
 /// loose PBX metadata read, refused bodies kept once, every time from the service's clock.

@@ -1,12 +1,12 @@
-import CallbackQueue
-import CallbackStore
+import Domain
+import SQLiteStore
 import Foundation
 import Testing
 
 /// Seeds callbacks straight into the harness's database: one per number, deadline in
 /// minutes after `base` (Saturday 2026-11-21 12:00 in New York).
 func seed(_ harness: Harness, count: Int, base: Date = Date(timeIntervalSince1970: 1_795_280_400)) throws {
-    let store = try CallbackStore(path: harness.root.appendingPathComponent("afterhours.sqlite").path)
+    let store = try SQLiteStore(path: harness.root.appendingPathComponent("afterhours.sqlite").path)
     for index in 0..<count {
         let voicemail = Voicemail(
             identity: "seed/\(index)", receivedAt: base.addingTimeInterval(Double(-index * 60)), mailbox: "1001",

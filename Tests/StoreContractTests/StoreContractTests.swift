@@ -1,6 +1,6 @@
 import BusinessTime
-import CallbackQueue
-import CallbackStore
+import Domain
+import SQLiteStore
 import Foundation
 import MemoryStore
 import TestSupport
@@ -23,7 +23,7 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
         switch self {
         case .sqlite:
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("afterhours-contract-\(UUID().uuidString)")
-            let store = try CallbackStore(path: folder.appendingPathComponent("afterhours.sqlite").path, notificationChannels: channels)
+            let store = try SQLiteStore(path: folder.appendingPathComponent("afterhours.sqlite").path, notificationChannels: channels)
             return (store, { try? FileManager.default.removeItem(at: folder) })
         case .postgresql:
             let url = try await PostgresCluster.shared.createDatabase()
@@ -43,7 +43,7 @@ extension StoreKind {
         case .sqlite:
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("afterhours-contract-\(UUID().uuidString)")
             let path = folder.appendingPathComponent("afterhours.sqlite").path
-            return (try CallbackStore(path: path), try CallbackStore(path: path), { try? FileManager.default.removeItem(at: folder) })
+            return (try SQLiteStore(path: path), try SQLiteStore(path: path), { try? FileManager.default.removeItem(at: folder) })
         case .postgresql:
             let url = try await PostgresCluster.shared.createDatabase()
             let first = try PostgresStore(url: url)
