@@ -26,6 +26,10 @@ public enum Refusal: Sendable, Equatable {
     /// A name that would clash with someone's once case is ignored.
     case nameClashes(String, existing: String)
     case nothingToTranscribe(Int64, why: String)
+    /// The database refused a write that would break one of its invariants (a unique key,
+    /// one open callback per caller): the same refusal from every store, with the
+    /// database's own account of which.
+    case breaksInvariant(String)
 
     /// How the refusal is classified at every door: missing (404), refused in the current
     /// state (409), or input that is not well formed (422).
@@ -33,7 +37,7 @@ public enum Refusal: Sendable, Equatable {
         switch self {
         case .noCallback, .noEscalation, .noMessage, .noPerson: .notFound
         case .alreadyDone, .claimedBy, .notClaimed, .notDone, .callerHasOpenCallback, .callerBlocked, .escalationAlready, .nameClashes,
-            .nothingToTranscribe:
+            .nothingToTranscribe, .breaksInvariant:
             .refused
         case .emptyEscalationReason, .emptyNote, .emptyResolution: .invalid
         }
@@ -61,6 +65,7 @@ public enum Refusal: Sendable, Equatable {
         case .emptyResolution(let id): "say what was done for escalation #\(id): the resolution note is empty"
         case .nameClashes(let name, let existing): "\(name) clashes with \(existing), who already exists"
         case .nothingToTranscribe(let id, let why): "message #\(id) has nothing to transcribe: \(why)"
+        case .breaksInvariant(let which): "the store refused the change, which would break one of its rules: \(which)"
         }
     }
 }

@@ -8,6 +8,10 @@ extension MemoryStore: PeopleRepository {
     public func addPerson(name: String, role: Role, tokenHash: String, at now: Date) async throws(StoreError) -> Person {
         try state.withLock { state throws(StoreError) -> Person in
             if let existing = state.person(named: name) { throw StoreError(.nameClashes(name, existing: existing.person.name)) }
+            // The databases hold tokens unique; so does memory.
+            if state.people.values.contains(where: { $0.tokenHash == tokenHash }) {
+                throw StoreError(.breaksInvariant("person.token_hash is unique"))
+            }
             let person = Person(id: state.nextID(), name: name, role: role, createdAt: now)
             state.people[person.id] = (person, tokenHash)
             return person

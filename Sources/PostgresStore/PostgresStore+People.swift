@@ -11,7 +11,7 @@ extension PostgresStore: PeopleRepository {
                     """
                     INSERT INTO person (name, name_key, role, token_hash, created_at)
                     VALUES (\(name), \(Person.key(name)), \(role.rawValue), \(tokenHash), \(now.unixSeconds))
-                    ON CONFLICT DO NOTHING RETURNING id
+                    ON CONFLICT (name_key) DO NOTHING RETURNING id
                     """)
             else {
                 let existing = try await connection.one("SELECT name FROM person WHERE name_key = \(Person.key(name))")?.string("name")

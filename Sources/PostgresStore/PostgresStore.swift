@@ -251,6 +251,8 @@ public final class PostgresStore: Sendable {
     /// A refusal from the closure as it was thrown; a database failure in words.
     static func storeError(_ error: any Error, doing what: String) -> StoreError {
         if let error = error as? StoreError { return error }
+        // Class 23, integrity constraint violation: the same refusal as on every store.
+        if let state = sqlState(error), state.hasPrefix("23") { return StoreError(.breaksInvariant(describe(error))) }
         if let error = error as? TransactionNotBegun { return storeError(error.underlying, doing: what) }
         if let error = error as? PostgresTransactionError {
             if let inner = error.closureError { return storeError(inner, doing: what) }

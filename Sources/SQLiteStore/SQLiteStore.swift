@@ -49,7 +49,7 @@ public final class SQLiteStore: Sendable {
         } catch let error as StoreError {
             throw error
         } catch {
-            throw StoreError("database write failed: \(Self.describe(error))")
+            throw Self.writeFailure(error)
         }
     }
 
@@ -71,7 +71,7 @@ public final class SQLiteStore: Sendable {
         } catch let error as StoreError {
             throw error
         } catch {
-            throw StoreError("database write failed: \(Self.describe(error))")
+            throw Self.writeFailure(error)
         }
     }
 
@@ -83,6 +83,15 @@ public final class SQLiteStore: Sendable {
         } catch {
             throw StoreError("database read failed: \(Self.describe(error))")
         }
+    }
+
+    /// A failed write: a constraint the database holds is the same refusal on every store;
+    /// anything else is a database failure in words.
+    static func writeFailure(_ error: any Error) -> StoreError {
+        if let error = error as? DatabaseError, error.resultCode == .SQLITE_CONSTRAINT {
+            return StoreError(.breaksInvariant(describe(error)))
+        }
+        return StoreError("database write failed: \(describe(error))")
     }
 
     static func describe(_ error: any Error) -> String {

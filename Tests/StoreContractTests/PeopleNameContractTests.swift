@@ -36,4 +36,22 @@ struct PeopleNameContractTests {
         try await people.remove("alice")
         #expect(try await people.list().isEmpty)
     }
+
+    @Test("a write that breaks an invariant the database holds is the same typed refusal on every store", arguments: StoreKind.allCases)
+    func invariantsRefusedAlike(kind: StoreKind) async throws {
+        let (store, dispose) = try await kind.make()
+        defer { dispose() }
+        _ = try await store.addPerson(name: "alice", role: .staff, tokenHash: "same-hash", at: t0)
+        do {
+            _ = try await store.addPerson(name: "bob", role: .staff, tokenHash: "same-hash", at: t0)
+            Issue.record("two people were given one token")
+        } catch {
+            #expect(error.code == .refused)
+            guard case .breaksInvariant? = error.refusal else {
+                Issue.record("not the invariant refusal: \(error.message)")
+                return
+            }
+        }
+        #expect(try await store.people().map(\.name) == ["alice"])
+    }
 }
