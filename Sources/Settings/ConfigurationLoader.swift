@@ -56,179 +56,229 @@ extension Configuration {
         let document = try Section(root, key: nil, file: file)
         try document.allowKeys(["business", "callbacks", "spool", "storage", "phone", "owner", "escalation", "greeting", "http", "transcription", "content"])
 
-        if let business = try document.section("business") {
-            try business.allowKeys(["name", "timezone", "hours", "holidays"])
-            configuration.business.name = try business.string("name") ?? configuration.business.name
-            configuration.business.hours = try readHours(business, file: file)
-        }
-        if let callbacks = try document.section("callbacks") {
-            try callbacks.allowKeys(["respond_within", "urgent_within", "retry_after", "max_attempts", "claim_lease", "silent"])
-            var policy = configuration.callbacks
-            policy.respondWithin = try callbacks.duration("respond_within") ?? policy.respondWithin
-            policy.urgentWithin = try callbacks.duration("urgent_within") ?? policy.urgentWithin
-            policy.retryAfter =
-                try callbacks.positiveDuration("retry_after", "a callback with no answer would be served again at once")
-                ?? policy.retryAfter
-            policy.claimLease =
-                try callbacks.positiveDuration("claim_lease", "a claim would lapse as soon as it is made, and two people could call the same caller")
-                ?? policy.claimLease
-            policy.maxAttempts = try callbacks.positiveInt("max_attempts") ?? policy.maxAttempts
-            if let silent = try callbacks.oneOf("silent", ["queue", "skip"]) { policy.queueSilent = silent == "queue" }
-            configuration.callbacks = policy
-        }
-        if let spool = try document.section("spool") {
-            try spool.allowKeys(["path", "layout", "keep_originals", "archive", "quarantine", "settle", "give_up_after", "audio_preference", "rescan", "queue_folders"])
-            var settings = configuration.spool
-            settings.path = try spool.path("path", base: base) ?? settings.path
-            settings.archive = try spool.path("archive", base: base) ?? settings.archive
-            settings.quarantine = try spool.path("quarantine", base: base) ?? settings.quarantine
-            settings.keepOriginals = try spool.bool("keep_originals") ?? settings.keepOriginals
-            settings.settle = try spool.duration("settle") ?? settings.settle
-            settings.giveUpAfter = try spool.duration("give_up_after") ?? settings.giveUpAfter
-            settings.rescan = try spool.positiveDuration("rescan", "the spool would be rescanned without a pause") ?? settings.rescan
-            if let preference = try spool.strings("audio_preference") {
-                guard !preference.isEmpty else { throw spool.error("audio_preference", "should list at least one extension") }
-                settings.audioPreference = preference
-            }
-            if let folders = try spool.strings("queue_folders") {
-                guard !folders.isEmpty else {
-                    throw spool.error("queue_folders", "should list at least one folder, such as [INBOX, Urgent]")
-                }
-                for (index, folder) in folders.enumerated() {
-                    guard !folder.isEmpty, !folder.contains("/"), folder != ".", folder != ".." else {
-                        throw spool.error("queue_folders[\(index)]", "\"\(folder)\" is not a folder name such as INBOX, Urgent or Old")
-                    }
-                    if let first = folders[..<index].firstIndex(where: { $0.caseInsensitiveCompare(folder) == .orderedSame }) {
-                        throw spool.error("queue_folders[\(index)]", "\(folder) is already listed as queue_folders[\(first)]; give each folder once")
-                    }
-                }
-                settings.queueFolders = folders
-            }
-            if let layout = try spool.oneOf("layout", SpoolSettings.Layout.allCases.map(\.rawValue)) {
-                settings.layout = SpoolSettings.Layout(rawValue: layout) ?? .auto
-            }
-            configuration.spool = settings
-        }
-        if let storage = try document.section("storage") {
-            try storage.allowKeys(["database", "connect_timeout"])
-            configuration.storage.connectTimeout =
-                try storage.positiveDuration("connect_timeout", "a command would give up on PostgreSQL at once") ?? configuration.storage.connectTimeout
-            // A PostgreSQL URL (DESIGN §9) is taken as written; anything else is a SQLite file.
-            if let url = try storage.string("database"), url.hasPrefix("postgresql://") || url.hasPrefix("postgres://") {
-                configuration.storage.database = url
-            } else {
-                configuration.storage.database = try storage.path("database", base: base) ?? configuration.storage.database
-            }
-        }
-        if let phone = try document.section("phone") {
-            try phone.allowKeys(["default_region"])
-            if let region = try phone.string("default_region") {
-                guard region.count == 2, region.allSatisfy(\.isLetter) else {
-                    throw phone.error("default_region", "\"\(region)\" is not a two-letter region code such as US or GB")
-                }
-                // An unknown region would silently read every national number as North American.
-                guard PhoneNumber.knownRegions.contains(region.uppercased()) else {
-                    throw phone.error(
-                        "default_region", "\"\(region)\" is not a region whose numbers Afterhours knows; known: \(PhoneNumber.knownRegions.joined(separator: ", "))")
-                }
-                configuration.phone.defaultRegion = region.uppercased()
-            }
-        }
-        if let owner = try document.section("owner") {
-            try owner.allowKeys(["mailboxes", "notify", "people"])
-            configuration.owner.mailboxes = try owner.strings("mailboxes") ?? []
-            configuration.owner.people = (try owner.strings("people") ?? [])
-                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            configuration.owner.notify = try readChannels(owner)
-        }
-        if let escalation = try document.section("escalation") {
-            try escalation.allowKeys(["repeat_calls", "repeat_window", "on_breach", "vip"])
-            var rules = configuration.escalation
-            rules.repeatCalls = try escalation.positiveInt("repeat_calls") ?? rules.repeatCalls
-            rules.repeatWindow =
-                try escalation.positiveDuration("repeat_window", "no two messages would ever count as repeat calls")
-                ?? rules.repeatWindow
-            rules.onBreach = try escalation.bool("on_breach") ?? rules.onBreach
-            let region = configuration.phone.defaultRegion
-            rules.vip = try (escalation.strings("vip") ?? []).enumerated().map { index, raw throws(ConfigurationError) in
-                guard let number = PhoneNumber.normalise(raw, defaultRegion: region) else {
-                    throw escalation.error("vip[\(index)]", "\"\(raw)\" is not a phone number")
-                }
-                return number
-            }
-            configuration.escalation = rules
-        }
-        if let http = try document.section("http") {
-            try http.allowKeys(["listen", "public_url", "tls", "idempotency_window"])
-            configuration.http.idempotencyWindow =
-                try http.positiveDuration("idempotency_window", "a retried push would be stored again")
-                ?? configuration.http.idempotencyWindow
-            if let listen = try http.string("listen") {
-                guard let address = HTTPSettings.Listen(listen) else {
-                    if HTTPSettings.Listen.portOutOfRange(listen) {
-                        throw http.error("listen", "\"\(listen)\": port out of range (1–65535; 0 picks any free port)")
-                    }
-                    throw http.error("listen", "\"\(listen)\" is not HOST:PORT, such as 127.0.0.1:8480 or [::]:8480")
-                }
-                configuration.http.listen = address
-            }
-            if let url = try http.string("public_url") {
-                guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
-                    throw http.error("public_url", "\"\(url)\" is not an http:// or https:// address")
-                }
-                configuration.http.publicURL = url
-            }
-            if let tls = try http.section("tls") {
-                try tls.allowKeys(["certificate", "key"])
-                guard let certificate = try tls.path("certificate", base: base), let key = try tls.path("key", base: base) else {
-                    throw http.error("tls", "needs both certificate and key")
-                }
-                configuration.http.tls = .init(certificate: certificate, key: key)
-            }
-        }
-        if let greeting = try document.section("greeting") {
-            try greeting.allowKeys(["folder", "name", "formats", "voice", "speed"])
-            var settings = configuration.greeting
-            settings.folder = try greeting.path("folder", base: base)
-            if let name = try greeting.string("name") {
-                guard !name.isEmpty, !name.contains("/"), !name.hasPrefix(".") else {
-                    throw greeting.error("name", "\"\(name)\" should be a plain file name without extension")
-                }
-                settings.name = name
-            }
-            if let formats = try greeting.strings("formats") {
-                for (index, format) in formats.enumerated() where PromptFormat(rawValue: format) == nil {
-                    throw greeting.error("formats[\(index)]", "\"\(format)\" should be wav or ulaw")
-                }
-                guard !formats.isEmpty else { throw greeting.error("formats", "should list wav, ulaw or both") }
-                settings.formats = formats
-            }
-            if let voice = try greeting.string("voice") {
-                if let installed = EspeakVoices.installed, !installed.contains(voice) {
-                    throw greeting.error(
-                        "voice",
-                        "\"\(voice)\" is not an espeak-ng voice; use the name of a file in \(installed.folder)/lang, such as en-us, en or de")
-                }
-                settings.voice = voice
-            }
-            if let speed = try greeting.positiveInt("speed") {
-                guard (80...450).contains(speed) else { throw greeting.error("speed", "\(speed) should be 80 to 450 words per minute") }
-                settings.speed = speed
-            }
-            configuration.greeting = settings
-        }
+        if let business = try document.section("business") { try readBusiness(business, into: &configuration, base: base, file: file) }
+        if let callbacks = try document.section("callbacks") { try readCallbacks(callbacks, into: &configuration, base: base, file: file) }
+        if let spool = try document.section("spool") { try readSpool(spool, into: &configuration, base: base, file: file) }
+        if let storage = try document.section("storage") { try readStorage(storage, into: &configuration, base: base, file: file) }
+        if let phone = try document.section("phone") { try readPhone(phone, into: &configuration, base: base, file: file) }
+        if let owner = try document.section("owner") { try readOwner(owner, into: &configuration, base: base, file: file) }
+        if let escalation = try document.section("escalation") { try readEscalation(escalation, into: &configuration, base: base, file: file) }
+        if let http = try document.section("http") { try readHTTP(http, into: &configuration, base: base, file: file) }
+        if let greeting = try document.section("greeting") { try readGreeting(greeting, into: &configuration, base: base, file: file) }
         if let transcription = try document.section("transcription") {
             configuration.transcription = try readTranscription(transcription, base: base)
         }
-        if let content = try document.section("content") {
-            try content.allowKeys(["urgent", "complaint"])
-            var rules = configuration.content
-            if let urgent = try content.strings("urgent") { rules.urgent = urgent }
-            if let complaint = try content.strings("complaint") { rules.complaint = complaint }
-            if let problem = rules.validationError() { throw content.error(nil, problem) }
-            configuration.content = rules
-        }
+        if let content = try document.section("content") { try readContent(content, into: &configuration, base: base, file: file) }
         return configuration
+    }
+
+    /// `business:`.
+    private static func readBusiness(_ business: Section, into configuration: inout Configuration, base: URL, file: String)
+        throws(ConfigurationError)
+    {
+        try business.allowKeys(["name", "timezone", "hours", "holidays"])
+        configuration.business.name = try business.string("name") ?? configuration.business.name
+        configuration.business.hours = try readHours(business, file: file)
+    }
+
+    /// `callbacks:`.
+    private static func readCallbacks(_ callbacks: Section, into configuration: inout Configuration, base: URL, file: String)
+        throws(ConfigurationError)
+    {
+        try callbacks.allowKeys(["respond_within", "urgent_within", "retry_after", "max_attempts", "claim_lease", "silent"])
+        var policy = configuration.callbacks
+        policy.respondWithin = try callbacks.duration("respond_within") ?? policy.respondWithin
+        policy.urgentWithin = try callbacks.duration("urgent_within") ?? policy.urgentWithin
+        policy.retryAfter =
+            try callbacks.positiveDuration("retry_after", "a callback with no answer would be served again at once")
+            ?? policy.retryAfter
+        policy.claimLease =
+            try callbacks.positiveDuration("claim_lease", "a claim would lapse as soon as it is made, and two people could call the same caller")
+            ?? policy.claimLease
+        policy.maxAttempts = try callbacks.positiveInt("max_attempts") ?? policy.maxAttempts
+        if let silent = try callbacks.oneOf("silent", ["queue", "skip"]) { policy.queueSilent = silent == "queue" }
+        configuration.callbacks = policy
+    }
+
+    /// `spool:`.
+    private static func readSpool(_ spool: Section, into configuration: inout Configuration, base: URL, file: String)
+        throws(ConfigurationError)
+    {
+        try spool.allowKeys(["path", "layout", "keep_originals", "archive", "quarantine", "settle", "give_up_after", "audio_preference", "rescan", "queue_folders"])
+        var settings = configuration.spool
+        settings.path = try spool.path("path", base: base) ?? settings.path
+        settings.archive = try spool.path("archive", base: base) ?? settings.archive
+        settings.quarantine = try spool.path("quarantine", base: base) ?? settings.quarantine
+        settings.keepOriginals = try spool.bool("keep_originals") ?? settings.keepOriginals
+        settings.settle = try spool.duration("settle") ?? settings.settle
+        settings.giveUpAfter = try spool.duration("give_up_after") ?? settings.giveUpAfter
+        settings.rescan = try spool.positiveDuration("rescan", "the spool would be rescanned without a pause") ?? settings.rescan
+        if let preference = try spool.strings("audio_preference") {
+            guard !preference.isEmpty else { throw spool.error("audio_preference", "should list at least one extension") }
+            settings.audioPreference = preference
+        }
+        if let folders = try spool.strings("queue_folders") {
+            guard !folders.isEmpty else {
+                throw spool.error("queue_folders", "should list at least one folder, such as [INBOX, Urgent]")
+            }
+            for (index, folder) in folders.enumerated() {
+                guard !folder.isEmpty, !folder.contains("/"), folder != ".", folder != ".." else {
+                    throw spool.error("queue_folders[\(index)]", "\"\(folder)\" is not a folder name such as INBOX, Urgent or Old")
+                }
+                if let first = folders[..<index].firstIndex(where: { $0.caseInsensitiveCompare(folder) == .orderedSame }) {
+                    throw spool.error("queue_folders[\(index)]", "\(folder) is already listed as queue_folders[\(first)]; give each folder once")
+                }
+            }
+            settings.queueFolders = folders
+        }
+        if let layout = try spool.oneOf("layout", SpoolSettings.Layout.allCases.map(\.rawValue)) {
+            settings.layout = SpoolSettings.Layout(rawValue: layout) ?? .auto
+        }
+        configuration.spool = settings
+    }
+
+    /// `storage:`.
+    private static func readStorage(_ storage: Section, into configuration: inout Configuration, base: URL, file: String)
+        throws(ConfigurationError)
+    {
+        try storage.allowKeys(["database", "connect_timeout"])
+        configuration.storage.connectTimeout =
+            try storage.positiveDuration("connect_timeout", "a command would give up on PostgreSQL at once") ?? configuration.storage.connectTimeout
+        // A PostgreSQL URL (DESIGN §9) is taken as written; anything else is a SQLite file.
+        if let url = try storage.string("database"), url.hasPrefix("postgresql://") || url.hasPrefix("postgres://") {
+            configuration.storage.database = url
+        } else {
+            configuration.storage.database = try storage.path("database", base: base) ?? configuration.storage.database
+        }
+    }
+
+    /// `phone:`.
+    private static func readPhone(_ phone: Section, into configuration: inout Configuration, base: URL, file: String)
+        throws(ConfigurationError)
+    {
+        try phone.allowKeys(["default_region"])
+        if let region = try phone.string("default_region") {
+            guard region.count == 2, region.allSatisfy(\.isLetter) else {
+                throw phone.error("default_region", "\"\(region)\" is not a two-letter region code such as US or GB")
+            }
+            // An unknown region would silently read every national number as North American.
+            guard PhoneNumber.knownRegions.contains(region.uppercased()) else {
+                throw phone.error(
+                    "default_region", "\"\(region)\" is not a region whose numbers Afterhours knows; known: \(PhoneNumber.knownRegions.joined(separator: ", "))")
+            }
+            configuration.phone.defaultRegion = region.uppercased()
+        }
+    }
+
+    /// `owner:`.
+    private static func readOwner(_ owner: Section, into configuration: inout Configuration, base: URL, file: String)
+        throws(ConfigurationError)
+    {
+        try owner.allowKeys(["mailboxes", "notify", "people"])
+        configuration.owner.mailboxes = try owner.strings("mailboxes") ?? []
+        configuration.owner.people = (try owner.strings("people") ?? [])
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        configuration.owner.notify = try readChannels(owner)
+    }
+
+    /// `escalation:`.
+    private static func readEscalation(_ escalation: Section, into configuration: inout Configuration, base: URL, file: String)
+        throws(ConfigurationError)
+    {
+        try escalation.allowKeys(["repeat_calls", "repeat_window", "on_breach", "vip"])
+        var rules = configuration.escalation
+        rules.repeatCalls = try escalation.positiveInt("repeat_calls") ?? rules.repeatCalls
+        rules.repeatWindow =
+            try escalation.positiveDuration("repeat_window", "no two messages would ever count as repeat calls")
+            ?? rules.repeatWindow
+        rules.onBreach = try escalation.bool("on_breach") ?? rules.onBreach
+        let region = configuration.phone.defaultRegion
+        rules.vip = try (escalation.strings("vip") ?? []).enumerated().map { index, raw throws(ConfigurationError) in
+            guard let number = PhoneNumber.normalise(raw, defaultRegion: region) else {
+                throw escalation.error("vip[\(index)]", "\"\(raw)\" is not a phone number")
+            }
+            return number
+        }
+        configuration.escalation = rules
+    }
+
+    /// `http:`.
+    private static func readHTTP(_ http: Section, into configuration: inout Configuration, base: URL, file: String)
+        throws(ConfigurationError)
+    {
+        try http.allowKeys(["listen", "public_url", "tls", "idempotency_window"])
+        configuration.http.idempotencyWindow =
+            try http.positiveDuration("idempotency_window", "a retried push would be stored again")
+            ?? configuration.http.idempotencyWindow
+        if let listen = try http.string("listen") {
+            guard let address = HTTPSettings.Listen(listen) else {
+                if HTTPSettings.Listen.portOutOfRange(listen) {
+                    throw http.error("listen", "\"\(listen)\": port out of range (1–65535; 0 picks any free port)")
+                }
+                throw http.error("listen", "\"\(listen)\" is not HOST:PORT, such as 127.0.0.1:8480 or [::]:8480")
+            }
+            configuration.http.listen = address
+        }
+        if let url = try http.string("public_url") {
+            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
+                throw http.error("public_url", "\"\(url)\" is not an http:// or https:// address")
+            }
+            configuration.http.publicURL = url
+        }
+        if let tls = try http.section("tls") {
+            try tls.allowKeys(["certificate", "key"])
+            guard let certificate = try tls.path("certificate", base: base), let key = try tls.path("key", base: base) else {
+                throw http.error("tls", "needs both certificate and key")
+            }
+            configuration.http.tls = .init(certificate: certificate, key: key)
+        }
+    }
+
+    /// `greeting:`.
+    private static func readGreeting(_ greeting: Section, into configuration: inout Configuration, base: URL, file: String)
+        throws(ConfigurationError)
+    {
+        try greeting.allowKeys(["folder", "name", "formats", "voice", "speed"])
+        var settings = configuration.greeting
+        settings.folder = try greeting.path("folder", base: base)
+        if let name = try greeting.string("name") {
+            guard !name.isEmpty, !name.contains("/"), !name.hasPrefix(".") else {
+                throw greeting.error("name", "\"\(name)\" should be a plain file name without extension")
+            }
+            settings.name = name
+        }
+        if let formats = try greeting.strings("formats") {
+            for (index, format) in formats.enumerated() where PromptFormat(rawValue: format) == nil {
+                throw greeting.error("formats[\(index)]", "\"\(format)\" should be wav or ulaw")
+            }
+            guard !formats.isEmpty else { throw greeting.error("formats", "should list wav, ulaw or both") }
+            settings.formats = formats
+        }
+        if let voice = try greeting.string("voice") {
+            if let installed = EspeakVoices.installed, !installed.contains(voice) {
+                throw greeting.error(
+                    "voice",
+                    "\"\(voice)\" is not an espeak-ng voice; use the name of a file in \(installed.folder)/lang, such as en-us, en or de")
+            }
+            settings.voice = voice
+        }
+        if let speed = try greeting.positiveInt("speed") {
+            guard (80...450).contains(speed) else { throw greeting.error("speed", "\(speed) should be 80 to 450 words per minute") }
+            settings.speed = speed
+        }
+        configuration.greeting = settings
+    }
+
+    /// `content:`.
+    private static func readContent(_ content: Section, into configuration: inout Configuration, base: URL, file: String)
+        throws(ConfigurationError)
+    {
+        try content.allowKeys(["urgent", "complaint"])
+        var rules = configuration.content
+        if let urgent = try content.strings("urgent") { rules.urgent = urgent }
+        if let complaint = try content.strings("complaint") { rules.complaint = complaint }
+        if let problem = rules.validationError() { throw content.error(nil, problem) }
+        configuration.content = rules
     }
 
     private static func readTranscription(_ section: Section, base: URL) throws(ConfigurationError) -> Configuration.TranscriptionSettings {
