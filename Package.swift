@@ -174,6 +174,9 @@ let package = Package(
         .testTarget(name: "SpokenAudioTests", dependencies: ["SpokenAudio", "AudioProbe"]),
         .testTarget(name: "SpoolTests", dependencies: ["Spool", "Domain"]),
         .testTarget(name: "DomainTests", dependencies: ["Domain"]),
+        .testTarget(name: "SettingsTests", dependencies: ["Settings"]),
+        .testTarget(name: "PresentationTests", dependencies: ["Presentation", "Runtime", "Domain"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TestSupport"]),
         .testTarget(
             name: "SQLiteStoreTests",
             dependencies: ["SQLiteStore", .product(name: "GRDB", package: "GRDB.swift")]),

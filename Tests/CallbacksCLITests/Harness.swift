@@ -1,5 +1,6 @@
 import CallbacksCLI
 import Foundation
+import TestSupport
 import Testing
 
 /// A throwaway installation: its own folder, `callbacks.yaml`, spool and database, with
@@ -8,8 +9,7 @@ final class Harness: @unchecked Sendable {
     let root: URL
     let lock = NSLock()
 
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../fixtures").standardizedFileURL
+    static let fixtures = Repository.fixtures
 
     static let acme = """
         business:

@@ -1,6 +1,7 @@
 import Domain
 import SQLiteStore
 import Foundation
+import TestSupport
 import Testing
 
 /// Seeds callbacks straight into the harness's database: one per number, deadline in
@@ -132,8 +133,8 @@ struct StaffMorningTests {
 
 @Suite("Many people running `callbacks next` at once")
 struct ConcurrentNextTests {
-    static let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../.build/debug/callbacks").standardizedFileURL
+    /// The `callbacks` SwiftPM built beside this test runner.
+    static let binary = Built.product("callbacks")
 
     @Test("separate processes on one database file never get the same callback, and none is skipped")
     func noDoubleClaims() async throws {

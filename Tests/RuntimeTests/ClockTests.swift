@@ -1,10 +1,11 @@
 import Foundation
 import Runtime
+import TestSupport
 import Testing
 
 @Suite("The clock")
 struct ClockTests {
-    static let sources = Harness.fixtures.deletingLastPathComponent().appendingPathComponent("Sources")
+    static let sources = Repository.sources
 
     /// Every way Swift and C give the machine's date. `MachineClock` in Clock.swift is the
     /// one place allowed to use them; the benchmark times itself.
