@@ -178,6 +178,13 @@ let package = Package(
         .testTarget(name: "PresentationTests", dependencies: ["Presentation", "Runtime", "Domain"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TestSupport"]),
         .testTarget(
+            name: "HTTPServiceTests",
+            dependencies: [
+                "HTTPService", "App", "MemoryStore", "Settings", "Ingest", "Domain", "UseCases",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
             name: "SQLiteStoreTests",
             dependencies: ["SQLiteStore", .product(name: "GRDB", package: "GRDB.swift")]),
         // Test helpers shared by test targets: a throwaway PostgreSQL cluster.

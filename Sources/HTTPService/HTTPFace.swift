@@ -52,6 +52,14 @@ public struct HTTPFace: Sendable {
     public func application(listen: Configuration.HTTPSettings.Listen, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         throws(APIError) -> some Service
     {
+        try buildApplication(listen: listen, logger: logger, onRunning: onRunning)
+    }
+
+    /// The one function that builds the HTTP door: `serve` runs what it returns, and the
+    /// in-process tests drive it with HummingbirdTesting (`app.test(.router)`).
+    public func buildApplication(
+        listen: Configuration.HTTPSettings.Listen, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws(APIError) -> some ApplicationProtocol {
         Application(
             router: router(),
             server: try Self.server(configuration.http.tls),

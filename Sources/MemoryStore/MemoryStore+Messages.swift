@@ -62,11 +62,11 @@ extension MemoryStore.State {
             callbackID = callback.id
             joined = true
         case .open(var callback):
-            callback.id = nextID()
+            callback.id = nextID(.callback)
             callbacks[callback.id] = callback
             callbackID = callback.id
         }
-        let id = nextID()
+        let id = nextID(.message)
         let path = recording.audioPath(id)
         messages[id] = MemoryStore.Message(
             stored: StoredVoicemail(

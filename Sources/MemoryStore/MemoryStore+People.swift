@@ -12,7 +12,7 @@ extension MemoryStore: PeopleRepository {
             if state.people.values.contains(where: { $0.tokenHash == tokenHash }) {
                 throw StoreError(.breaksInvariant("person.token_hash is unique"))
             }
-            let person = Person(id: state.nextID(), name: name, role: role, createdAt: now)
+            let person = Person(id: state.nextID(.person), name: name, role: role, createdAt: now)
             state.people[person.id] = (person, tokenHash)
             return person
         }

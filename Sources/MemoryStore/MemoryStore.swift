@@ -29,11 +29,15 @@ public final class MemoryStore: StoreLifetime {
         var signInLinks: [String: (person: Int64, expiresAt: Date, used: Bool)] = [:]
         var sessions: [String: (person: Int64, csrf: String, expiresAt: Date)] = [:]
         var pushKeys: [PushKeyID: PushKey] = [:]
-        var lastID: Int64 = 0
+        /// Each kind of record numbered from 1, as each table is in the databases.
+        var lastIDs: [Kind: Int64] = [:]
 
-        mutating func nextID() -> Int64 {
-            lastID += 1
-            return lastID
+        enum Kind { case callback, message, escalation, notification, person }
+
+        mutating func nextID(_ kind: Kind) -> Int64 {
+            let id = (lastIDs[kind] ?? 0) + 1
+            lastIDs[kind] = id
+            return id
         }
     }
 
@@ -128,7 +132,7 @@ extension MemoryStore.State {
         if let id = change.id {
             escalationID = id
         } else {
-            escalationID = nextID()
+            escalationID = nextID(.escalation)
             escalations[escalationID] = Escalation(
                 id: escalationID, callbackID: callbackID, reason: change.raised.first?.kind ?? .staff, reasons: [], state: .open,
                 createdAt: change.at, acknowledgedBy: nil, resolvedBy: nil, resolvedAt: nil, resolution: nil)
@@ -152,7 +156,7 @@ extension MemoryStore.State {
         for subject in change.announce {
             for channel in channels
             where !notifications.values.contains(where: { $0.escalationID == escalationID && $0.channel == channel && $0.subject == subject }) {
-                let id = nextID()
+                let id = nextID(.notification)
                 notifications[id] = OwnerNotification(
                     id: id, escalationID: escalationID, channel: channel, subject: subject, attempts: 0, nextAttemptAt: change.at,
                     deliveredAt: nil, lastError: nil)
