@@ -18,21 +18,6 @@ struct DoneCommand: NumberedCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        if let remote = desk.remote {
-            desk.print(try await remote.call(.POST, "/api/v1/callbacks/\(id)/done", body: Outcome.body(note: note, force: force)).text)
-            return
-        }
-        let done = try await desk.callbacks().done(id, by: desk.person, note: note, force: force, at: desk.now)
-        desk.print(desk.replies.done(done))
-    }
-}
-
-/// The JSON body of an outcome sent to the server.
-enum Outcome {
-    static func body(note: String? = nil, reason: String? = nil, force: Bool) -> [String: Any] {
-        var body: [String: Any] = ["force": force]
-        if let note { body["note"] = note }
-        if let reason { body["reason"] = reason }
-        return body
+        desk.print(try await desk.client.done(id, note: note, force: force))
     }
 }

@@ -19,11 +19,7 @@ struct EscalationsListCommand: ContextCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        if let remote = desk.remote {
-            desk.print(try await remote.call(.GET, "/api/v1/escalations", query: [("all", all ? "true" : nil)]).text)
-            return
-        }
-        desk.print(desk.replies.escalations(try await desk.owner().escalations(includeResolved: all, for: desk.reader, at: desk.now)))
+        desk.print(try await desk.client.escalations(includeResolved: all))
     }
 }
 
@@ -38,11 +34,7 @@ struct EscalationsShowCommand: NumberedCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        if let remote = desk.remote {
-            desk.print(try await remote.call(.GET, "/api/v1/escalations/\(id)").text)
-            return
-        }
-        desk.print(desk.replies.escalation(try await desk.owner().escalation(id, for: desk.reader, at: desk.now)))
+        desk.print(try await desk.client.escalation(id))
     }
 }
 
@@ -57,11 +49,7 @@ struct EscalationsAckCommand: NumberedCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        if let remote = desk.remote {
-            desk.print(try await remote.call(.POST, "/api/v1/escalations/\(id)/ack").text)
-            return
-        }
-        desk.print(desk.replies.acknowledged(try await desk.owner().acknowledge(id, by: desk.person, at: desk.now)))
+        desk.print(try await desk.client.acknowledge(id))
     }
 }
 
@@ -80,10 +68,6 @@ struct EscalationsResolveCommand: NumberedCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        if let remote = desk.remote {
-            desk.print(try await remote.call(.POST, "/api/v1/escalations/\(id)/resolve", body: ["note": note]).text)
-            return
-        }
-        desk.print(desk.replies.resolved(try await desk.owner().resolve(id, by: desk.person, note: note, at: desk.now)))
+        desk.print(try await desk.client.resolve(id, note: note))
     }
 }

@@ -38,20 +38,7 @@ struct ListCommand: ContextCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        if let remote = desk.remote {
-            let query: [(String, String?)] = [
-                ("all", all ? "true" : nil), ("limit", limit.map(String.init)), ("number", number), ("name", name),
-                ("mine", mine ? "true" : nil), ("done_today", doneToday ? "true" : nil),
-                ("text", text),
-            ]
-            desk.print(try await remote.call(.GET, "/api/v1/callbacks", query: query).text)
-            return
-        }
         let query = CallbackDesk.Query(all: all, limit: limit, number: number, name: name, mine: mine, doneToday: doneToday, text: text)
-        if let number, PhoneNumber.normalise(number, defaultRegion: desk.configuration.phone.defaultRegion) == nil {
-            throw CommandFailure("\(TerminalText.oneLine(number)) is not a phone number")
-        }
-        let details = try await desk.callbacks().list(query, for: mine ? desk.person : desk.reader, at: desk.now)
-        desk.print(desk.replies.list(details, filtered: query.isFiltered))
+        desk.print(try await desk.client.list(query))
     }
 }

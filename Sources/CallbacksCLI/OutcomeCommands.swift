@@ -20,11 +20,7 @@ struct NoAnswerCommand: NumberedCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        if let remote = desk.remote {
-            desk.print(try await remote.call(.POST, "/api/v1/callbacks/\(id)/no-answer", body: Outcome.body(note: note, force: force)).text)
-            return
-        }
-        desk.print(desk.replies.noAnswer(try await desk.callbacks().noAnswer(id, by: desk.person, note: note, force: force, at: desk.now)))
+        desk.print(try await desk.client.noAnswer(id, note: note, force: force))
     }
 }
 
@@ -43,11 +39,7 @@ struct ReleaseCommand: NumberedCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        if let remote = desk.remote {
-            desk.print(try await remote.call(.POST, "/api/v1/callbacks/\(id)/release", body: Outcome.body(force: force)).text)
-            return
-        }
-        desk.print(desk.replies.released(try await desk.callbacks().release(id, by: desk.person, force: force, at: desk.now)))
+        desk.print(try await desk.client.release(id, force: force))
     }
 }
 
@@ -69,11 +61,7 @@ struct EscalateCommand: NumberedCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        if let remote = desk.remote {
-            desk.print(try await remote.call(.POST, "/api/v1/callbacks/\(id)/escalate", body: Outcome.body(reason: reason, force: force)).text)
-            return
-        }
-        desk.print(desk.replies.escalated(try await desk.callbacks().escalate(id, by: desk.person, reason: reason, force: force, at: desk.now)))
+        desk.print(try await desk.client.escalate(id, reason: reason, force: force))
     }
 }
 
@@ -92,10 +80,6 @@ struct StatsCommand: ContextCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        if let remote = desk.remote {
-            desk.print(try await remote.call(.GET, "/api/v1/stats", query: [("days", String(days))]).text)
-            return
-        }
-        desk.print(desk.replies.stats(try await desk.callbacks().stats(days: days, for: try await desk.reader, at: desk.now)))
+        desk.print(try await desk.client.stats(days: days))
     }
 }

@@ -12,12 +12,6 @@ struct ShowCommand: NumberedCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        if let remote = desk.remote {
-            desk.print(try await remote.call(.GET, "/api/v1/callbacks/\(id)").text)
-            return
-        }
-        let reader = try await desk.reader
-        let detail = try await desk.callbacks().show(id, for: reader, at: desk.now)
-        desk.print(desk.replies.show(detail, reader: reader.name.isEmpty ? nil : reader.name))
+        desk.print(try await desk.client.show(id))
     }
 }

@@ -110,12 +110,7 @@ struct BlockCommand: ContextCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        if let remote = desk.remote {
-            desk.print(try await remote.call(.POST, "/api/v1/blocked", body: ["number": number, "reason": reason]).text)
-            return
-        }
-        let list = BlockList(store: try desk.openStore(), rules: try await desk.callbacks().rules)
-        desk.print(desk.replies.blockChange(try await list.block(number, reason: reason, by: desk.person, at: desk.now)))
+        desk.print(try await desk.client.block(number, reason: reason))
     }
 }
 
@@ -130,13 +125,7 @@ struct UnblockCommand: ContextCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        if let remote = desk.remote {
-            let path = number.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? number
-            desk.print(try await remote.call(.DELETE, "/api/v1/blocked/\(path)").text)
-            return
-        }
-        let list = BlockList(store: try desk.openStore(), rules: try await desk.callbacks().rules)
-        desk.print(desk.replies.unblocked(try await list.unblock(number, by: desk.person)))
+        desk.print(try await desk.client.unblock(number))
     }
 }
 
@@ -148,11 +137,6 @@ struct BlockedCommand: ContextCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        if let remote = desk.remote {
-            desk.print(try await remote.call(.GET, "/api/v1/blocked").text)
-            return
-        }
-        let list = BlockList(store: try desk.openStore(), rules: try await desk.callbacks().rules)
-        desk.print(desk.replies.blocked(try await list.blocked(for: desk.reader)))
+        desk.print(try await desk.client.blocked())
     }
 }
