@@ -197,60 +197,94 @@ public struct Ingester: Sendable {
         case .success(let read): metadata = read
         case .failure(let problem): return .quarantine(problem.message)
         }
-
         // With keep_originals every stored message stays in the spool: recognise it
         // without reading its audio again on every pass.
         if configuration.spool.keepOriginals, (try? store.voicemail(identityPrefix: metadata.identityPrefix)) != nil {
             return .alreadyStored
         }
+        let heard: HeardAudio
+        switch hear(message.audioFiles, youngest: ages.min() ?? 0) {
+        case .next(let value): heard = value
+        case .stop(let preparation): return preparation
+        }
+        let fingerprint: String
+        switch identify(heard.probed ?? message.audioFiles.first, prefix: metadata.identityPrefix) {
+        case .next(let value): fingerprint = value
+        case .stop(let preparation): return preparation
+        }
+        return .ready(voicemail(of: message, metadata, heard, fingerprint: fingerprint), probed: heard.probed, notes: metadata.notes)
+    }
+
+    /// One step of `prepare`: go on with its value, or stop with what to do with the message.
+    enum Step<Value> {
+        case next(Value)
+        case stop(Preparation)
+    }
+
+    /// What the message's audio files said: the first readable one's summary, else the
+    /// first error.
+    struct HeardAudio {
         var audio: AudioSummary?
-        var audioError: String?
+        var error: String?
         var probed: URL?
-        var audioWarning: String?
-        for file in message.audioFiles {
+    }
+
+    /// Reads the message's audio files in order of preference until one can be read. A file
+    /// the PBX is still recording is waited for, until `give_up_after`.
+    func hear(_ files: [URL], youngest: Double) -> Step<HeardAudio> {
+        var heard = HeardAudio()
+        var warning: String?
+        for file in files {
             switch probeAudio(file) {
-            case .success(let summary, let warning):
-                audio = summary
-                audioWarning = warning
-                probed = file
+            case .success(let summary, let note):
+                heard.audio = summary
+                warning = note
+                heard.probed = file
             case .failure(let problem):
-                audioError = audioError ?? problem.message
-                if problem.unfinished, (ages.min() ?? 0) < Double(configuration.spool.giveUpAfter) {
+                heard.error = heard.error ?? problem.message
+                if problem.unfinished, youngest < Double(configuration.spool.giveUpAfter) {
                     let state = problem.empty ? "0 bytes so far" : "header not yet finished"
-                    return .wait("\(file.lastPathComponent) is still being recorded (\(state))")
+                    return .stop(.wait("\(file.lastPathComponent) is still being recorded (\(state))"))
                 }
                 continue
             }
             break
         }
-        if audio != nil { audioError = audioWarning }
-        let hashed = probed ?? message.audioFiles.first
-        var fingerprint = "none"
-        if let hashed {
-            do {
-                fingerprint = try AudioFingerprint.of(hashed)
-                if legacyIdentities, let stored = try? store.identities(prefix: metadata.identityPrefix),
-                    stored.contains(where: { AudioFingerprint.isLegacy($0, prefix: metadata.identityPrefix) })
-                {
-                    // Stored before hashes named their scheme: the same audio is the same message.
-                    let legacy = metadata.identityPrefix + (try AudioFingerprint.legacy(hashed))
-                    if stored.contains(legacy) { fingerprint = String(legacy.dropFirst(metadata.identityPrefix.count)) }
-                }
-            } catch {
-                return .wait("\(hashed.lastPathComponent) cannot be read (\(error))")
+        if heard.audio != nil { heard.error = warning }
+        return .next(heard)
+    }
+
+    /// The content hash that ends the message's identity ("none" without audio). A message
+    /// stored before hashes named their scheme keeps the identity it was stored under.
+    func identify(_ hashed: URL?, prefix: String) -> Step<String> {
+        guard let hashed else { return .next("none") }
+        do {
+            var fingerprint = try AudioFingerprint.of(hashed)
+            if legacyIdentities, let stored = try? store.identities(prefix: prefix),
+                stored.contains(where: { AudioFingerprint.isLegacy($0, prefix: prefix) })
+            {
+                // Stored before hashes named their scheme: the same audio is the same message.
+                let legacy = prefix + (try AudioFingerprint.legacy(hashed))
+                if stored.contains(legacy) { fingerprint = String(legacy.dropFirst(prefix.count)) }
             }
+            return .next(fingerprint)
+        } catch {
+            return .stop(.wait("\(hashed.lastPathComponent) cannot be read (\(error))"))
         }
+    }
+
+    /// The message as the domain knows it: who called, when, and what its audio is.
+    func voicemail(of message: SpoolMessage, _ metadata: MessageMetadata, _ heard: HeardAudio, fingerprint: String) -> Voicemail {
         let region = configuration.phone.defaultRegion
         let caller = Caller(
             reported: metadata.callerName.map(Caller.keptName),
             number: metadata.rawNumber.flatMap { PhoneNumber.normalise($0, defaultRegion: region) },
             rawNumber: metadata.rawNumber)
-        let voicemail = Voicemail(
+        return Voicemail(
             identity: metadata.identityPrefix + fingerprint,
             receivedAt: metadata.receivedAt, mailbox: metadata.mailbox, context: message.context,
             folder: message.folder, urgent: metadata.urgent, caller: caller, pbxMessageID: metadata.messageID,
-            audio: audio, audioError: audioError)
-        return .ready(voicemail, probed: probed, notes: metadata.notes)
+            audio: heard.audio, audioError: heard.error)
     }
 
     struct MessageMetadata {
@@ -452,20 +486,33 @@ public struct Ingester: Sendable {
     /// After the row is committed: count it, log it, and move its files (other formats
     /// first, the probed audio last of the audio, the metadata last of all).
     private func finish(_ item: Storing, _ outcome: Result<RecordOutcome, StoreError>, mover: inout FileMover, into summary: inout IngestSummary) {
-        let message = item.message
-        let voicemail = item.voicemail
-        let voicemailID: Int64
-        var storedAudioPath: String?
-        var duplicate = false
+        guard let stored = count(item, outcome, into: &summary) else { return }
+        if let error = item.voicemail.audioError, item.probed == nil {
+            putAside(item, stored, reason: error, into: &summary)
+        } else {
+            archive(item, stored, mover: &mover, into: &summary)
+        }
+    }
+
+    /// A message the store holds: new, or stored before (then where its audio was recorded).
+    struct Stored {
+        var id: Int64
+        var recordedAudioPath: String?
+        var duplicate: Bool
+    }
+
+    /// What the store said of one message, counted and logged; nil when its files are to
+    /// stay where they are (not stored, or kept in the spool by `keep_originals`).
+    private func count(_ item: Storing, _ outcome: Result<RecordOutcome, StoreError>, into summary: inout IngestSummary) -> Stored? {
+        let (message, voicemail) = (item.message, item.voicemail)
         switch outcome {
         case .failure(let error):
             // A fault, not a message still being written: counted apart and the command fails.
             summary.leave(message.files[0], because: "not stored: \(error); will retry", incomplete: false)
             summary.notStored[Self.storeFault(error), default: 0] += 1
             logger.debug("could not store voicemail", metadata: ["voicemail.location": "\(message.location)", "error": "\(error)"])
-            return
+            return nil
         case .success(.stored(let id, let callbackID, let joined)):
-            voicemailID = id
             summary.ingested += 1
             switch item.intake {
             case .storeOnly(.silent): summary.silentSkipped += 1
@@ -481,50 +528,56 @@ public struct Ingester: Sendable {
                     "caller.number": "\(voicemail.caller.number?.e164 ?? "unknown")",
                     "audio.seconds": "\(voicemail.audio.map { String(format: "%.1f", $0.durationSeconds) } ?? "unreadable")",
                 ])
+            return Stored(id: id, recordedAudioPath: nil, duplicate: false)
         case .success(.duplicate(let id, let recordedPath)):
-            voicemailID = id
-            storedAudioPath = recordedPath
-            duplicate = true
             if configuration.spool.keepOriginals {
                 summary.duplicates += 1
-                return
+                return nil
             }
+            return Stored(id: id, recordedAudioPath: recordedPath, duplicate: true)
         }
+    }
 
-        if let error = voicemail.audioError, item.probed == nil {
-            if duplicate { summary.duplicates += 1 }
-            // Stored (and counted as ingested) with its error; its files are kept aside.
-            if let folder = quarantine(message.files, name: "\(voicemailID)", at: voicemail.receivedAt, reason: error, into: &summary, storedMessage: true) {
-                do {
-                    try store.setQuarantinePath(voicemail: voicemailID, folder.path)
-                } catch {
-                    logger.error("could not record the quarantine folder", metadata: ["voicemail.id": "\(voicemailID)", "error": "\(error)"])
-                }
-            }
-            return
+    /// Stored (and counted as ingested) with its error; its unreadable files are kept aside.
+    private func putAside(_ item: Storing, _ stored: Stored, reason: String, into summary: inout IngestSummary) {
+        if stored.duplicate { summary.duplicates += 1 }
+        guard
+            let folder = quarantine(
+                item.message.files, name: "\(stored.id)", at: item.voicemail.receivedAt, reason: reason, into: &summary, storedMessage: true)
+        else { return }
+        do {
+            try store.setQuarantinePath(voicemail: stored.id, folder.path)
+        } catch {
+            logger.error("could not record the quarantine folder", metadata: ["voicemail.id": "\(stored.id)", "error": "\(error)"])
         }
+    }
+
+    /// Moves the message's files into the archive, the heard audio last (its arrival is what
+    /// a later pass checks). A full archive leaves them for the next pass, counted apart.
+    private func archive(_ item: Storing, _ stored: Stored, mover: inout FileMover, into summary: inout IngestSummary) {
+        let message = item.message
         let audio = message.audioFiles.filter { $0 != item.probed } + (item.probed.map { [$0] } ?? [])
         let ordered = audio + (message.metadataFile.map { [$0] } ?? [])
         do {
             for file in ordered {
-                try mover.place(file, at: item.archiveFolder.appendingPathComponent("\(voicemailID).\(file.pathExtension)"))
+                try mover.place(file, at: item.archiveFolder.appendingPathComponent("\(stored.id).\(file.pathExtension)"))
             }
             // A message whose move a full disk held back: now in the archive, say so.
-            let archived = item.probed.map { item.archiveFolder.appendingPathComponent("\(voicemailID).\($0.pathExtension)").path }
-            if let archived, let storedAudioPath, storedAudioPath != archived {
-                recordAudioPath(archived, of: voicemailID)
-                if duplicate { summary.archivedNow += 1 }
-            } else if duplicate {
+            let archived = item.probed.map { item.archiveFolder.appendingPathComponent("\(stored.id).\($0.pathExtension)").path }
+            if let archived, let recorded = stored.recordedAudioPath, recorded != archived {
+                recordAudioPath(archived, of: stored.id)
+                if stored.duplicate { summary.archivedNow += 1 }
+            } else if stored.duplicate {
                 summary.duplicates += 1
             }
         } catch {
             summary.notArchived["cannot archive into \(configuration.spool.archive): \(Self.reason(error))", default: 0] += 1
             logger.debug(
                 "stored voicemail not yet archived",
-                metadata: ["voicemail.id": "\(voicemailID)", "voicemail.location": "\(message.location)", "error": "\(error)"])
+                metadata: ["voicemail.id": "\(stored.id)", "voicemail.location": "\(message.location)", "error": "\(error)"])
             // Until the next pass moves it, `show` and the audio point where the file is.
             if let probed = item.probed, FileManager.default.fileExists(atPath: probed.path) {
-                recordAudioPath(probed.path, of: voicemailID)
+                recordAudioPath(probed.path, of: stored.id)
             }
         }
     }
