@@ -159,7 +159,7 @@ let package = Package(
         .executableTarget(
             name: "callbacks-bench",
             dependencies: [
-                "BusinessTime", "Domain", "SQLiteStore", "Settings", "Runtime", "Ingest", "AudioProbe", "CSndFile",
+                "BusinessTime", "Domain", "UseCases", "SQLiteStore", "Settings", "Runtime", "Ingest", "AudioProbe", "CSndFile",
                 .product(name: "Logging", package: "swift-log"),
             ]),
 

@@ -8,6 +8,9 @@ import Logging
 import Runtime
 import Settings
 import SQLiteStore
+import UseCases
+
+typealias DeskBenchStore = SQLiteStore
 
 // `make bench`: the figures in docs/benchmarks.md. Release build only; each section
 // prints what it measured and on how much.
@@ -353,4 +356,75 @@ if only == nil || only == "next" {
         print(String(format: "`callbacks next` while `callbacks transcribe` (threads: 2) hears %d messages: median %.1f ms, worst %.1f ms (%d runs; the transcriber went on %.1f s more)",
             audio.count, median(busyTimes), busyTimes.max() ?? 0, busyTimes.count, seconds(transcribing)))
     }
+}
+
+// MARK: - The desk in process: claims and outcomes through the use cases
+
+if only == nil || only == "desk" {
+    let folder = scratch.appendingPathComponent("desk")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let store = try DeskBenchStore(path: folder.appendingPathComponent("afterhours.sqlite").path)
+    let now = Date(timeIntervalSince1970: 1_795_500_000)
+    let count = 20_000
+    var recordings: [Recording] = []
+    for index in 0..<count {
+        let number = PhoneNumber(e164: "+1555" + String(format: "%07d", index))
+        let caller = Caller(name: "Caller \(index)", number: number, rawNumber: nil)
+        let received = now.addingTimeInterval(-Double(index))
+        let voicemail = Voicemail(
+            identity: "desk/\(index)", receivedAt: received, mailbox: "1001", context: "default", folder: "INBOX", urgent: index % 97 == 0,
+            caller: caller, pbxMessageID: nil, audio: nil, audioError: nil)
+        let deadline = now.addingTimeInterval(Double(index % 5000) * 60)
+        recordings.append(Recording(voicemail: voicemail, deadline: deadline, queue: true, audioPath: { _ in nil }))
+    }
+    for start in stride(from: 0, to: count, by: 1000) {
+        _ = try store.record(Array(recordings[start..<min(count, start + 1000)]), at: now, actor: "bench", rules: EscalationRules())
+    }
+    let open = [try OpeningInterval(parsing: "08:00-17:00")]
+    let hours = try BusinessHours(
+        timeZone: TimeZone(identifier: "America/New_York") ?? .current,
+        weekly: [.monday: open, .tuesday: open, .wednesday: open, .thursday: open, .friday: open], holidays: [])
+    let desk = CallbackDesk(
+        store: store,
+        rules: DeskRules(hours: hours, policy: CallbackPolicy(), escalateOnBreach: false, anyoneReadsEscalations: true, defaultRegion: "US"))
+    let staff = Acting("bench")
+    let claims = 2_000
+    let (claiming, closing, closed) = try runBlocking { () async throws -> (Duration, Duration, Int) in
+        var claimed: [Int64] = []
+        let claiming = try await clock.measureAsync {
+            for _ in 0..<claims {
+                if case .claimed(let detail) = try await desk.next(for: staff, at: now) { claimed.append(detail.callback.id) }
+            }
+        }
+        let ids = claimed
+        let closing = try await clock.measureAsync {
+            for id in ids { _ = try await desk.done(id, by: staff, note: "reached", force: false, at: now) }
+        }
+        return (claiming, closing, ids.count)
+    }
+    print(String(format: "desk in process (SQLite, %d open callbacks): next %.0f claims per second; done %.0f per second (%d each)",
+        count, Double(claims) / seconds(claiming), Double(closed) / seconds(closing), claims))
+}
+
+extension ContinuousClock {
+    func measureAsync(_ work: () async throws -> Void) async rethrows -> Duration {
+        let start = now
+        try await work()
+        return now - start
+    }
+}
+
+/// Runs async work to its end from the benchmark's synchronous top level.
+final class ResultBox<T>: @unchecked Sendable { var result: Result<T, any Error>? }
+
+func runBlocking<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
+    let box = ResultBox<T>()
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        do { box.result = .success(try await work()) } catch { box.result = .failure(error) }
+        done.signal()
+    }
+    done.wait()
+    guard let result = box.result else { throw BenchError(message: "the work ended without a result") }
+    return try result.get()
 }
