@@ -43,22 +43,17 @@ extension SQLiteStore {
         }
     }
 
-    /// One message, inside the caller's transaction. Hot statements are cached: a batch
-    /// runs them once per message.
+    /// One message, inside the caller's transaction: stored once, placed where the domain
+    /// says (`Decide.placement`), and its arrival written (`Decide.arrival`). Hot statements
+    /// are cached: a batch runs them once per message.
     private func insert(_ db: Database, _ recording: Recording, at now: Date, actor: String, rules: EscalationRules) throws -> RecordOutcome {
         let voicemail = recording.voicemail
-        let audioPath = recording.audioPath
         if let existing = try VoicemailRecord.fetchOne(
             db.cachedStatement(sql: "SELECT * FROM voicemail WHERE identity = ?"), arguments: [voicemail.identity])
         {
             return .duplicate(voicemailID: existing.id, audioPath: existing.audioPath)
         }
-
-        var callbackID: Int64?
-        var joined = false
-        let blocked = try voicemail.caller.number.map { number in
-            try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM blocked_number WHERE number = ?"), arguments: [number.e164]) ?? false
-        } ?? false
+        let blocked = try Self.isBlocked(db, voicemail.caller.number)
         var open: Callback?
         if recording.queue, !blocked, let number = voicemail.caller.number {
             open = try Row.fetchOne(
@@ -66,9 +61,21 @@ extension SQLiteStore {
                 arguments: [number.e164, rules.isOwnerLine(voicemail)]
             ).map(Callback.init(row:))
         }
-        switch Decide.placement(of: recording, callerBlocked: blocked, open: open, rules: rules, at: now) {
+        let placement = Decide.placement(of: recording, callerBlocked: blocked, open: open, rules: rules, at: now)
+        let callbackID = try Self.place(db, placement, at: now)
+        let voicemailID = try Self.insertVoicemail(db, recording, callbackID: callbackID, blocked: blocked, at: now)
+        guard let callbackID else { return .stored(voicemailID: voicemailID, callbackID: nil, joinedExisting: false) }
+        var joined = false
+        if case .join = placement { joined = true }
+        try arrive(db, recording, voicemailID: voicemailID, callbackID: callbackID, joined: joined, actor: actor, rules: rules, at: now)
+        return .stored(voicemailID: voicemailID, callbackID: callbackID, joinedExisting: joined)
+    }
+
+    /// Writes where the message goes: the caller's callback as joined, or a new one. Its id.
+    private static func place(_ db: Database, _ placement: Decide.Placement, at now: Date) throws -> Int64? {
+        switch placement {
         case .none:
-            break
+            return nil
         case .join(let callback):
             try db.cachedStatement(
                 sql: "UPDATE callback SET deadline = ?, urgent = ?, caller_name = ?, first_received_at = ? WHERE id = ?"
@@ -76,8 +83,7 @@ extension SQLiteStore {
                 arguments: [
                     callback.deadline.unixSeconds, callback.urgent, callback.caller.name, callback.firstReceivedAt.unixSeconds, callback.id,
                 ])
-            callbackID = callback.id
-            joined = true
+            return callback.id
         case .open(let callback):
             try db.cachedStatement(
                 sql: """
@@ -91,9 +97,13 @@ extension SQLiteStore {
                     callback.urgent, callback.firstReceivedAt.unixSeconds, callback.availableAt?.unixSeconds, now.unixSeconds,
                     callback.ownerLine, callback.breached,
                 ])
-            callbackID = db.lastInsertedRowID
+            return db.lastInsertedRowID
         }
+    }
 
+    /// The message's row, with where its audio will be and what transcription it waits for.
+    private static func insertVoicemail(_ db: Database, _ recording: Recording, callbackID: Int64?, blocked: Bool, at now: Date) throws -> Int64 {
+        let voicemail = recording.voicemail
         let audio = voicemail.audio
         try db.cachedStatement(
             sql: """
@@ -113,28 +123,31 @@ extension SQLiteStore {
                 audio?.speechSeconds, audio?.silent, voicemail.audioError, now.unixSeconds,
             ])
         let voicemailID = db.lastInsertedRowID
-        let path = audioPath(voicemailID)
+        let path = recording.audioPath(voicemailID)
         let transcript = MessageTranscript.initial(for: voicemail, audioKept: path != nil)
         try db.cachedStatement(
             sql: "UPDATE voicemail SET audio_path = ?, transcript_status = ?, transcript_error = ?, blocked = ? WHERE id = ?"
         ).execute(arguments: [path, transcript.status, transcript.error, blocked, voicemailID])
+        return voicemailID
+    }
 
-        if let callbackID {
-            var recent = 0
-            if let number = voicemail.caller.number?.e164 {
-                recent = try Int.fetchOne(
-                    db.cachedStatement(
-                        sql: "SELECT COUNT(*) FROM voicemail WHERE caller_number = ? AND received_at > ? AND received_at <= ?"),
-                    arguments: [number, voicemail.receivedAt.unixSeconds - Int64(rules.repeatWindow), voicemail.receivedAt.unixSeconds]) ?? 0
-            }
-            let arrival = Decide.arrival(
-                of: voicemail, id: voicemailID, joined: joined, notes: recording.notes, recentFromCaller: recent, rules: rules)
-            try Self.appendEvent(db, callbackID: callbackID, at: now, actor: actor, kind: .ingested, note: arrival.note)
-            for raised in arrival.raises {
-                try raiseEscalation(db, callbackID: callbackID, reason: raised.kind, at: now, actor: Decide.system, detail: raised.detail ?? "")
-            }
+    /// The callback's history line for the message, and the reasons it raises by itself.
+    private func arrive(
+        _ db: Database, _ recording: Recording, voicemailID: Int64, callbackID: Int64, joined: Bool, actor: String, rules: EscalationRules,
+        at now: Date
+    ) throws {
+        let voicemail = recording.voicemail
+        var recent = 0
+        if let number = voicemail.caller.number?.e164 {
+            recent = try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT COUNT(*) FROM voicemail WHERE caller_number = ? AND received_at > ? AND received_at <= ?"),
+                arguments: [number, voicemail.receivedAt.unixSeconds - Int64(rules.repeatWindow), voicemail.receivedAt.unixSeconds]) ?? 0
         }
-        return .stored(voicemailID: voicemailID, callbackID: callbackID, joinedExisting: joined)
+        let arrival = Decide.arrival(of: voicemail, id: voicemailID, joined: joined, notes: recording.notes, recentFromCaller: recent, rules: rules)
+        try Self.appendEvent(db, callbackID: callbackID, at: now, actor: actor, kind: .ingested, note: arrival.note)
+        for raised in arrival.raises {
+            try raiseEscalation(db, callbackID: callbackID, reason: raised.kind, at: now, actor: Decide.system, detail: raised.detail ?? "")
+        }
     }
 
     static func appendEvent(
