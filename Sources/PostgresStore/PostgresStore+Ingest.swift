@@ -116,14 +116,60 @@ extension PostgresStore {
         let audioPath = recording.audioPath(voicemailID)
         let transcript = MessageTranscript.initial(for: voicemail, audioKept: audioPath != nil)
 
-        var callbackID: Int64?
-        var joined = false
-        let owner = rules.isOwnerLine(voicemail)
         // A blocked number's messages are stored and counted, never queued for staff.
         var blocked = false
         if let number {
             blocked = try await connection.one("SELECT 1 AS blocked FROM blocked_number WHERE number = \(number)") != nil
         }
+        let (callbackID, joined) = try await place(connection, recording, callerBlocked: blocked, rules: rules, at: now)
+        guard let callbackID else {
+            try await connection.run(
+                """
+                UPDATE voicemail SET audio_path = \(audioPath), transcript_status = \(transcript.status.rawValue),
+                    transcript_error = \(transcript.error), blocked = \(blocked)
+                WHERE id = \(voicemailID)
+                """)
+            return .stored(voicemailID: voicemailID, callbackID: nil, joinedExisting: false)
+        }
+        // The message placed on its callback, the callback's history, and how often this
+        // caller rang lately (this message included), in one statement.
+        let received = voicemail.receivedAt.unixSeconds
+        // The history line (the note does not depend on the count the statement reads).
+        let note = Decide.arrival(of: voicemail, id: voicemailID, joined: joined, notes: recording.notes, recentFromCaller: 0, rules: rules).note
+        let counted = try await connection.one(
+            """
+            WITH placed AS (
+                UPDATE voicemail SET callback_id = \(callbackID), audio_path = \(audioPath),
+                    transcript_status = \(transcript.status.rawValue), transcript_error = \(transcript.error)
+                WHERE id = \(voicemailID)
+            ), history AS (
+                INSERT INTO callback_event (callback_id, at, actor, kind, note)
+                VALUES (\(callbackID), \(now.unixSeconds), \(actor), \(CallbackEvent.Kind.ingested.rawValue), \(note))
+            )
+            SELECT COUNT(*) AS recent FROM voicemail
+            WHERE caller_number = \(number) AND received_at > \(received - Int64(rules.repeatWindow)) AND received_at <= \(received)
+            """)
+        let recent = number == nil ? 0 : try counted?.int("recent") ?? 0
+        let arrival = Decide.arrival(of: voicemail, id: voicemailID, joined: joined, notes: recording.notes, recentFromCaller: recent, rules: rules)
+        for raised in arrival.raises {
+            try await raiseEscalation(
+                connection, callbackID: callbackID, reason: raised.kind, at: now, actor: Decide.system, detail: raised.detail ?? "")
+        }
+        return .stored(voicemailID: voicemailID, callbackID: callbackID, joinedExisting: joined)
+    }
+
+    /// Where the message goes, as the domain decides it (`Decide.placement`), written: a new
+    /// callback tried first (most messages are from callers with nothing open), refused by
+    /// the partial unique index when the caller has one (across nodes); then decided again
+    /// with that one, locked, and joined.
+    private func place(
+        _ connection: PostgresConnection, _ recording: Recording, callerBlocked blocked: Bool, rules: EscalationRules, at now: Date
+    ) async throws -> (id: Int64?, joined: Bool) {
+        let voicemail = recording.voicemail
+        let number = voicemail.caller.number?.e164
+        let owner = rules.isOwnerLine(voicemail)
+        var callbackID: Int64?
+        var joined = false
         var open: Callback?
         var tries = 0
         while callbackID == nil {
@@ -171,40 +217,7 @@ extension PostgresStore {
             if tries >= 5 { throw StoreError("could not open or join a callback for \(number ?? "an unknown number")") }
         }
 
-        guard let callbackID else {
-            try await connection.run(
-                """
-                UPDATE voicemail SET audio_path = \(audioPath), transcript_status = \(transcript.status.rawValue),
-                    transcript_error = \(transcript.error), blocked = \(blocked)
-                WHERE id = \(voicemailID)
-                """)
-            return .stored(voicemailID: voicemailID, callbackID: nil, joinedExisting: false)
-        }
-        // The message placed on its callback, the callback's history, and how often this
-        // caller rang lately (this message included), in one statement.
-        let received = voicemail.receivedAt.unixSeconds
-        // The history line (the note does not depend on the count the statement reads).
-        let note = Decide.arrival(of: voicemail, id: voicemailID, joined: joined, notes: recording.notes, recentFromCaller: 0, rules: rules).note
-        let counted = try await connection.one(
-            """
-            WITH placed AS (
-                UPDATE voicemail SET callback_id = \(callbackID), audio_path = \(audioPath),
-                    transcript_status = \(transcript.status.rawValue), transcript_error = \(transcript.error)
-                WHERE id = \(voicemailID)
-            ), history AS (
-                INSERT INTO callback_event (callback_id, at, actor, kind, note)
-                VALUES (\(callbackID), \(now.unixSeconds), \(actor), \(CallbackEvent.Kind.ingested.rawValue), \(note))
-            )
-            SELECT COUNT(*) AS recent FROM voicemail
-            WHERE caller_number = \(number) AND received_at > \(received - Int64(rules.repeatWindow)) AND received_at <= \(received)
-            """)
-        let recent = number == nil ? 0 : try counted?.int("recent") ?? 0
-        let arrival = Decide.arrival(of: voicemail, id: voicemailID, joined: joined, notes: recording.notes, recentFromCaller: recent, rules: rules)
-        for raised in arrival.raises {
-            try await raiseEscalation(
-                connection, callbackID: callbackID, reason: raised.kind, at: now, actor: Decide.system, detail: raised.detail ?? "")
-        }
-        return .stored(voicemailID: voicemailID, callbackID: callbackID, joinedExisting: joined)
+        return (callbackID, joined)
     }
 
     public func identities(prefix: String) throws(StoreError) -> [String] {
