@@ -190,6 +190,17 @@ public struct BlockedNumber: Sendable, Equatable {
     }
 }
 
+extension BlockedNumber {
+    /// The block list's entry once `actor` blocks `number` for `reason`: blocked again for
+    /// the same reason, it is the first block as it was; for another reason, `actor`'s, but
+    /// blocked since the first time.
+    public static func blocking(_ number: PhoneNumber, reason: String, by actor: String, at now: Date, previous: BlockedNumber?) -> BlockedNumber {
+        BlockedNumber(
+            number: number, reason: reason, blockedBy: previous?.reason == reason ? previous?.blockedBy ?? actor : actor,
+            blockedAt: previous?.blockedAt ?? now, heldMessages: [])
+    }
+}
+
 extension CallbackDetail {
     /// Where the number to call came from: the caller ID, or a number read out in a
     /// message when the caller had none.

@@ -181,9 +181,7 @@ extension MemoryStore: TranscriptRepository {
             let previous = state.blocked[number].map {
                 BlockedNumber(number: number, reason: $0.reason, blockedBy: $0.blockedBy, blockedAt: $0.blockedAt, heldMessages: [])
             }
-            let entry = BlockedNumber(
-                number: number, reason: reason, blockedBy: previous?.reason == reason ? previous?.blockedBy ?? actor : actor,
-                blockedAt: previous?.blockedAt ?? now, heldMessages: [])
+            let entry = BlockedNumber.blocking(number, reason: reason, by: actor, at: now, previous: previous)
             state.blocked[number] = entry
             var closed: [Int64] = []
             for id in state.callbacks.values.filter({ $0.caller.number == number && $0.recordedStatus != .done }).map(\.id).sorted() {

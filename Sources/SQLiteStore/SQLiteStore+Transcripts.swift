@@ -155,9 +155,7 @@ extension SQLiteStore: TranscriptRepository {
                 try self.apply(db, transition)
                 closed.append(id)
             }
-            let entry = BlockedNumber(
-                number: number, reason: reason, blockedBy: previous?.reason == reason ? previous?.blockedBy ?? actor : actor,
-                blockedAt: previous?.blockedAt ?? now, heldMessages: [])
+            let entry = BlockedNumber.blocking(number, reason: reason, by: actor, at: now, previous: previous)
             return BlockChange(entry: entry, previous: previous, closed: closed)
         }
     }

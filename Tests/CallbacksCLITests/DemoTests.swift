@@ -3,23 +3,13 @@ import Testing
 
 @Suite("The demo `make run` shows")
 struct DemoTests {
-    static let script = Harness.fixtures.deletingLastPathComponent().appendingPathComponent("scripts/demo.sh")
-
     @Test("runs the same script as make run and prints a non-empty queue, whatever today's date")
     func demoShowsAQueue() throws {
         try #require(FileManager.default.isExecutableFile(atPath: ConcurrentNextTests.binary.path), "build the binary first (make test does)")
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("afterhours-demo-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [Self.script.path, ConcurrentNextTests.binary.path, folder.path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text)")
+        let (text, status) = try Harness.runScript("demo.sh", [ConcurrentNextTests.binary.path, folder.path])
+        #expect(status == 0, "\(text)")
 
         #expect(!text.contains("Nothing to call back."), "\(text)")
         // Each section of the demo, after its command line.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The words and JSON of a morning at the desk, byte for byte as they were before the
@@ -8,22 +9,14 @@ import Testing
 /// (`scripts/golden-desk.sh .build/debug/callbacks /tmp/golden > fixtures/golden/desk.txt`).
 @Suite("The desk's words do not change")
 struct DeskGoldenTests {
-    static let root = Harness.fixtures.deletingLastPathComponent()
+    static let root = Repository.root
 
     @Test("a morning of claims, refusals, outcomes, corrections and escalations reads exactly as recorded")
     func morningReadsAsRecorded() throws {
         try #require(FileManager.default.isExecutableFile(atPath: ConcurrentNextTests.binary.path), "build the binary first (make test does)")
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("afterhours-golden-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [Self.root.appendingPathComponent("scripts/golden-desk.sh").path, ConcurrentNextTests.binary.path, folder.path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let (text, _) = try Harness.runScript("golden-desk.sh", [ConcurrentNextTests.binary.path, folder.path])
         let expected = try String(contentsOf: Self.root.appendingPathComponent("fixtures/golden/desk.txt"), encoding: .utf8)
         let got = text.split(separator: "\n", omittingEmptySubsequences: false)
         let want = expected.split(separator: "\n", omittingEmptySubsequences: false)

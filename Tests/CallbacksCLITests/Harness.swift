@@ -107,3 +107,20 @@ final class Captured: @unchecked Sendable {
     func append(_ line: String) { lock.withLock { lines.append(line) } }
     var text: String { lock.withLock { lines.joined(separator: "\n") } }
 }
+
+extension Harness {
+    /// Runs one of the repository's scripts (`scripts/NAME`) with `bash`, and what it
+    /// printed on stdout; stderr is dropped.
+    static func runScript(_ name: String, _ arguments: [String]) throws -> (output: String, status: Int32) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [Repository.root.appendingPathComponent("scripts/\(name)").path] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (text, process.terminationStatus)
+    }
+}

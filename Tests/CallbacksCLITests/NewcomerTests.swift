@@ -1,5 +1,6 @@
 import Foundation
 import Settings
+import TestSupport
 import Testing
 
 /// Defects a newcomer met following the README and docs on a real spool (issue 27).
@@ -398,7 +399,7 @@ struct TourTests {
         }.joined(separator: "\n")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", "\"$0\" \"$1\" \"$2\" >/dev/null 2>&1 && cd \"$3\" && \(script)", DemoTests.script.path, binary.path, demo.path, folder.path]
+        process.arguments = ["-c", "\"$0\" \"$1\" \"$2\" >/dev/null 2>&1 && cd \"$3\" && \(script)", Repository.root.appendingPathComponent("scripts/demo.sh").path, binary.path, demo.path, folder.path]
         var environment = ProcessInfo.processInfo.environment
         environment["USER"] = "tester"
         process.environment = environment
