@@ -84,17 +84,21 @@ extension Decide {
     /// the queue, as the Urgent folder does; a complaint escalates; a number read out
     /// becomes the callback's number when it has none and no other open callback on its
     /// line has it (`records.spokenNumberHolder`: then the history says so, and staff
-    /// decide). `urgentMessage` says whether the message itself is now urgent.
+    /// decide). Words heard with low confidence (`TranscriptConfidence.isLow`) still act,
+    /// an emergency or a complaint being worth a look, but say so: in the history line and
+    /// in the complaint the owner reads. `urgentMessage` says whether the message itself is
+    /// now urgent.
     public static func transcribed(_ records: CallbackRecords, voicemail id: Int64, findings: TranscriptFindings, at now: Date)
         -> (transition: Transition, urgentMessage: Bool)
     {
         var callback = records.callback
         var transition = Transition(callbackID: callback.id)
+        let doubt = findings.confidence?.isLow == true ? lowConfidenceNote : ""
         if !findings.matches.isEmpty {
             transition.history.append(
                 CallbackEvent(
                     at: now, actor: system, kind: .noted,
-                    note: "message #\(id) transcribed: " + findings.matches.map(\.description).joined(separator: "; ")))
+                    note: "message #\(id) transcribed: " + findings.matches.map(\.description).joined(separator: "; ") + doubt))
         }
         let urgent = !findings.urgent.isEmpty && callback.recordedStatus != .done
         if urgent {
@@ -104,7 +108,7 @@ extension Decide {
         if let complaint = findings.complaints.first {
             var current = records
             current.callback = callback
-            transition = transition.then(raise(.complaint, on: current, detail: complaint.excerpt, by: system, at: now))
+            transition = transition.then(raise(.complaint, on: current, detail: complaint.excerpt + doubt, by: system, at: now))
             callback = transition.callback ?? callback
         }
         if let number = findings.spokenNumber, callback.caller.number == nil, callback.recordedStatus != .done {
@@ -122,6 +126,9 @@ extension Decide {
         }
         return (transition, urgent)
     }
+
+    /// What a finding from a low-confidence transcript says after it.
+    public static let lowConfidenceNote = " (heard with low confidence)"
 }
 
 extension EscalationRules {

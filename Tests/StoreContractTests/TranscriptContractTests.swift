@@ -77,6 +77,23 @@ struct TranscriptContractTests {
         #expect(TranscriptConfidence(avgLogprob: -0.2, noSpeechProb: 0.7).isLow)
     }
 
+    @Test("a complaint heard with low confidence still escalates, and says how it was heard", arguments: StoreKind.allCases)
+    func lowConfidenceComplaint(kind: StoreKind) async throws {
+        let (store, dispose) = try await kind.make()
+        defer { dispose() }
+        let angry = try store.store(message("angry", number: "+12125550102"), due: t0.addingTimeInterval(3000))
+        let desk = transcripts(store)
+        let job = try #require(try await desk.next(at: t0))
+        try await desk.record(
+            job, text: "I want a refund for the boiler service.", confidence: TranscriptConfidence(avgLogprob: -1.42, noSpeechProb: 0.1), at: t0)
+        let complaint = try #require(try await store.escalations(includeResolved: false).first)
+        #expect(complaint.callback.callback.id == angry && complaint.escalation.reason == .complaint)
+        #expect(complaint.escalation.reasons.first?.detail?.hasSuffix("(heard with low confidence)") == true)
+        #expect(complaint.callback.history.contains { event in
+            (event.note?.contains("transcribed: complaint: '") ?? false) && (event.note?.hasSuffix("(heard with low confidence)") ?? false)
+        })
+    }
+
     @Test("words of an emergency make the callback urgent; a complaint escalates to the owner with the caller's words", arguments: StoreKind.allCases)
     func contentRules(kind: StoreKind) async throws {
         let (store, dispose) = try await kind.make(channels: ["webhook:http://127.0.0.1:9/owner"])
