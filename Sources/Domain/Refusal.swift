@@ -30,6 +30,15 @@ public enum Refusal: Sendable, Equatable {
     /// one open callback per caller): the same refusal from every store, with the
     /// database's own account of which.
     case breaksInvariant(String)
+    /// A database that holds several open callbacks for one caller (written by a version
+    /// with a bug), named rather than guessed at.
+    case callerOpenTwice(number: String, callbacks: String)
+    /// `storage copy` fills only an empty database.
+    case databaseNotEmpty(String, table: String)
+    /// `storage.database` (shown with its password masked) is not a PostgreSQL URL.
+    case notPostgresURL(String)
+    case unknownSSLMode(String, url: String)
+    case unsupportedURLOption(String, url: String)
 
     /// How the refusal is classified at every door: missing (404), refused in the current
     /// state (409), or input that is not well formed (422).
@@ -37,9 +46,9 @@ public enum Refusal: Sendable, Equatable {
         switch self {
         case .noCallback, .noEscalation, .noMessage, .noPerson: .notFound
         case .alreadyDone, .claimedBy, .notClaimed, .notDone, .callerHasOpenCallback, .callerBlocked, .escalationAlready, .nameClashes,
-            .nothingToTranscribe, .breaksInvariant:
+            .nothingToTranscribe, .breaksInvariant, .callerOpenTwice, .databaseNotEmpty:
             .refused
-        case .emptyEscalationReason, .emptyNote, .emptyResolution: .invalid
+        case .emptyEscalationReason, .emptyNote, .emptyResolution, .notPostgresURL, .unknownSSLMode, .unsupportedURLOption: .invalid
         }
     }
 
@@ -66,6 +75,13 @@ public enum Refusal: Sendable, Equatable {
         case .nameClashes(let name, let existing): "\(name) clashes with \(existing), who already exists"
         case .nothingToTranscribe(let id, let why): "message #\(id) has nothing to transcribe: \(why)"
         case .breaksInvariant(let which): "the store refused the change, which would break one of its rules: \(which)"
+        case .callerOpenTwice(let number, let callbacks):
+            "callbacks #\(callbacks) are all open for \(number); a caller has one open callback: close all but one "
+                + "with the version that wrote them, then start this one"
+        case .databaseNotEmpty(let name, let table): "\(name) is not empty (\(table) has rows): copy only into an empty database"
+        case .notPostgresURL(let url): "\(url) is not a PostgreSQL URL (postgresql://user:password@host:port/name)"
+        case .unknownSSLMode(let mode, let url): "sslmode=\(mode) in \(url) is not one of disable, prefer, require, verify-full"
+        case .unsupportedURLOption(let key, let url): "\(key)= in \(url) is not supported (only sslmode)"
         }
     }
 }

@@ -34,7 +34,7 @@ extension PostgresStore {
         try await write("the copy failed; nothing was kept") { connection in
             for table in Schema.tables where table != "legacy_identity" {
                 if try await connection.one("SELECT 1 AS one FROM \(unescaped: table) LIMIT 1") != nil {
-                    throw StoreError("\(self.displayName) is not empty (\(table) has rows): copy only into an empty database", code: .refused)
+                    throw StoreError(.databaseNotEmpty(self.displayName, table: table))
                 }
             }
             try await connection.run("DELETE FROM legacy_identity")

@@ -406,7 +406,7 @@ struct PostgresURL {
         guard let components = URLComponents(string: string),
             components.scheme == "postgresql" || components.scheme == "postgres"
         else {
-            throw StoreError("\(PostgresStore.redacted(string)) is not a PostgreSQL URL (postgresql://user:password@host:port/name)", code: .invalid)
+            throw StoreError(.notPostgresURL(PostgresStore.redacted(string)))
         }
         let host = components.host.flatMap { $0.isEmpty ? nil : $0.removingPercentEncoding } ?? "127.0.0.1"
         let port = components.port ?? 5432
@@ -428,10 +428,10 @@ struct PostgresURL {
             tls = .require(tlsConfiguration)
         case "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
         case let other:
-            throw StoreError("sslmode=\(other) in \(PostgresStore.redacted(string)) is not one of disable, prefer, require, verify-full", code: .invalid)
+            throw StoreError(.unknownSSLMode(other, url: PostgresStore.redacted(string)))
         }
         for key in query.keys where key != "sslmode" && key != "application_name" {
-            throw StoreError("\(key)= in \(PostgresStore.redacted(string)) is not supported (only sslmode)", code: .invalid)
+            throw StoreError(.unsupportedURLOption(key, url: PostgresStore.redacted(string)))
         }
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: user, password: password, database: database, tls: tls)

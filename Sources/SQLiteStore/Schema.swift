@@ -340,9 +340,7 @@ extension SQLiteStore {
         if let first = doubled.first {
             let number: String = first["caller_number"]
             let ids: String = first["ids"]
-            throw StoreError(
-                "callbacks #\(ids) are all open for \(number); a caller has one open callback: close all but one "
-                    + "(callbacks done) with the version that wrote them, then start this one")
+            throw StoreError(.callerOpenTwice(number: number, callbacks: ids))
         }
         try db.execute(
             sql: """
