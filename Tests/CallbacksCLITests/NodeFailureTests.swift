@@ -18,7 +18,10 @@ struct NodeFailureTests {
 
     @Test(
         "a node SIGKILLed mid-ingest and mid-delivery, restarted on the same spool and database: every message stored once, no callback doubled, every escalation's notification accepted once by its Idempotency-Key",
-        .timeLimit(.minutes(2)))
+        // A guard against a hang, not a speed bar: the test's own waits bound it (ten
+        // rounds of at most 5 + 15 s, then 60 s to drain), and on a loaded 2-core CI
+        // machine the rounds alone have taken 160 s.
+        .timeLimit(.minutes(6)))
     func killedMidIngestAndMidDelivery() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: ConcurrentNextTests.binary.path), "build the binary first (make test does)")
         let database = PostgresCluster.shared
@@ -155,7 +158,8 @@ struct NodeFailureTests {
 
     @Test(
         "PostgreSQL restarted while two nodes ingest and staff claim: the nodes reconnect and carry on, no message lost or quarantined, no callback claimed twice",
-        .timeLimit(.minutes(2)))
+        // A guard against a hang: the waits below add up to about four minutes at most.
+        .timeLimit(.minutes(5)))
     func databaseRestartedUnderLoad() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: ConcurrentNextTests.binary.path), "build the binary first (make test does)")
         // A cluster of this test's own: the others' database does not go away.
