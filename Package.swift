@@ -57,6 +57,9 @@ let package = Package(
         // The same protocols in memory: no rule of its own, for fast use-case tests and
         // for running a queue forward (simulate).
         .target(name: "MemoryStore", dependencies: ["Domain", "UseCases"]),
+        // `callbacks simulate`: arrivals replayed in virtual time through the use cases, on
+        // the memory store.
+        .target(name: "Simulation", dependencies: ["BusinessTime", "Domain", "UseCases", "MemoryStore"]),
         // The same protocols on PostgreSQL (DESIGN §9): several nodes, one queue.
         .target(
             name: "PostgresStore",
@@ -120,7 +123,7 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
-                "BusinessTime", "Domain", "UseCases", "SQLiteStore", "PostgresStore", "MemoryStore", "Settings", "Runtime",
+                "BusinessTime", "Domain", "UseCases", "SQLiteStore", "PostgresStore", "MemoryStore", "Simulation", "Settings", "Runtime",
                 "Presentation", "Ingest", "Notifications", "Transcription", "SpokenAudio", "Spool", "FileErrors",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -148,6 +151,7 @@ let package = Package(
             name: "CallbacksCLI",
             dependencies: [
                 "App", "Settings", "Runtime", "Presentation", "Ingest", "Notifications", "Transcription", "UseCases", "HTTPService",
+                "Simulation", "Domain",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -160,6 +164,7 @@ let package = Package(
             name: "callbacks-bench",
             dependencies: [
                 "BusinessTime", "Domain", "UseCases", "SQLiteStore", "Settings", "Runtime", "Ingest", "AudioProbe", "CSndFile",
+                "Simulation", "App",
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
@@ -173,7 +178,8 @@ let package = Package(
         .testTarget(name: "AudioProbeTests", dependencies: ["AudioProbe", "CSndFile"]),
         .testTarget(name: "SpokenAudioTests", dependencies: ["SpokenAudio", "AudioProbe"]),
         .testTarget(name: "SpoolTests", dependencies: ["Spool", "Domain"]),
-        .testTarget(name: "DomainTests", dependencies: ["Domain"]),
+        .testTarget(name: "DomainTests", dependencies: ["Domain", "BusinessTime"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Domain", "BusinessTime", "UseCases"]),
         .testTarget(name: "SettingsTests", dependencies: ["Settings"]),
         .testTarget(name: "PresentationTests", dependencies: ["Presentation", "Runtime", "Domain"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TestSupport"]),

@@ -8,6 +8,7 @@ import PostgresStore
 import Runtime
 import ServiceLifecycle
 import Settings
+import Simulation
 import SQLiteStore
 import Transcription
 import UseCases
@@ -83,7 +84,25 @@ public enum Wiring {
             transcripts: transcriptDesk(configuration, store: store),
             transcriptRequests: TranscriptRequests(store: store, rules: callbacks.rules),
             blockList: BlockList(store: store, rules: callbacks.rules),
-            pushKeys: PushKeys(store: store, window: configuration.http.idempotencyWindow))
+            pushKeys: PushKeys(store: store, window: configuration.http.idempotencyWindow),
+            promises: promiseDesk(configuration, store: store))
+    }
+
+    /// `callbacks simulate`'s replay, with the configuration's hours, staffing and rules.
+    public static func replay(_ configuration: Configuration) -> Replay {
+        Replay(
+            hours: configuration.business.hours, staffing: configuration.staffingSchedule, handlingPrior: configuration.staffing.handling,
+            callbacks: configuration.callbacks, escalation: configuration.escalationRules, intake: configuration.intakeRules,
+            defaultRegion: configuration.phone.defaultRegion)
+    }
+
+    /// The promise desk on `store`, with the configuration's staffing.
+    public static func promiseDesk(_ configuration: Configuration, store: any Store, policy: PromisePolicy = .capacity) -> PromiseDesk {
+        PromiseDesk(
+            store: store,
+            rules: PromiseRules(
+                staffing: configuration.staffingSchedule, handlingPrior: configuration.staffing.handling, policy: policy,
+                callbacks: configuration.callbacks, hours: configuration.business.hours))
     }
 
     /// The transcription stage's desk on `store`.
@@ -130,6 +149,7 @@ public struct Desks: Sendable {
     public let transcriptRequests: TranscriptRequests
     public let blockList: BlockList
     public let pushKeys: PushKeys
+    public let promises: PromiseDesk
 }
 
 /// The store's own lifetime as one of `serve`'s services (PostgreSQL's pool).

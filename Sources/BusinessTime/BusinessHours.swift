@@ -311,3 +311,51 @@ struct LocalSpan: Hashable, Sendable, CustomStringConvertible {
         return "\(clock(start))-\(clock(end))"
     }
 }
+
+extension BusinessHours {
+    /// The open stretches in `[from, until)`, in order, clipped to the range; touching
+    /// intervals (12:00 end, 12:00 start) are one stretch.
+    public func openStretches(from: Date, until: Date) -> [Range<Date>] {
+        let start = Self.seconds(from)
+        let end = Self.seconds(until)
+        guard end > start else { return [] }
+        var stretches: [(Int64, Int64)] = []
+        for day in (day(of: start) - 1)...(day(of: end)) {
+            for span in spans(ofDay: day) {
+                var (open, close) = instants(of: span, day: day)
+                open = max(open, start)
+                close = min(close, end)
+                guard close > open else { continue }
+                if let last = stretches.last, last.1 >= open {
+                    stretches[stretches.count - 1].1 = max(last.1, close)
+                } else {
+                    stretches.append((open, close))
+                }
+            }
+        }
+        return stretches.map { Self.date($0.0)..<Self.date($0.1) }
+    }
+
+    /// These hours' holidays and special days over another weekly schedule (staffing is
+    /// closed when the business is, and special days keep their own hours only where
+    /// `specialDays` says so: elsewhere they are closed).
+    public func sameDaysOff(weekly: [Weekday: [OpeningInterval]], specialDays keep: Bool) throws(ScheduleError) -> BusinessHours {
+        var holidays: [LocalDate] = []
+        var special: [LocalDate: [OpeningInterval]] = [:]
+        for (day, spans) in overrides {
+            let date = LocalDate(dayNumber: day)
+            guard keep, !spans.isEmpty else {
+                holidays.append(date)
+                continue
+            }
+            var intervals: [OpeningInterval] = []
+            for span in spans {
+                intervals.append(
+                    try OpeningInterval(
+                        start: TimeOfDay(secondsSinceMidnight: span.start), end: TimeOfDay(secondsSinceMidnight: span.end % 86_400)))
+            }
+            special[date] = intervals
+        }
+        return try BusinessHours(timeZone: timeZone, weekly: weekly, holidays: holidays, specialDays: special)
+    }
+}

@@ -27,7 +27,7 @@ public struct CallbacksCommand: AsyncParsableCommand {
             NoteCommand.self, ReopenCommand.self, AssignCommand.self,
             EscalationsCommand.self, GreetingCommand.self, ServeCommand.self, PeopleCommand.self, PlayCommand.self,
             DoctorCommand.self, StorageCommand.self, TranscribeCommand.self, BlockCommand.self, UnblockCommand.self,
-            BlockedCommand.self,
+            BlockedCommand.self, SimulateCommand.self,
         ])
 
     public init() {}

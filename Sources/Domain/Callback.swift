@@ -41,14 +41,18 @@ public struct Callback: Sendable, Equatable, Identifiable {
     public var callerBlocked = false
     /// Its deadline passed and was escalated as breached (once per callback).
     public var breached = false
+    /// What the caller was told (DESIGN §10): the deadline when the staff on shift can
+    /// meet it, else later; nil until the forecast has promised it.
+    public var promisedBy: Date?
 
     public init(
         id: Int64, caller: Caller, recordedStatus: CallbackStatus, deadline: Date, urgent: Bool,
         escalated: Bool, claimedBy: String?, claimExpiresAt: Date?, retryAt: Date?, attempts: Int,
         firstReceivedAt: Date, closedAt: Date?, closedBy: String? = nil, availableAt: Date? = nil, ownerLine: Bool = false,
-        breached: Bool = false
+        breached: Bool = false, promisedBy: Date? = nil
     ) {
         self.breached = breached
+        self.promisedBy = promisedBy
         self.id = id
         self.caller = caller
         self.recordedStatus = recordedStatus

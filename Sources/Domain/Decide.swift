@@ -152,15 +152,16 @@ public enum Decide {
             history: [CallbackEvent(at: now, actor: person.name, kind: .assigned, note: Callback.withForce("to \(colleague)", forced))])
     }
 
-    /// The deadline passed with the caller not reached: escalated once, with the promise
-    /// that was missed in the business's time zone. Nil when there is nothing to do (done,
-    /// or already escalated for it).
+    /// The promise passed with the caller not reached (the deadline while there is no
+    /// promise: DESIGN §10): escalated once, with the promise that was missed in the
+    /// business's time zone. Nil when there is nothing to do (done, or already escalated
+    /// for it).
     public static func breach(_ records: CallbackRecords, timeZone: TimeZone, at now: Date) -> Transition? {
         let callback = records.callback
-        guard callback.recordedStatus != .done, !callback.breached, callback.deadline <= now else { return nil }
+        guard callback.recordedStatus != .done, !callback.breached, callback.servedBy <= now else { return nil }
         var marked = Transition(callbackID: callback.id)
         marked.marksBreached = true
-        let missed = "promised by \(ReadableTime.format(callback.deadline, in: timeZone, reference: now))"
+        let missed = "promised by \(ReadableTime.format(callback.servedBy, in: timeZone, reference: now))"
         return marked.then(raise(.breach, on: records, detail: missed, by: system, at: now))
     }
 

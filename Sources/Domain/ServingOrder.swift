@@ -1,13 +1,14 @@
 import Foundation
 
 /// The order in which `callbacks next` serves callbacks (docs/reference.md): escalated and urgent
-/// first, then the earliest deadline, then the earliest message, then the oldest callback.
+/// first, then the earliest promise (the deadline until one is made: DESIGN §10), then the
+/// earliest message, then the oldest callback.
 public enum ServingOrder {
     /// True when `a` is served before `b`.
     public static func precedes(_ a: Callback, _ b: Callback) -> Bool {
         if a.escalated != b.escalated { return a.escalated }
         if a.urgent != b.urgent { return a.urgent }
-        if a.deadline != b.deadline { return a.deadline < b.deadline }
+        if a.servedBy != b.servedBy { return a.servedBy < b.servedBy }
         if a.firstReceivedAt != b.firstReceivedAt { return a.firstReceivedAt < b.firstReceivedAt }
         return a.id < b.id
     }
@@ -16,4 +17,10 @@ public enum ServingOrder {
     public static func isServable(_ callback: Callback, at now: Date) -> Bool {
         callback.status(at: now) == .open
     }
+}
+
+extension Callback {
+    /// What serving order sorts on after escalation and urgency: the promise, or the
+    /// deadline while there is none.
+    public var servedBy: Date { promisedBy ?? deadline }
 }

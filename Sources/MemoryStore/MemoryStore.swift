@@ -303,7 +303,7 @@ extension MemoryStore: CallbackRepository {
     public func sweepBreaches(at now: Date, _ decide: @escaping @Sendable (CallbackRecords) -> Transition?) async throws(StoreError) -> Int {
         try state.withLock { state throws(StoreError) -> Int in
             var changed = 0
-            for id in state.callbacks.values.filter({ $0.recordedStatus != .done && !$0.breached && $0.deadline <= now }).map(\.id).sorted() {
+            for id in state.callbacks.values.filter({ $0.recordedStatus != .done && !$0.breached && $0.servedBy <= now }).map(\.id).sorted() {
                 guard let transition = decide(try state.records(id)) else { continue }
                 state.apply(transition, channels: notificationChannels)
                 changed += 1
@@ -348,6 +348,41 @@ extension MemoryStore: CallbackRepository {
             state.notifications[id]?.attempts += 1
             state.notifications[id]?.lastError = error
             state.notifications[id]?.nextAttemptAt = retryAt
+        }
+    }
+}
+
+// MARK: - Promises
+
+extension MemoryStore {
+    public func keepPromises(_ promises: [Int64: Date]) async throws(StoreError) -> Int {
+        state.withLock { state in
+            var written = 0
+            for (id, promise) in promises where state.callbacks[id] != nil && state.callbacks[id]?.promisedBy == nil {
+                state.callbacks[id]?.promisedBy = promise
+                written += 1
+            }
+            return written
+        }
+    }
+
+    public func handlingSamples(endedIn period: ClosedRange<Date>) async throws(StoreError) -> [HandlingSample] {
+        state.withLock { state in
+            // As the databases read it: each outcome, and the event that began it when
+            // that was a claim.
+            let beginnings: Set<CallbackEvent.Kind> = [.claimed, .done, .attempted, .released, .lapsed, .reopened, .assigned]
+            var samples: [HandlingSample] = []
+            for events in state.history.values {
+                var began: CallbackEvent?
+                for event in events {
+                    if event.kind == .done || event.kind == .attempted, period.contains(event.at), let began, began.kind == .claimed {
+                        samples.append(
+                            HandlingSample(endedAt: event.at, seconds: event.at.timeIntervalSince(began.at), answered: event.kind == .done))
+                    }
+                    if beginnings.contains(event.kind) { began = event }
+                }
+            }
+            return samples.sorted { $0.endedAt < $1.endedAt }
         }
     }
 }

@@ -37,7 +37,7 @@ extension PostgresStore {
         }
     }
 
-    /// Every callback whose deadline passed, once each however many nodes sweep: the due
+    /// Every callback whose promise (its deadline while it has none) passed, once each however many nodes sweep: the due
     /// rows are locked with `SKIP LOCKED` (another sweep holds the rest), each decided and
     /// written in one transaction.
     @discardableResult
@@ -45,7 +45,7 @@ extension PostgresStore {
         try await write { connection in
             let due = try await connection.all(
                 """
-                SELECT id FROM callback WHERE status <> 'done' AND NOT breached AND deadline <= \(now.unixSeconds)
+                SELECT id FROM callback WHERE status <> 'done' AND NOT breached AND COALESCE(promised_by, deadline) <= \(now.unixSeconds)
                 ORDER BY id FOR UPDATE SKIP LOCKED
                 """
             ).map { try $0.int64("id") }

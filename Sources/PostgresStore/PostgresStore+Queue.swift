@@ -5,7 +5,7 @@ import UseCases
 
 extension PostgresStore {
     /// The serving order of DESIGN §5, as SQL over the `callback_serving_order` index.
-    static let servingOrder = "escalated DESC, urgent DESC, deadline, first_received_at, id"
+    static let servingOrder = "escalated DESC, urgent DESC, COALESCE(promised_by, deadline), first_received_at, id"
 
     /// A viewer's `Visibility` (decided in the domain) as a condition on `callback` rows.
     static func visible(_ visibility: Visibility) -> String {
@@ -208,6 +208,42 @@ extension PostgresStore {
             stats.doneByDeadlineInPeriod = try row.int("kept")
             stats.oldestOverdueDeadline = try row.optionalDate("oldest")
             return stats
+        }
+    }
+
+    public func keepPromises(_ promises: [Int64: Date]) async throws(StoreError) -> Int {
+        guard !promises.isEmpty else { return 0 }
+        let ids = promises.keys.sorted()
+        let times = ids.map { promises[$0]?.unixSeconds ?? 0 }
+        return try await statement("could not keep the promises") { connection in
+            try await connection.run(
+                """
+                UPDATE callback c SET promised_by = p.promise
+                FROM unnest(\(ids)::bigint[], \(times)::bigint[]) AS p(id, promise)
+                WHERE c.id = p.id AND c.promised_by IS NULL RETURNING c.id
+                """)
+        }
+    }
+
+    public func handlingSamples(endedIn period: ClosedRange<Date>) async throws(StoreError) -> [HandlingSample] {
+        let (from, to) = (period.lowerBound.unixSeconds, period.upperBound.unixSeconds)
+        return try await read { connection in
+            try await connection.all(
+                """
+                SELECT o.at AS ended, o.kind AS kind, p.kind AS before_kind, p.at AS started
+                FROM callback_event o JOIN callback_event p ON p.id = (
+                    SELECT MAX(q.id) FROM callback_event q
+                    WHERE q.callback_id = o.callback_id AND q.id < o.id
+                        AND q.kind IN ('claimed', 'done', 'attempted', 'released', 'lapsed', 'reopened', 'assigned'))
+                WHERE o.kind IN ('done', 'attempted') AND o.at >= \(from) AND o.at <= \(to)
+                """
+            ).compactMap { row -> HandlingSample? in
+                guard try row.string("before_kind") == CallbackEvent.Kind.claimed.rawValue else { return nil }
+                let ended = try row.int64("ended")
+                return HandlingSample(
+                    endedAt: Date(unixSeconds: ended), seconds: Double(ended - (try row.int64("started"))),
+                    answered: try row.string("kind") == CallbackEvent.Kind.done.rawValue)
+            }
         }
     }
 }

@@ -89,7 +89,7 @@ extension PostgresRandomAccessRow {
                 attempts: try int("attempts"), firstReceivedAt: try date("first_received_at"),
                 closedAt: try optionalDate("closed_at"), closedBy: try optionalString("closed_by"),
                 availableAt: try optionalDate("available_at"), ownerLine: try bool("owner"),
-                breached: (try? bool("breached")) ?? false)
+                breached: (try? bool("breached")) ?? false, promisedBy: (try? optionalDate("promised_by")) ?? nil)
         }
     }
 

@@ -275,6 +275,24 @@ enum Schema {
                 "ALTER TABLE voicemail ADD COLUMN transcript_no_speech_prob DOUBLE PRECISION",
             ]
         ),
+        (
+            7, "what each caller was promised",
+            [
+                // What the caller was told (DESIGN §10), kept once made; NULL until the
+                // forecast has promised the callback (and for callbacks from before).
+                "ALTER TABLE callback ADD COLUMN promised_by BIGINT",
+                // Serving order sorts on the promise, the deadline while there is none.
+                "DROP INDEX callback_serving_order",
+                """
+                CREATE INDEX callback_serving_order ON callback
+                    (escalated DESC, urgent DESC, COALESCE(promised_by, deadline), first_received_at, id, available_at)
+                    WHERE status <> 'done' AND NOT owner
+                """,
+                // A breach is a promise passed (the deadline while there is none).
+                "DROP INDEX callback_unbreached",
+                "CREATE INDEX callback_unbreached ON callback (COALESCE(promised_by, deadline)) WHERE status <> 'done' AND NOT breached",
+            ]
+        ),
     ]
 
     /// The tables in the order `storage copy` fills them (parents first).

@@ -32,6 +32,7 @@ struct CallbackRecord: Decodable, FetchableRecord, TableRecord {
     var closedBy: String?
     var owner: Bool
     var breached: Bool?
+    var promisedBy: Int64?
 
     enum Columns {
         static let id = Column("id")
@@ -50,7 +51,7 @@ struct CallbackRecord: Decodable, FetchableRecord, TableRecord {
             retryAt: retryAt.map(Date.init(unixSeconds:)), attempts: attempts,
             firstReceivedAt: Date(unixSeconds: firstReceivedAt), closedAt: closedAt.map(Date.init(unixSeconds:)),
             closedBy: closedBy, availableAt: availableAt.map(Date.init(unixSeconds:)), ownerLine: owner,
-            breached: breached ?? false)
+            breached: breached ?? false, promisedBy: promisedBy.map(Date.init(unixSeconds:)))
     }
 }
 

@@ -33,14 +33,15 @@ extension SQLiteStore {
         }
     }
 
-    /// Every callback whose deadline has passed and that was never escalated for it, each
+    /// Every callback whose promise (its deadline while it has none) has passed and that was
+    /// never escalated for it, each
     /// decided by `decide` and written, in one transaction; how many changed. Cheap when
     /// there is nothing to do: one indexed read.
     @discardableResult
     public func sweepBreaches(at now: Date, _ decide: @escaping @Sendable (CallbackRecords) -> Transition?) async throws(StoreError) -> Int {
         let due = try await read { db in
             try Int64.fetchAll(
-                db, sql: "SELECT id FROM callback WHERE status != 'done' AND breached = 0 AND deadline <= ?", arguments: [now.unixSeconds])
+                db, sql: "SELECT id FROM callback WHERE status != 'done' AND breached = 0 AND COALESCE(promised_by, deadline) <= ?", arguments: [now.unixSeconds])
         }
         guard !due.isEmpty else { return 0 }
         return try await write { db in

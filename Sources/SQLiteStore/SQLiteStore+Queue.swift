@@ -4,7 +4,7 @@ import GRDB
 
 extension SQLiteStore {
     /// The serving order of docs/reference.md, as SQL over the `callback_serving_order` index.
-    static let servingOrder = "escalated DESC, urgent DESC, deadline, first_received_at, id"
+    static let servingOrder = "escalated DESC, urgent DESC, COALESCE(promised_by, deadline), first_received_at, id"
 
     /// A viewer's `Visibility` (decided in the domain) as a condition on `callback` rows.
     static func visible(_ visibility: Visibility) -> String {
@@ -125,5 +125,43 @@ extension SQLiteStore {
             sql: "SELECT * FROM voicemail WHERE callback_id IN (\(placeholders)) ORDER BY received_at, id",
             arguments: StatementArguments(callbackIDs))
         return Dictionary(grouping: try rows.map { try StoredVoicemail(row: $0) }, by: \.callbackID)
+    }
+
+    public func keepPromises(_ promises: [Int64: Date]) async throws(StoreError) -> Int {
+        guard !promises.isEmpty else { return 0 }
+        return try await write { db in
+            let statement = try db.cachedStatement(sql: "UPDATE callback SET promised_by = ? WHERE id = ? AND promised_by IS NULL")
+            var written = 0
+            for (id, promise) in promises {
+                try statement.execute(arguments: [promise.unixSeconds, id])
+                written += db.changesCount
+            }
+            return written
+        }
+    }
+
+    public func handlingSamples(endedIn period: ClosedRange<Date>) async throws(StoreError) -> [HandlingSample] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT o.at AS ended, o.kind AS kind, p.kind AS before_kind, p.at AS started
+                    FROM callback_event o JOIN callback_event p ON p.id = (
+                        SELECT MAX(q.id) FROM callback_event q
+                        WHERE q.callback_id = o.callback_id AND q.id < o.id
+                            AND q.kind IN ('claimed', 'done', 'attempted', 'released', 'lapsed', 'reopened', 'assigned'))
+                    WHERE o.kind IN ('done', 'attempted') AND o.at >= ? AND o.at <= ?
+                    """,
+                arguments: [period.lowerBound.unixSeconds, period.upperBound.unixSeconds]
+            ).compactMap { row -> HandlingSample? in
+                let before: String = row["before_kind"]
+                guard before == CallbackEvent.Kind.claimed.rawValue else { return nil }
+                let ended: Int64 = row["ended"]
+                let started: Int64 = row["started"]
+                let kind: String = row["kind"]
+                return HandlingSample(
+                    endedAt: Date(unixSeconds: ended), seconds: Double(ended - started), answered: kind == CallbackEvent.Kind.done.rawValue)
+            }
+        }
     }
 }

@@ -20,6 +20,7 @@ extension SQLiteStore {
         ("v8: people's names unique without case", v8),
         ("v9: transcript confidence", v9),
         ("v10: one open callback per caller, held by the database", v10),
+        ("v11: what each caller was promised", v11),
     ]
 
     /// v1: messages, callbacks, history
@@ -346,6 +347,25 @@ extension SQLiteStore {
             sql: """
                 CREATE UNIQUE INDEX callback_one_open_per_caller ON callback (caller_number, owner)
                     WHERE status != 'done' AND caller_number IS NOT NULL
+                """)
+    }
+
+    /// v11: what each caller was promised
+    static func v11(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                -- What the caller was told (DESIGN §10), kept once made; NULL until the
+                -- forecast has promised the callback (and for callbacks from before).
+                ALTER TABLE callback ADD COLUMN promised_by INTEGER;
+                -- Serving order sorts on the promise, the deadline while there is none.
+                DROP INDEX callback_serving_order;
+                CREATE INDEX callback_serving_order ON callback
+                    (escalated DESC, urgent DESC, COALESCE(promised_by, deadline), first_received_at, id)
+                    WHERE status != 'done' AND owner = 0;
+                -- A breach is a promise passed (the deadline while there is none).
+                DROP INDEX callback_unbreached;
+                CREATE INDEX callback_unbreached ON callback (COALESCE(promised_by, deadline))
+                    WHERE status != 'done' AND breached = 0;
                 """)
     }
 }

@@ -20,6 +20,25 @@ public struct Configuration: Sendable {
     public var transcription = TranscriptionSettings()
     /// Phrases whose appearance in a message's transcript makes it urgent or a complaint.
     public var content = ContentRules.defaults
+    /// Who takes callbacks when, and how long a call is taken to last until enough have
+    /// ended to learn it (DESIGN §10).
+    public var staffing = StaffingSettings()
+
+    public struct StaffingSettings: Sendable {
+        /// From `staffing.mon` … `sun`, over the business's holidays; nil: one person
+        /// whenever the business is open.
+        public var schedule: Staffing?
+        /// `staffing.handling`: the prior, in seconds (6 minutes unless set).
+        public var handling = 360
+
+        public init(schedule: Staffing? = nil, handling: Int = 360) {
+            self.schedule = schedule
+            self.handling = handling
+        }
+    }
+
+    /// Who takes callbacks: `staffing`, or one person during business hours.
+    public var staffingSchedule: Staffing { staffing.schedule ?? Staffing(onePersonDuring: business.hours) }
 
     /// Machine transcripts of messages, made on this machine (docs/transcription.md).
     public struct TranscriptionSettings: Sendable, Equatable {

@@ -54,7 +54,7 @@ extension Configuration {
         configuration.storage.database = inFolder("var/afterhours.sqlite")
         guard let root else { return configuration }
         let document = try Section(root, key: nil, file: file)
-        try document.allowKeys(["business", "callbacks", "spool", "storage", "phone", "owner", "escalation", "greeting", "http", "transcription", "content"])
+        try document.allowKeys(["business", "callbacks", "spool", "storage", "phone", "owner", "escalation", "greeting", "http", "transcription", "content", "staffing"])
 
         if let business = try document.section("business") { try readBusiness(business, into: &configuration, base: base, file: file) }
         if let callbacks = try document.section("callbacks") { try readCallbacks(callbacks, into: &configuration, base: base, file: file) }
@@ -69,6 +69,8 @@ extension Configuration {
             configuration.transcription = try readTranscription(transcription, base: base)
         }
         if let content = try document.section("content") { try readContent(content, into: &configuration, base: base, file: file) }
+        // After `business`, whose holidays close it.
+        if let staffing = try document.section("staffing") { try readStaffing(staffing, into: &configuration) }
         return configuration
     }
 
@@ -98,6 +100,54 @@ extension Configuration {
         policy.maxAttempts = try callbacks.positiveInt("max_attempts") ?? policy.maxAttempts
         if let silent = try callbacks.oneOf("silent", ["queue", "skip"]) { policy.queueSilent = silent == "queue" }
         configuration.callbacks = policy
+    }
+
+    /// This configuration with the `staffing:` section of another YAML file (`callbacks
+    /// simulate --staffing FILE`), validated as in `callbacks.yaml`, over these business hours.
+    public func withStaffing(fromFile path: String) throws(ConfigurationError) -> Configuration {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError(file: path, problem: "cannot be read as UTF-8 text (missing or not permitted)")
+        }
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text, .basic)
+        } catch {
+            throw Self.syntaxError(error, yaml: text, file: path)
+        }
+        guard let root else { throw ConfigurationError(file: path, problem: "is empty; it needs a staffing: section") }
+        let document = try Section(root, key: nil, file: path)
+        try document.allowKeys(["staffing"])
+        guard let section = try document.section("staffing") else {
+            throw ConfigurationError(file: path, problem: "has no staffing: section")
+        }
+        var configuration = self
+        configuration.staffing = StaffingSettings()
+        try Self.readStaffing(section, into: &configuration)
+        return configuration
+    }
+
+    /// `staffing:`: per weekday, intervals with how many take callbacks, and the prior
+    /// handling time.
+    private static func readStaffing(_ staffing: Section, into configuration: inout Configuration) throws(ConfigurationError) {
+        try staffing.allowKeys(Set(Weekday.allCases.map(\.key) + ["handling"]))
+        configuration.staffing.handling =
+            try staffing.positiveDuration("handling", "every call would be taken to need no time, and every caller promised the deadline")
+            ?? configuration.staffing.handling
+        var weekly: [Weekday: [StaffedInterval]] = [:]
+        var given = false
+        for day in Weekday.allCases where staffing.mapping[day.key] != nil {
+            weekly[day] = try staffing.staffedIntervals(day.key)
+            given = true
+        }
+        guard given else { return }
+        do {
+            configuration.staffing.schedule = try Staffing(weekly: weekly, hours: configuration.business.hours)
+        } catch {
+            let key = error.key.hasPrefix("staffing.") ? String(error.key.dropFirst("staffing.".count)) : nil
+            throw ConfigurationError(
+                file: staffing.file, line: key.map { staffing.keyLine($0) } ?? staffing.line, key: key.map { staffing.childKey($0) } ?? staffing.key,
+                problem: error.message)
+        }
     }
 
     /// `spool:`.

@@ -141,6 +141,15 @@ struct Section {
         }
     }
 
+    /// `["08:00-12:00 2", "12:00-17:00"]`: staffed intervals (a count of people, one if none).
+    func staffedIntervals(_ name: String) throws(ConfigurationError) -> [StaffedInterval] {
+        try sequence(name).enumerated().map { index, node throws(ConfigurationError) in
+            let key = "\(name)[\(index)]"
+            guard let text = node.scalar?.string else { throw error(key, "should be an interval with a number of people, such as \"08:00-12:00 2\"") }
+            return try parse(key, node) { () throws(ScheduleError) in try StaffedInterval(parsing: text) }
+        }
+    }
+
     /// Runs a schedule parser, reporting its failure at `name` (and the node's line).
     func parse<T>(_ name: String, _ node: Node?, _ body: () throws(ScheduleError) -> T) throws(ConfigurationError) -> T {
         do {

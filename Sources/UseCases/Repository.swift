@@ -29,8 +29,8 @@ public protocol CallbackRepository: Sendable {
     func voicemailAudio(id: Int64, for person: Acting) async throws(StoreError) -> StoredAudio
 
     // The owner's view.
-    /// Each callback whose deadline is at or before `now` and that was never escalated for
-    /// it, loaded and locked as for `change`, decided by `decide` (nil: nothing to do) and
+    /// Each callback whose promise (its deadline while it has none) is at or before `now`
+    /// and that was never escalated for it, loaded and locked as for `change`, decided by `decide` (nil: nothing to do) and
     /// written; how many changed. Once each, however many processes sweep at once.
     func sweepBreaches(at now: Date, _ decide: @escaping @Sendable (CallbackRecords) -> Transition?) async throws(StoreError) -> Int
     func escalations(includeResolved: Bool) async throws(StoreError) -> [EscalationDetail]
@@ -38,6 +38,15 @@ public protocol CallbackRepository: Sendable {
     /// `change` for a decision on escalation `id` and its callback.
     func change(escalation id: Int64, _ decide: @escaping @Sendable (Escalation, CallbackRecords) throws(StoreError) -> Transition)
         async throws(StoreError) -> EscalationDetail
+
+    // Promises (DESIGN §10).
+    /// Keeps what callers were told: each callback not yet promised gets its promise, one
+    /// promised already keeps its first (whichever process promised first). How many were
+    /// written.
+    func keepPromises(_ promises: [Int64: Date]) async throws(StoreError) -> Int
+    /// Every call whose outcome (done, or nobody answered) was recorded in `period`, from
+    /// the claim that started it; an outcome recorded without a claim is no sample.
+    func handlingSamples(endedIn period: ClosedRange<Date>) async throws(StoreError) -> [HandlingSample]
 
     // The outbox.
     func dueNotifications(at now: Date, limit: Int) async throws(StoreError) -> [(OwnerNotification, EscalationDetail)]
