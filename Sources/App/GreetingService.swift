@@ -6,6 +6,7 @@ import Runtime
 import ServiceLifecycle
 import Settings
 import SpokenAudio
+import UseCases
 
 /// Keeps the spoken greeting in `greeting.folder` saying the current promise: rewritten
 /// (atomically) whenever its words change — at opening, at closing, and when the promise
@@ -24,9 +25,9 @@ public struct GreetingWriter: Sendable {
 
     var textFile: URL { folder.appendingPathComponent("\(configuration.greeting.name).txt") }
 
-    /// Brings the recordings up to date for `now`.
-    public func update(at now: Date) throws -> Outcome {
-        let text = try Greeting.at(now, configuration: configuration).spoken
+    /// Brings the recordings up to date for `now`, saying `promise` (the forecast's offer).
+    public func update(at now: Date, promise: Date? = nil) throws -> Outcome {
+        let text = try Greeting.at(now, configuration: configuration, promise: promise).spoken
         let current = try? String(contentsOf: textFile, encoding: .utf8)
         let formats = configuration.greeting.formats.compactMap(PromptFormat.init(rawValue:))
         let present = formats.allSatisfy { FileManager.default.fileExists(atPath: recording($0).path) }
@@ -53,12 +54,15 @@ public struct GreetingWriter: Sendable {
 /// Runs the `GreetingWriter` every few seconds under `callbacks serve`.
 public struct GreetingService: Service {
     let writer: GreetingWriter
+    /// Where the promise the greeting states comes from; nil: the deadline.
+    let promises: PromiseDesk?
     let now: @Sendable () -> Date
     let logger: Logger
     let work = BlockingQueue(label: "afterhours.greeting")
 
-    public init(writer: GreetingWriter, now: @escaping @Sendable () -> Date, logger: Logger) {
+    public init(writer: GreetingWriter, promises: PromiseDesk? = nil, now: @escaping @Sendable () -> Date, logger: Logger) {
         self.writer = writer
+        self.promises = promises
         self.now = now
         self.logger = logger
     }
@@ -67,8 +71,10 @@ public struct GreetingService: Service {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    let (writer, now) = (writer, now)
-                    if case .rewritten(let text) = try await work.run({ try writer.update(at: now()) }) {
+                    let (writer, moment) = (writer, now())
+                    // The forecast's offer; the deadline while the store cannot say.
+                    let promise = try? await promises?.current(at: moment).offer
+                    if case .rewritten(let text) = try await work.run({ try writer.update(at: moment, promise: promise ?? nil) }) {
                         logger.info("greeting updated", metadata: ["greeting.folder": "\(writer.folder.path)", "greeting.text": "\(text)"])
                     }
                 } catch {

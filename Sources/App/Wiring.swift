@@ -72,7 +72,9 @@ public enum Wiring {
     public static func desk(
         _ configuration: Configuration, store: any Store, anyoneReadsEscalations: Bool = false, insideService: Bool = false
     ) -> CallbackDesk {
-        CallbackDesk(store: store, rules: rules(configuration, anyoneReadsEscalations: anyoneReadsEscalations, insideService: insideService))
+        CallbackDesk(
+            store: store, rules: rules(configuration, anyoneReadsEscalations: anyoneReadsEscalations, insideService: insideService),
+            forecast: promiseDesk(configuration, store: store))
     }
 
     /// Every use case a door calls, on `store`: a door is handed these, never the store.
@@ -85,7 +87,7 @@ public enum Wiring {
             transcriptRequests: TranscriptRequests(store: store, rules: callbacks.rules),
             blockList: BlockList(store: store, rules: callbacks.rules),
             pushKeys: PushKeys(store: store, window: configuration.http.idempotencyWindow),
-            promises: promiseDesk(configuration, store: store))
+            promises: callbacks.forecast ?? promiseDesk(configuration, store: store))
     }
 
     /// `callbacks simulate`'s replay, with the configuration's hours, staffing and rules.
@@ -124,9 +126,10 @@ public enum Wiring {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         // First in, last out: the database outlives the services that use it.
         if store.needsRunning { services.append(.init(service: StoreRunning(store: store))) }
-        services += [.init(service: ingest), .init(service: outbox)]
+        let promises = promiseDesk(configuration, store: store)
+        services += [.init(service: ingest), .init(service: outbox), .init(service: PromiseService(promises: promises, now: now, logger: logger))]
         if let writer = GreetingWriter(configuration: configuration) {
-            services.append(.init(service: GreetingService(writer: writer, now: now, logger: logger)))
+            services.append(.init(service: GreetingService(writer: writer, promises: promises, now: now, logger: logger)))
         }
         if configuration.transcription.enabled {
             let transcriber = Transcriber(

@@ -118,6 +118,7 @@ extension RemoteDesk: DeskClient {
         let parameters: [(String, String?)] = [
             ("all", query.all ? "true" : nil), ("limit", query.limit.map(String.init)), ("number", query.number), ("name", query.name),
             ("mine", query.mine ? "true" : nil), ("done_today", query.doneToday ? "true" : nil), ("text", query.text),
+            ("at_risk", query.atRisk ? "true" : nil),
         ]
         return try await call(.GET, "/api/v1/callbacks", query: parameters).text
     }

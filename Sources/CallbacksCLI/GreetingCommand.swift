@@ -1,3 +1,4 @@
+import App
 import ArgumentParser
 import Foundation
 import Presentation
@@ -30,7 +31,10 @@ struct GreetingCommand: ContextCommand {
         let desk = try Desk(global, context)
         try desk.requireLocal("greeting")
         let moment = try at.map { try instant($0, option: "--at") } ?? desk.now
-        let greeting = try Greeting.at(moment, configuration: desk.configuration)
+        // What a caller leaving a message then would be promised; the deadline when the
+        // store cannot be read.
+        let offer = try? await Wiring.promiseDesk(desk.configuration, store: desk.openStore()).current(at: moment).offer
+        let greeting = try Greeting.at(moment, configuration: desk.configuration, promise: offer ?? nil)
         let words = acknowledgement ? greeting.acknowledgement : greeting.spoken
         let settings = desk.configuration.greeting
         let targets = [(wav, PromptFormat.wav), (ulaw, PromptFormat.ulaw)].compactMap { path, format in path.map { ($0, format) } }

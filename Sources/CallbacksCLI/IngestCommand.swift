@@ -1,3 +1,4 @@
+import App
 import ArgumentParser
 import Foundation
 import Ingest
@@ -21,8 +22,11 @@ struct IngestCommand: ContextCommand {
             throw CommandFailure("the spool folder \(folder) does not exist")
         }
         guard isFolder.boolValue else { throw CommandFailure("\(folder) is a file, not a spool folder") }
-        let ingester = Ingester(configuration: desk.configuration, store: try desk.openStore(), logger: desk.logger)
-        let summary = ingester.runOnce(spoolPath: spool, at: desk.now, actor: "ingest")
+        let store = try desk.openStore()
+        let summary = Ingester(configuration: desk.configuration, store: store, logger: desk.logger)
+            .runOnce(spoolPath: spool, at: desk.now, actor: "ingest")
+        // Every new callback promised now, as `serve` would within seconds.
+        if summary.ingested > 0 { try await Wiring.promiseDesk(desk.configuration, store: store).plan(at: desk.now) }
         if desk.json {
             desk.print(
                 JSONValue.object([

@@ -31,6 +31,9 @@ struct ListCommand: ContextCommand {
     @Option(help: "Only callbacks with a message whose transcript has these words (\"refund\" finds \"refunds\").")
     var text: String?
 
+    @Flag(help: "Only the callbacks the forecast says will be reached after their promise.")
+    var atRisk = false
+
     func validate() throws {
         // 0 would print "Nothing to call back." over a full queue; below 0, SQLite lists all.
         if let limit, limit < 1 { throw ValidationError("--limit \(limit) would show nothing: give 1 or more") }
@@ -38,7 +41,7 @@ struct ListCommand: ContextCommand {
 
     func run(in context: CommandContext) async throws {
         let desk = try Desk(global, context)
-        let query = CallbackDesk.Query(all: all, limit: limit, number: number, name: name, mine: mine, doneToday: doneToday, text: text)
+        let query = CallbackDesk.Query(all: all, limit: limit, number: number, name: name, mine: mine, doneToday: doneToday, text: text, atRisk: atRisk)
         desk.print(try await desk.client.list(query))
     }
 }

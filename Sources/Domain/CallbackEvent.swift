@@ -28,6 +28,9 @@ public struct CallbackDetail: Sendable, Equatable {
     public var messages: [StoredVoicemail]
     /// Its history, oldest first; empty where a view does not need it.
     public var history: [CallbackEvent]
+    /// When the forecast says its call will start, where that is after its promise (it is
+    /// at risk); nil otherwise, and where no forecast was read.
+    public var atRisk: Date?
 
     public init(callback: Callback, messages: [StoredVoicemail], history: [CallbackEvent]) {
         self.callback = callback

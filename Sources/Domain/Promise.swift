@@ -50,6 +50,10 @@ public enum Promising {
     public static let z = 1.645
     /// Promises are told in quarter hours, rounded up.
     public static let granularity: TimeInterval = 900
+    /// A message stored longer after it was left than this (a backlog found by a first
+    /// run, a spool ingested by hand in the morning) was told the greeting of the time, not
+    /// a forecast: it is promised its deadline, as that greeting said.
+    public static let freshness: TimeInterval = 900
 
     public struct Request: Sendable {
         /// Every callback not done (the owner's line and blocked callers are left out here).
@@ -93,7 +97,8 @@ public enum Promising {
         var planner = Planner(request)
         let newcomers = planner.takeNewcomers()
         for callback in newcomers {
-            switch request.policy {
+            let stale = request.now.timeIntervalSince(callback.firstReceivedAt) > Promising.freshness
+            switch stale ? .fixed : request.policy {
             case .fixed: planner.insert(callback, promise: callback.deadline, at: planner.servingPosition(of: callback, promise: callback.deadline))
             case .capacity:
                 let (position, promise) = planner.placement(of: callback)

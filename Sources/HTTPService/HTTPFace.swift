@@ -131,7 +131,8 @@ public struct HTTPFace: Sendable {
             let parsed = CallbackDesk.Query(
                 all: try Self.flag(query.get("all"), "all"), limit: try Self.number(query.get("limit"), "limit"),
                 number: query.get("number"), name: query.get("name"), mine: try Self.flag(query.get("mine"), "mine"),
-                doneToday: try Self.flag(query.get("done_today"), "done_today"), text: query.get("text"))
+                doneToday: try Self.flag(query.get("done_today"), "done_today"), text: query.get("text"),
+                atRisk: try Self.flag(query.get("at_risk"), "at_risk"))
             let now = now()
             let details = try await desk.list(parsed, for: person, at: now)
             return reply(request, now) { $0.list(details, filtered: parsed.isFiltered) }

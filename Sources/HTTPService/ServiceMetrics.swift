@@ -16,6 +16,8 @@ public final class ServiceMetrics: Sendable {
     private let queueDepth: [String: Prometheus.Gauge]
     private let oldestOverdue: Prometheus.Gauge
     private let promisesKept: Prometheus.Gauge
+    private let atRisk: Prometheus.Gauge
+    private let clearIn: Prometheus.Gauge
     private let transcripts: [MessageTranscript.Status: Prometheus.Gauge]
     private let bootstrapped = Mutex(false)
 
@@ -29,6 +31,10 @@ public final class ServiceMetrics: Sendable {
             name: "afterhours_oldest_overdue_seconds", help: "How long the most overdue callback is past its deadline (0: none).")
         promisesKept = registry.makeGauge(
             name: "afterhours_promises_kept_ratio", help: "Share of the callbacks due over the last 7 days done by their deadline.")
+        atRisk = registry.makeGauge(
+            name: "afterhours_at_risk", help: "Callbacks the forecast says will be reached after their promise.")
+        clearIn = registry.makeGauge(
+            name: "afterhours_queue_clear_seconds", help: "How long until the forecast says the queue is clear (its last call started; 0: empty).")
         transcripts = Dictionary(uniqueKeysWithValues: MessageTranscript.Status.allCases.map { status in
             (status, registry.makeGauge(
                 name: "afterhours_transcripts", labels: [("status", status.rawValue)],
@@ -59,6 +65,11 @@ public final class ServiceMetrics: Sendable {
         queueDepth["waiting"]?.set(Double(stats.counts.waiting))
         oldestOverdue.set(stats.counts.oldestOverdueDeadline.map { max(0, now.timeIntervalSince($0)) } ?? 0)
         promisesKept.set(stats.keptShare ?? 1)
+        if let forecast = desk.forecast {
+            let plan = try await forecast.current(at: now)
+            atRisk.set(Double(plan.atRisk.count))
+            clearIn.set(plan.clearBy.map { $0 == .distantFuture ? 0 : max(0, $0.timeIntervalSince(now)) } ?? 0)
+        }
         return registry.emitToString()
     }
 

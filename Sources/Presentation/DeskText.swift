@@ -39,7 +39,7 @@ public struct DeskText: Sendable {
             ?? callback.caller.rawNumber.map { "\(shown($0)) (not a dialable number)" }
             ?? "no number: listen to the message for one"
         lines.append(bold("\(who)  \(number)") + dim("   callback #\(callback.id)"))
-        lines.append(dueLine(callback))
+        lines.append(dueLine(detail))
         var status = "Status: \(callback.status(at: now).rawValue)"
         if callback.status(at: now) == .claimed, let by = callback.claimedBy, let until = callback.claimExpiresAt {
             status += " by \(shown(by)) until \(clock(until))"
@@ -183,7 +183,22 @@ public struct DeskText: Sendable {
         return lines
     }
 
-    /// "Due in 1h 20m (by Mon 10:00)" or "3h 5m late (was due Fri 17:00)".
+    /// "Due in 1h 20m (by Mon 10:00)" or "3h 5m late (was due Fri 17:00)"; then what the
+    /// caller was promised when that is later than the deadline, and a forecast that
+    /// breaks the promise.
+    func dueLine(_ detail: CallbackDetail) -> String {
+        let callback = detail.callback
+        var line = dueLine(callback)
+        guard callback.status(at: now) != .done else { return line }
+        if let promise = callback.promisedBy, promise != callback.deadline {
+            line += "; promised by \(day(promise)) \(clock(promise))"
+        }
+        if let reach = detail.atRisk {
+            line += "; " + red("at risk: reached about \(day(reach)) \(clock(reach))")
+        }
+        return line
+    }
+
     func dueLine(_ callback: Callback) -> String {
         let seconds = Int(callback.deadline.timeIntervalSince(now))
         if callback.status(at: now) == .done {
@@ -209,6 +224,7 @@ public struct DeskText: Sendable {
             if callback.status(at: now) == .waiting, let back = callback.availableAt { status += " (back \(moment(back)))" }
             if callback.urgent { status += " urgent" }
             if callback.escalated { status += " escalated" }
+            if detail.atRisk != nil { status += " at risk" }
             rows.append([
                 String(callback.id),
                 callback.caller.shownName.map { TerminalText.clipped($0, to: 32) } ?? (callback.caller.isAnonymous ? "(unknown)" : "-"),

@@ -37,10 +37,13 @@ public struct DeskRules: Sendable {
 public struct CallbackDesk: Sendable {
     public let store: any CallbackRepository
     public let rules: DeskRules
+    /// Where the at-risk marks of `list` and `show` come from; nil: none are read.
+    public let forecast: PromiseDesk?
 
-    public init(store: any CallbackRepository, rules: DeskRules) {
+    public init(store: any CallbackRepository, rules: DeskRules, forecast: PromiseDesk? = nil) {
         self.store = store
         self.rules = rules
+        self.forecast = forecast
     }
 
     /// Breached deadlines are escalated before every job, reading or changing, so every
@@ -77,11 +80,14 @@ public struct CallbackDesk: Sendable {
         public var doneToday = false
         /// Words in a message's transcript.
         public var text: String?
+        /// Only the callbacks the forecast says will be reached after their promise.
+        public var atRisk = false
 
         public init(
             all: Bool = false, limit: Int? = nil, number: String? = nil, name: String? = nil, mine: Bool = false, doneToday: Bool = false,
-            text: String? = nil
+            text: String? = nil, atRisk: Bool = false
         ) {
+            self.atRisk = atRisk
             self.all = all
             self.limit = limit
             self.number = number
@@ -91,7 +97,7 @@ public struct CallbackDesk: Sendable {
             self.text = text
         }
 
-        public var isFiltered: Bool { number != nil || name != nil || mine || doneToday || text != nil }
+        public var isFiltered: Bool { number != nil || name != nil || mine || doneToday || text != nil || atRisk }
     }
 
     /// The queue in serving order (with `all`, then claimed and waiting, then done).
@@ -128,6 +134,8 @@ public struct CallbackDesk: Sendable {
             let today = rules.startOfDay(now)
             details = details.filter { $0.callback.recordedStatus == .done && ($0.callback.closedAt ?? .distantPast) >= today }
         }
+        if let forecast { details = try await forecast.marked(details, at: now) }
+        if query.atRisk { details = details.filter { $0.atRisk != nil } }
         if filtered, let limit = query.limit { details = Array(details.prefix(limit)) }
         return details
     }
@@ -135,7 +143,8 @@ public struct CallbackDesk: Sendable {
     /// One callback with its history; the owner's line does not exist for staff.
     public func show(_ id: Int64, for reader: Acting, at now: Date) async throws(StoreError) -> CallbackDetail {
         try await sweep(at: now)
-        return try await store.detail(id: id, for: reader)
+        let detail = try await store.detail(id: id, for: reader)
+        return try await forecast?.marked([detail], at: now).first ?? detail
     }
 
     public struct Done: Sendable, Equatable {

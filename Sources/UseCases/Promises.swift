@@ -1,6 +1,7 @@
 import BusinessTime
 import Domain
 import Foundation
+import Synchronization
 
 /// What the promise depends on, from the configuration.
 public struct PromiseRules: Sendable {
@@ -26,10 +27,36 @@ public struct PromiseRules: Sendable {
 public struct PromiseDesk: Sendable {
     let store: any CallbackRepository
     public let rules: PromiseRules
+    private let latest = Latest()
+
+    /// A plan younger than this is read again rather than made again (`current`).
+    public static let reuse: TimeInterval = 15
 
     public init(store: any CallbackRepository, rules: PromiseRules) {
         self.store = store
         self.rules = rules
+    }
+
+    /// The last plan made by this desk, and when.
+    private final class Latest: Sendable {
+        let state = Mutex<(at: Date, plan: PromisePlan)?>(nil)
+    }
+
+    /// The plan as of `now`: the last one when it is younger than `reuse` (a service plans
+    /// every few seconds; a list need not plan again), else a new one.
+    public func current(at now: Date) async throws(StoreError) -> PromisePlan {
+        if let last = latest.state.withLock({ $0 }), now >= last.at, now.timeIntervalSince(last.at) < Self.reuse { return last.plan }
+        return try await plan(at: now)
+    }
+
+    /// `details` with the at-risk marks of the plan as of `now`.
+    public func marked(_ details: [CallbackDetail], at now: Date) async throws(StoreError) -> [CallbackDetail] {
+        let plan = try await current(at: now)
+        return details.map { detail in
+            var marked = detail
+            marked.atRisk = plan.atRisk[detail.callback.id]
+            return marked
+        }
     }
 
     /// How long calls take, learned from the calls that ended by `now`.
@@ -49,6 +76,7 @@ public struct PromiseDesk: Sendable {
                 maxAttempts: rules.callbacks.maxAttempts, policy: rules.policy,
                 offerDeadline: rules.hours.deadline(from: now, within: rules.callbacks.respondWithin)))
         _ = try await store.keepPromises(plan.promises)
+        latest.state.withLock { $0 = (now, plan) }
         return plan
     }
 }

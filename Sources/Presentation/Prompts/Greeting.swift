@@ -19,12 +19,14 @@ public struct Greeting: Sendable, Equatable {
     /// change four times an hour at most while open.
     static let spokenGranularity: TimeInterval = 900
 
-    public static func at(_ now: Date, configuration: Configuration) throws(PromptError) -> Greeting {
+    /// `promise`: what a caller leaving a message now would be promised (the forecast's
+    /// offer, DESIGN §10); nil: the deadline, `respond_within` from now.
+    public static func at(_ now: Date, configuration: Configuration, promise: Date? = nil) throws(PromptError) -> Greeting {
         let hours = configuration.business.hours
         let policy = configuration.callbacks
         let open = hours.isOpen(at: now)
         let opens = open ? nil : hours.nextOpening(atOrAfter: now)
-        let callbackBy = roundedUp(hours.deadline(from: now, within: policy.respondWithin))
+        let callbackBy = roundedUp(promise ?? hours.deadline(from: now, within: policy.respondWithin))
         let urgentBy = roundedUp(hours.deadline(from: now, within: policy.urgentWithin))
         let spoken = SpokenTime(timeZone: hours.timeZone)
         var values: [String: Any] = [
