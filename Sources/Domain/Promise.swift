@@ -25,7 +25,8 @@ public struct PromisePlan: Sendable, Equatable {
     public var reach: [Int64: Reach] = [:]
     /// Promises made now, to callbacks that had none: to be kept as what the caller was told.
     public var promises: [Int64: Date] = [:]
-    /// Callbacks whose forecast start is after their promise, with that forecast.
+    /// Callbacks whose forecast start is after their promise, a promise not yet passed,
+    /// with that forecast.
     public var atRisk: [Int64: Date] = [:]
     /// What a caller leaving a message now would be promised: the greeting's time.
     public var offer: Date?
@@ -111,7 +112,10 @@ public enum Promising {
             let entry = planner.entries[index]
             let reach = planner.reach(at: index)
             plan.reach[entry.callback.id] = reach
-            if entry.callback.attempts == 0, reach.expected > entry.promise { plan.atRisk[entry.callback.id] = reach.expected }
+            // At risk before it breaks: a promise already passed is late, not at risk.
+            if entry.callback.attempts == 0, entry.promise > request.now, reach.expected > entry.promise {
+                plan.atRisk[entry.callback.id] = reach.expected
+            }
         }
         if !planner.entries.isEmpty { plan.clearBy = planner.reach(at: planner.entries.count - 1).expected }
         if let deadline = request.offerDeadline {

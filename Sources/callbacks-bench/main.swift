@@ -74,6 +74,10 @@ if only == nil || only == "deadlines" {
     }
 }
 
+// MARK: - Promises (Promises.swift)
+
+if only == nil || only == "promises" { try promiseBenchmark() }
+
 // MARK: - Ingest
 
 /// Writes `seconds` of a warbling tone as 8 kHz mono audio in `format` with libsndfile.
