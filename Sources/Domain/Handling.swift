@@ -6,11 +6,14 @@ public struct HandlingSample: Sendable, Equatable {
     public var seconds: Double
     /// False when nobody answered (the attempt still took staff time).
     public var answered: Bool
+    /// A call to an urgent callback (one that went ahead of the rest).
+    public var urgent: Bool
 
-    public init(endedAt: Date, seconds: Double, answered: Bool) {
+    public init(endedAt: Date, seconds: Double, answered: Bool, urgent: Bool = false) {
         self.endedAt = endedAt
         self.seconds = seconds
         self.answered = answered
+        self.urgent = urgent
     }
 }
 
@@ -25,6 +28,9 @@ public struct HandlingModel: Sendable, Equatable {
     public var noAnswerRate: Double
     /// How many ended calls it was learned from; zero for the prior.
     public var samples: Int
+    /// Staff-seconds urgent calls have taken per second of the clock: the room kept for
+    /// urgent callers still to come, who will go ahead of everyone else. Zero for the prior.
+    public var urgentLoadRate: Double = 0
 
     public var learned: Bool { samples > 0 }
 
@@ -69,9 +75,15 @@ public struct HandlingModel: Sendable, Equatable {
             let w = pow(0.5, now.timeIntervalSince(sample.endedAt) / halfLife)
             return total + w * (sample.seconds - mean) * (sample.seconds - mean)
         } / weight
-        return HandlingModel(
+        var model = HandlingModel(
             meanSeconds: max(mean, 1), deviationSeconds: variance.squareRoot(), noAnswerRate: min(unanswered / weight, 0.95),
             samples: ended.count)
+        // Over the time the samples span (urgent callers arrive day and night alike).
+        if let first = ended.map(\.endedAt).min(), now.timeIntervalSince(first) > 0 {
+            let urgentSeconds = ended.filter(\.urgent).reduce(0.0) { $0 + $1.seconds }
+            model.urgentLoadRate = urgentSeconds / now.timeIntervalSince(first)
+        }
+        return model
     }
 
     /// The staff time a callback still needs, mean and variance, with `attemptsLeft`

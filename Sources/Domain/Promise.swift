@@ -66,11 +66,14 @@ public enum Promising {
         public var policy: PromisePolicy
         /// The SLA deadline of a message left now, to work out `offer`; nil: no offer.
         public var offerDeadline: Date?
+        /// `callbacks.retry_after`: when a try that finds nobody comes back.
+        public var retryAfter: Int
 
         public init(
             queue: [Callback], now: Date, staffing: Staffing, model: HandlingModel, maxAttempts: Int, policy: PromisePolicy,
-            offerDeadline: Date? = nil
+            offerDeadline: Date? = nil, retryAfter: Int = 3600
         ) {
+            self.retryAfter = retryAfter
             self.queue = queue
             self.now = now
             self.staffing = staffing
@@ -135,6 +138,9 @@ private struct Planner {
         /// What it was (or is now) promised; the SLA deadline for one reached already.
         var promise: Date
         var load: (mean: Double, variance: Double)
+        /// Of that, what its tries after a first that finds nobody need: they come back
+        /// `retry_after` later, so they are ahead only of callbacks reached after that.
+        var retries: (mean: Double, variance: Double)
         /// Staff-seconds on offer from now until its promise.
         var capacityToPromise: Double
     }
@@ -145,6 +151,12 @@ private struct Planner {
     /// Staff-seconds ahead of each entry (and after the last), mean and variance.
     var ahead: [Double] = []
     var aheadVariance: [Double] = []
+    /// Running sums of the entries' first tries and of their retries.
+    private var firsts: [(mean: Double, variance: Double)] = []
+    private var retries: [(mean: Double, variance: Double)] = []
+    /// How many callbacks are reached in `retry_after`: a retry is ahead only of those
+    /// further back.
+    private let retryLag: Int
     /// The least slack (staff-seconds that can still go ahead without breaking a promise)
     /// from each entry to the end.
     var slackFrom: [Double] = []
@@ -162,6 +174,8 @@ private struct Planner {
         let calls = Double(live.filter { $0.status(at: now) == .claimed }.count)
         let model = request.model
         busy = (calls * model.meanSeconds / 2, calls * model.deviationSeconds * model.deviationSeconds / 4)
+        let people = Double(request.staffing.people(at: request.staffing.nextStaffed(atOrAfter: now)))
+        retryLag = Int(Double(request.retryAfter) * max(people, 1) / max(model.meanSeconds, 1))
         var waiting: [Entry] = []
         for callback in live where callback.status(at: now) != .claimed {
             if callback.promisedBy == nil, callback.attempts == 0 {
@@ -183,8 +197,12 @@ private struct Planner {
         var promisedCallback = callback
         promisedCallback.promisedBy = promise
         let attemptsLeft = request.maxAttempts - callback.attempts
+        let load = request.model.load(attemptsLeft: attemptsLeft)
+        // A callback tried before comes back as a whole; a new one's retries come later.
+        let first = callback.attempts == 0 ? request.model.load(attemptsLeft: 1) : load
         return Entry(
-            callback: promisedCallback, promise: promise, load: request.model.load(attemptsLeft: attemptsLeft),
+            callback: promisedCallback, promise: promise, load: load,
+            retries: (max(0, load.mean - first.mean), max(0, load.variance - first.variance)),
             capacityToPromise: curve.staffSeconds(until: promise))
     }
 
@@ -192,30 +210,59 @@ private struct Planner {
     mutating func recompute(from index: Int) {
         ahead.removeSubrange(min(index, ahead.count)...)
         aheadVariance.removeSubrange(min(index, aheadVariance.count)...)
-        if ahead.isEmpty {
-            ahead.append(busy.mean)
-            aheadVariance.append(busy.variance)
+        firsts.removeSubrange(min(index, firsts.count)...)
+        retries.removeSubrange(min(index, retries.count)...)
+        if firsts.isEmpty {
+            firsts.append((busy.mean, busy.variance))
+            retries.append((0, 0))
+        }
+        while firsts.count <= entries.count {
+            let position = firsts.count
+            let (first, retry) = (firsts[position - 1], retries[position - 1])
+            let entry = entries[position - 1]
+            firsts.append((first.mean + entry.load.mean - entry.retries.mean, first.variance + entry.load.variance - entry.retries.variance))
+            retries.append((retry.mean + entry.retries.mean, retry.variance + entry.retries.variance))
         }
         while ahead.count <= entries.count {
             let position = ahead.count
-            ahead.append(ahead[position - 1] + entries[position - 1].load.mean)
-            aheadVariance.append(aheadVariance[position - 1] + entries[position - 1].load.variance)
+            let retried = retries[max(0, position - retryLag)]
+            ahead.append(firsts[position].mean + retried.mean)
+            aheadVariance.append(firsts[position].variance + retried.variance)
         }
         slackFrom = Array(repeating: .infinity, count: entries.count + 1)
         for position in stride(from: entries.count - 1, through: 0, by: -1) {
             let entry = entries[position]
             var slack = Double.infinity
             if entry.callback.attempts == 0 {
-                slack = entry.capacityToPromise - (ahead[position] + Promising.z * aheadVariance[position].squareRoot())
+                let kept = Self.rank(entry.callback) == 3 ? reserve(until: entry.promise) : 0
+                slack = entry.capacityToPromise - kept - (ahead[position] + Promising.z * aheadVariance[position].squareRoot())
             }
             slackFrom[position] = min(slack, slackFrom[position + 1])
         }
     }
 
-    mutating func reach(at position: Int) -> Reach {
+    /// When the call of the entry at `position` (of `rank`) starts: after the work ahead,
+    /// and for callbacks urgent ones go ahead of, after the urgent calls still to come by
+    /// then (`HandlingModel.urgentLoadRate`, found in a few rounds: it is small beside the
+    /// staff on shift).
+    mutating func reach(at position: Int, rank: Int? = nil) -> Reach {
         let mean = ahead[position]
         let upper = mean + Promising.z * aheadVariance[position].squareRoot()
-        return Reach(expected: curve.instant(afterStaffSeconds: mean), upper: curve.instant(afterStaffSeconds: upper))
+        let reserving = (rank ?? (position < entries.count ? Self.rank(entries[position].callback) : 3)) == 3
+        func start(after work: Double) -> Date {
+            var at = curve.instant(afterStaffSeconds: work)
+            guard reserving, request.model.urgentLoadRate > 0 else { return at }
+            for _ in 0..<3 where at != .distantFuture {
+                at = curve.instant(afterStaffSeconds: work + reserve(until: at))
+            }
+            return at
+        }
+        return Reach(expected: start(after: mean), upper: start(after: upper))
+    }
+
+    /// Staff-seconds kept for urgent callers from now until `instant`.
+    func reserve(until instant: Date) -> Double {
+        request.model.urgentLoadRate * max(0, instant.timeIntervalSince(request.now))
     }
 
     /// Where serving order puts `callback` if it is promised `promise`.
@@ -245,7 +292,7 @@ private struct Planner {
         let room = load.mean + Promising.z * load.variance.squareRoot()
         var fallback = (position: end, promise: callback.deadline)
         for position in start...end {
-            var promise = Promising.promise(deadline: callback.deadline, upper: reach(at: position).upper)
+            var promise = Promising.promise(deadline: callback.deadline, upper: reach(at: position, rank: rank).upper)
             // Behind an entry of its own class it cannot be promised earlier than that one.
             if position > 0, Self.rank(entries[position - 1].callback) == rank {
                 promise = max(promise, entries[position - 1].promise)

@@ -355,6 +355,10 @@ extension MemoryStore: CallbackRepository {
 // MARK: - Promises
 
 extension MemoryStore {
+    public func staffQueue() async throws(StoreError) -> [Callback] {
+        state.withLock { state in state.visible(.staff).filter { $0.recordedStatus != .done } }
+    }
+
     public func keepPromises(_ promises: [Int64: Date]) async throws(StoreError) -> Int {
         state.withLock { state in
             var written = 0
@@ -372,12 +376,14 @@ extension MemoryStore {
             // that was a claim.
             let beginnings: Set<CallbackEvent.Kind> = [.claimed, .done, .attempted, .released, .lapsed, .reopened, .assigned]
             var samples: [HandlingSample] = []
-            for events in state.history.values {
+            for (id, events) in state.history {
+                let urgent = state.callbacks[id]?.urgent ?? false
                 var began: CallbackEvent?
                 for event in events {
                     if event.kind == .done || event.kind == .attempted, period.contains(event.at), let began, began.kind == .claimed {
                         samples.append(
-                            HandlingSample(endedAt: event.at, seconds: event.at.timeIntervalSince(began.at), answered: event.kind == .done))
+                            HandlingSample(
+                                endedAt: event.at, seconds: event.at.timeIntervalSince(began.at), answered: event.kind == .done, urgent: urgent))
                     }
                     if beginnings.contains(event.kind) { began = event }
                 }

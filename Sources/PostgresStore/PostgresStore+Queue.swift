@@ -211,6 +211,12 @@ extension PostgresStore {
         }
     }
 
+    public func staffQueue() async throws(StoreError) -> [Callback] {
+        try await read { connection in
+            try await connection.all("SELECT * FROM callback WHERE status <> 'done' AND \(unescaped: Self.visible(.staff))").map { try $0.callback }
+        }
+    }
+
     public func keepPromises(_ promises: [Int64: Date]) async throws(StoreError) -> Int {
         guard !promises.isEmpty else { return 0 }
         let ids = promises.keys.sorted()
@@ -230,8 +236,8 @@ extension PostgresStore {
         return try await read { connection in
             try await connection.all(
                 """
-                SELECT o.at AS ended, o.kind AS kind, p.kind AS before_kind, p.at AS started
-                FROM callback_event o JOIN callback_event p ON p.id = (
+                SELECT o.at AS ended, o.kind AS kind, p.kind AS before_kind, p.at AS started, c.urgent AS urgent
+                FROM callback_event o JOIN callback c ON c.id = o.callback_id JOIN callback_event p ON p.id = (
                     SELECT MAX(q.id) FROM callback_event q
                     WHERE q.callback_id = o.callback_id AND q.id < o.id
                         AND q.kind IN ('claimed', 'done', 'attempted', 'released', 'lapsed', 'reopened', 'assigned'))
@@ -242,7 +248,7 @@ extension PostgresStore {
                 let ended = try row.int64("ended")
                 return HandlingSample(
                     endedAt: Date(unixSeconds: ended), seconds: Double(ended - (try row.int64("started"))),
-                    answered: try row.string("kind") == CallbackEvent.Kind.done.rawValue)
+                    answered: try row.string("kind") == CallbackEvent.Kind.done.rawValue, urgent: try row.bool("urgent"))
             }
         }
     }

@@ -127,6 +127,12 @@ extension SQLiteStore {
         return Dictionary(grouping: try rows.map { try StoredVoicemail(row: $0) }, by: \.callbackID)
     }
 
+    public func staffQueue() async throws(StoreError) -> [Callback] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM callback WHERE status != 'done' AND \(Self.visible(.staff))").map(Callback.init(row:))
+        }
+    }
+
     public func keepPromises(_ promises: [Int64: Date]) async throws(StoreError) -> Int {
         guard !promises.isEmpty else { return 0 }
         return try await write { db in
@@ -145,8 +151,8 @@ extension SQLiteStore {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT o.at AS ended, o.kind AS kind, p.kind AS before_kind, p.at AS started
-                    FROM callback_event o JOIN callback_event p ON p.id = (
+                    SELECT o.at AS ended, o.kind AS kind, p.kind AS before_kind, p.at AS started, c.urgent AS urgent
+                    FROM callback_event o JOIN callback c ON c.id = o.callback_id JOIN callback_event p ON p.id = (
                         SELECT MAX(q.id) FROM callback_event q
                         WHERE q.callback_id = o.callback_id AND q.id < o.id
                             AND q.kind IN ('claimed', 'done', 'attempted', 'released', 'lapsed', 'reopened', 'assigned'))
@@ -159,8 +165,10 @@ extension SQLiteStore {
                 let ended: Int64 = row["ended"]
                 let started: Int64 = row["started"]
                 let kind: String = row["kind"]
+                let urgent: Bool = row["urgent"]
                 return HandlingSample(
-                    endedAt: Date(unixSeconds: ended), seconds: Double(ended - started), answered: kind == CallbackEvent.Kind.done.rawValue)
+                    endedAt: Date(unixSeconds: ended), seconds: Double(ended - started), answered: kind == CallbackEvent.Kind.done.rawValue,
+                    urgent: urgent)
             }
         }
     }

@@ -57,6 +57,10 @@ public struct Replay: Sendable {
 
     public func run(_ arrivals: [Arrival], policy: PromisePolicy) async throws(StoreError) -> PolicyResult {
         let store = MemoryStore()
+        // A person holds the claim for as long as the call lasts: no claim lapses mid-call
+        // in a replay (`claim_lease` is for people who walk away, not for long calls).
+        var callbacks = self.callbacks
+        callbacks.claimLease = max(callbacks.claimLease, Int((arrivals.map(\.handlingSeconds).max() ?? 0).rounded(.up)) + 60)
         // Breach escalations are the owner's business; they reorder nothing staff serve
         // beyond what `serve` does, so they run here too.
         let desk = CallbackDesk(

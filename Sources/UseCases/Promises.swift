@@ -68,13 +68,13 @@ public struct PromiseDesk: Sendable {
     /// Forecasts the queue at `now` and keeps the promises it makes.
     @discardableResult
     public func plan(at now: Date) async throws(StoreError) -> PromisePlan {
-        let queue = try await store.queue(at: now, includeAll: true, limit: nil, visibility: .everything)
-            .map(\.callback).filter { $0.recordedStatus != .done }
+        let queue = try await store.staffQueue()
         let plan = Promising.plan(
             Promising.Request(
                 queue: queue, now: now, staffing: rules.staffing, model: try await handling(at: now),
                 maxAttempts: rules.callbacks.maxAttempts, policy: rules.policy,
-                offerDeadline: rules.hours.deadline(from: now, within: rules.callbacks.respondWithin)))
+                offerDeadline: rules.hours.deadline(from: now, within: rules.callbacks.respondWithin),
+                retryAfter: rules.callbacks.retryAfter))
         _ = try await store.keepPromises(plan.promises)
         latest.state.withLock { $0 = (now, plan) }
         return plan

@@ -40,6 +40,9 @@ public protocol CallbackRepository: Sendable {
         async throws(StoreError) -> EscalationDetail
 
     // Promises (DESIGN §10).
+    /// Every callback staff's queue holds (not done; not the owner's line, not a blocked
+    /// caller), without messages or history: what the forecast runs forward.
+    func staffQueue() async throws(StoreError) -> [Callback]
     /// Keeps what callers were told: each callback not yet promised gets its promise, one
     /// promised already keeps its first (whichever process promised first). How many were
     /// written.

@@ -6,6 +6,9 @@ import UseCases
 
 // MARK: - Promises: replays of generated traffic, and the forecast's speed
 
+/// A line as soon as it is measured, also when the output is piped (`make bench | tee`).
+func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+
 /// SplitMix64: the same traffic on every run.
 struct Seeded: RandomNumberGenerator {
     var state: UInt64
@@ -63,7 +66,8 @@ struct Business: Sendable {
 /// hours; calls of a log-normal length (median `median` minutes), some urgent, some not
 /// answered the first time, some callers ringing twice.
 func traffic(
-    _ business: Business, days: Int, seed: UInt64, median: Double = 7, perDay: (Int) -> (count: Int, from: Double, to: Double)
+    _ business: Business, days: Int, seed: UInt64, median: Double = 7,
+    urgentShare: Double = Double(ProcessInfo.processInfo.environment["AFTERHOURS_BENCH_URGENT"] ?? "") ?? 0.05, perDay: (Int) -> (count: Int, from: Double, to: Double)
 ) -> [Arrival] {
     var random = Seeded(state: seed)
     var arrivals: [Arrival] = []
@@ -83,7 +87,7 @@ func traffic(
             let minutes = max(1, median * exp(0.5 * random.normal()))
             arrivals.append(
                 Arrival(
-                    line: arrivals.count + 2, receivedAt: business.at(day: day, hour: hour), caller: number, urgent: random.unit() < 0.05,
+                    line: arrivals.count + 2, receivedAt: business.at(day: day, hour: hour), caller: number, urgent: random.unit() < urgentShare,
                     handlingSeconds: (minutes * 60).rounded(), answered: random.unit() >= 0.15))
         }
     }
@@ -104,7 +108,7 @@ func promiseBenchmark() throws {
     let scenarios: [(String, [Arrival], Staffing)] = [
         (
             "busy weeks, one person (staffing too thin for a 2h SLA)",
-            traffic(business, days: 28, seed: 1) { day in weekday(day) ? (62, 7, 19) : (25, 9, 18) },
+            traffic(business, days: 28, seed: 1) { day in weekday(day) ? (45, 7, 19) : (15, 9, 18) },
             try business.weekdays(["08:00-17:00 1"])
         ),
         (
@@ -130,13 +134,14 @@ func promiseBenchmark() throws {
             try business.weekdays(["08:00-12:00 2", "12:00-17:00 3"])
         ),
     ]
-    for (name, arrivals, staffing) in scenarios {
+    let pick = ProcessInfo.processInfo.environment["AFTERHOURS_BENCH_SCENARIO"].flatMap(Int.init)
+    for (index, (name, arrivals, staffing)) in scenarios.enumerated() where pick == nil || pick == index {
         let results = try runBlocking { [arrivals] in
             [try await replay(staffing).run(arrivals, policy: .fixed), try await replay(staffing).run(arrivals, policy: .capacity)]
         }
-        print("promises: \(name): \(arrivals.count) arrivals")
+        say("promises: \(name): \(arrivals.count) arrivals")
         for result in results {
-            print(
+            say(
                 String(
                     format: "promises:   %-8@ kept %5.1f %% of %d, at the SLA %5.1f %%, median slack %@, p95 late %@, never reached %d",
                     result.policy.rawValue as NSString, result.keptRatio * 100, result.promises,
@@ -173,7 +178,7 @@ func promiseBenchmark() throws {
             }
             times.append(seconds(elapsed) * 1000)
         }
-        print(String(format: "promises: forecast of 10,000 callbacks (%@): median %.1f ms (min %.1f, max %.1f) of 5 runs", label as NSString, median(times), times.min() ?? 0, times.max() ?? 0))
+        say(String(format: "promises: forecast of 10,000 callbacks (%@): median %.1f ms (min %.1f, max %.1f) of 5 runs", label as NSString, median(times), times.min() ?? 0, times.max() ?? 0))
     }
 
     // A month of 5,000 arrivals replayed, both policies, as `callbacks simulate` does.
@@ -186,5 +191,5 @@ func promiseBenchmark() throws {
         }
         runs.append(seconds(elapsed))
     }
-    print(String(format: "promises: simulate, a month of %d arrivals (capacity policy): median %.2f s (min %.2f, max %.2f) of 3 runs", month.count, median(runs), runs.min() ?? 0, runs.max() ?? 0))
+    say(String(format: "promises: simulate, a month of %d arrivals (capacity policy): median %.2f s (min %.2f, max %.2f) of 3 runs", month.count, median(runs), runs.min() ?? 0, runs.max() ?? 0))
 }

@@ -226,3 +226,36 @@ struct SeededGenerator: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+@Suite("Handling times, learned")
+struct HandlingModelTests {
+    static let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test("the prior until twenty calls have ended; then their mean, spread and no-answer rate, recent weeks weighing more")
+    func learned() {
+        let nineteen = (0..<19).map { HandlingSample(endedAt: Self.now.addingTimeInterval(-Double($0) * 60), seconds: 600, answered: true) }
+        #expect(HandlingModel.learn(from: nineteen, at: Self.now, prior: 360) == .prior(seconds: 360))
+        // A call that has not ended by now is not known yet.
+        let later = HandlingSample(endedAt: Self.now.addingTimeInterval(60), seconds: 600, answered: true)
+        #expect(HandlingModel.learn(from: nineteen + [later], at: Self.now, prior: 360).samples == 0)
+
+        let twenty = nineteen + [HandlingSample(endedAt: Self.now, seconds: 600, answered: false)]
+        let model = HandlingModel.learn(from: twenty, at: Self.now, prior: 360)
+        #expect(model.samples == 20 && abs(model.meanSeconds - 600) < 0.001 && model.deviationSeconds < 0.001)
+        #expect(abs(model.noAnswerRate - 1.0 / 20) < 0.001)
+
+        // Ten 4-minute calls today, ten 12-minute calls four weeks ago (a quarter of the
+        // weight each): the mean is nearer today's.
+        let mixed = (0..<10).map { HandlingSample(endedAt: Self.now.addingTimeInterval(-Double($0)), seconds: 240, answered: true) }
+            + (0..<10).map { HandlingSample(endedAt: Self.now.addingTimeInterval(-28 * 86_400 - Double($0)), seconds: 720, answered: true) }
+        let weighted = HandlingModel.learn(from: mixed, at: Self.now, prior: 360)
+        #expect(abs(weighted.meanSeconds - (240 * 1 + 720 * 0.25) / 1.25) < 1)
+    }
+
+    @Test("a callback's load: one try, and one more for each that may find nobody, up to the attempts left")
+    func load() {
+        let model = HandlingModel(meanSeconds: 600, deviationSeconds: 0, noAnswerRate: 0.5, samples: 20)
+        #expect(model.load(attemptsLeft: 1).mean == 600)
+        #expect(model.load(attemptsLeft: 3).mean == 600 * 1.75)
+    }
+}

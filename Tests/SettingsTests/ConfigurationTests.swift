@@ -259,3 +259,58 @@ struct ConfigurationTests {
         #expect(throws: DurationError.self) { try DurationText.seconds(in: text).get() }
     }
 }
+
+@Suite("Configuration: staffing")
+struct StaffingConfigurationTests {
+    static let business = """
+        business:
+          timezone: America/New_York
+          holidays: [2026-11-26]
+
+        """
+
+    func refusal(_ yaml: String) -> String? {
+        do {
+            _ = try Configuration.parse(yaml: Self.business + yaml, file: "f")
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test("staffing: intervals with a number of people, closed on the business's holidays; absent, one person in business hours")
+    func staffing() throws {
+        let configuration = try Configuration.parse(
+            yaml: Self.business + "staffing:\n  mon: [\"08:00-12:00 2\", \"12:00-17:00\"]\n  thu: [\"08:00-17:00 3\"]\n  handling: 9m\n", file: "f")
+        let staffing = try #require(configuration.staffing.schedule)
+        #expect(configuration.staffing.handling == 540)
+        #expect(staffing.lanes.count == 3)
+        let monday10 = try #require(ISO8601DateFormatter().date(from: "2026-11-23T10:00:00-05:00"))
+        #expect(staffing.people(at: monday10) == 2)
+        #expect(staffing.people(at: monday10.addingTimeInterval(3 * 3600)) == 1)
+        #expect(staffing.people(at: monday10.addingTimeInterval(9 * 3600)) == 0)
+        // Thanksgiving Thursday is a holiday: nobody, whatever staffing.thu says.
+        #expect(staffing.people(at: monday10.addingTimeInterval(3 * 86_400)) == 0)
+        #expect(staffing.people(at: monday10.addingTimeInterval(10 * 86_400)) == 3)
+
+        let unset = try Configuration.parse(yaml: Self.business, file: "f")
+        #expect(unset.staffing.schedule == nil && unset.staffing.handling == 360)
+        #expect(unset.staffingSchedule.lanes.count == 1)
+        #expect(unset.staffingSchedule.people(at: monday10) == 1)
+    }
+
+    @Test(
+        "a staffing section that cannot be used names the line, the key and what is wrong",
+        arguments: [
+            ("staffing:\n  mon: [\"08:00-12:00 two\"]\n", "f:5: staffing.mon[0]: \"two\" in \"08:00-12:00 two\" is not a number of people"),
+            ("staffing:\n  mon: [\"08:00-12:00 0\"]\n", "f:5: staffing.mon[0]: 08:00-12:00 has 0 people; leave an interval out"),
+            ("staffing:\n  mon: [\"08:00-12:00\", \"11:00-13:00 2\"]\n", "f:5: staffing.mon: intervals 08:00-12:00 and 11:00-13:00 overlap"),
+            ("staffing:\n  mon: []\n", "f:5: staffing: nobody takes callbacks on any day"),
+            ("staffing:\n  handling: 0\n", "f:5: staffing.handling: should be longer than 0"),
+            ("staffing:\n  monday: [\"08:00-12:00\"]\n", "f:5: staffing.monday: unknown key"),
+        ])
+    func refused(_ yaml: String, expected: String) {
+        let message = refusal(yaml)
+        #expect(message?.hasPrefix(expected) == true, "got: \(message ?? "accepted")")
+    }
+}
