@@ -14,6 +14,8 @@ serve_start=2026-11-23T08:00:00-05:00
 staff_now=2026-11-23T08:05:00-05:00
 
 rm -rf "$demo" && mkdir -p "$demo/spool" && cp "$here/fixtures/demo.yaml" "$demo/callbacks.yaml"
+# Traffic to replay with `callbacks simulate` (docs/promises.md).
+cp -R "$here/fixtures/arrivals" "$demo/arrivals"
 # The transcriber `make run` installed into the project's own Python environment.
 printf 'transcription:\n  python: %s\n  threads: 2\n' "$here/.venv/bin/python" >> "$demo/callbacks.yaml"
 export CALLBACKS_CONFIG=$demo/callbacks.yaml

@@ -302,10 +302,19 @@ extension HTTPFace {
             if status == "claimed", let holder = callback.claimedBy { status = "claimed by \(Self.outside(holder))" }
             if callback.escalated { status += ", escalated" }
             if callback.urgent { status += ", urgent" }
-            return [
-                "id": callback.id, "caller": Self.callerName(callback), "number": Self.numberWords(callback.caller),
-                "due": seconds >= 0 ? "due in \(DeskText.span(seconds))" : "\(DeskText.span(-seconds)) late", "late": seconds < 0, "status": status,
+            let zone = configuration.business.hours.timeZone
+            if let reach = detail.atRisk { status += ", at risk: reached about \(ReadableTime.format(reach, in: zone, reference: now))" }
+            var due = seconds >= 0 ? "due in \(DeskText.span(seconds))" : "\(DeskText.span(-seconds)) late"
+            // What the caller was told, when the staff on shift could not meet the deadline.
+            if let promise = callback.promisedBy, promise != callback.deadline, callback.status(at: now) != .done {
+                due += " (promised \(ReadableTime.format(promise, in: zone, reference: now)))"
+            }
+            var item: [String: Any] = [
+                "id": callback.id, "caller": Self.callerName(callback), "number": Self.numberWords(callback.caller), "due": due, "status": status,
             ]
+            let classes = (seconds < 0 ? ["late"] : []) + (detail.atRisk != nil ? ["at-risk"] : [])
+            if !classes.isEmpty { item["rowClass"] = classes.joined(separator: " ") }
+            return item
         }
         let table = pages.render("queue-table", ["items": items, "hasItems": !items.isEmpty])
         let version = Secret.hash(table).prefix(16)
